@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {Action, CheckerKind, RunContext, SkipReason, TriggerType} from "./Types.sol";
+import {BoundedCall} from "./BoundedCall.sol";
+import {Forwarder} from "./Forwarder.sol";
+import {IAutomationCompatible} from "./interfaces/IAutomationCompatible.sol";
+import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
+import {IForwarder} from "./interfaces/IForwarder.sol";
+import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
+
+/// @title ActionExecutor
+/// @notice The one entry point workers call. Each item is either run (through the workflow's own
+/// forwarder, with its own gas limit, then charged) or skipped with an event; neither reverts the batch.
+contract ActionExecutor is AccessControl, ReentrancyGuard {
+    bytes32 public constant WORKER_ROLE = keccak256("WORKER_ROLE");
+
+    /// Revert data kept from a failed run in its event.
+    uint256 public constant MAX_REASON_BYTES = 256;
+    /// Gas a run costs beyond what is measured around it: the charge itself, the event and its share
+    /// of the batch's calldata. Counted into the fee so workers are not paid below cost.
+    uint256 public constant RUN_OVERHEAD_GAS = 20_000;
+    /// Gas kept back after a run for the bookkeeping that follows it.
+    uint256 public constant POST_RUN_GAS = 60_000;
+
+    IWorkflowRegistry public immutable registry;
+    IFeeEscrow public immutable escrow;
+    address public immutable forwarderImplementation;
+
+    event WorkflowExecuted(
+        uint256 indexed id,
+        uint64 runNumber,
+        address indexed worker,
+        bool success,
+        uint256 gasUsed,
+        uint256 fee,
+        uint64 dueAt,
+        uint64 nextExecutionAt,
+        bytes reason
+    );
+    event WorkflowSkipped(uint256 indexed id, address indexed worker, SkipReason reason);
+
+    error LengthMismatch();
+    /// The transaction did not carry enough gas to give item `id` its full gas limit. This reverts the
+    /// whole transaction on purpose: it is the sender's fault, and it keeps eth_estimateGas honest.
+    error InsufficientGas(uint256 id, uint256 available, uint256 required);
+
+    constructor(address admin, IWorkflowRegistry registry_, IFeeEscrow escrow_) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        registry = registry_;
+        escrow = escrow_;
+        forwarderImplementation = address(new Forwarder(address(this)));
+    }
+
+    /// @notice Escrow releases the value a run's actions carry here before forwarding it.
+    receive() external payable {
+        if (msg.sender != address(escrow)) revert();
+    }
+
+    function execute(uint256 id, bytes calldata performData) external onlyRole(WORKER_ROLE) nonReentrant {
+        _run(id, performData);
+    }
+
+    function executeBatch(uint256[] calldata ids, bytes[] calldata performData)
+        external
+        onlyRole(WORKER_ROLE)
+        nonReentrant
+    {
+        if (ids.length != performData.length) revert LengthMismatch();
+        for (uint256 i; i < ids.length; ++i) {
+            _run(ids[i], performData[i]);
+        }
+    }
+
+    function _run(uint256 id, bytes calldata performData) private {
+        uint256 gasStart = gasleft();
+        (SkipReason reason, RunContext memory run) = registry.beginRun(id, escrow.balanceOf(id));
+        if (reason != SkipReason.NONE) {
+            emit WorkflowSkipped(id, msg.sender, reason);
+            return;
+        }
+        // The 63/64 rule would hand the run less than its limit; refuse rather than fail it unfairly.
+        uint256 required = uint256(run.gasLimit) * 64 / 63 + POST_RUN_GAS;
+        if (gasleft() < required) revert InsufficientGas(id, gasleft(), required);
+
+        uint256 value = run.totalValue;
+        if (value > 0) escrow.release(id, value);
+        (bool success, bytes memory result) = BoundedCall.call(
+            run.forwarder,
+            run.gasLimit,
+            value,
+            abi.encodeCall(IForwarder.forward, (_actionsFor(run, performData))),
+            MAX_REASON_BYTES
+        );
+        // A failed run's value goes back to the workflow it came from.
+        if (!success && value > 0) escrow.credit{value: value}(id, address(this));
+
+        uint256 gasUsed = gasStart - gasleft() + RUN_OVERHEAD_GAS;
+        uint256 fee = escrow.charge(id, msg.sender, gasUsed, tx.gasprice, run.maxFeePerRun);
+        emit WorkflowExecuted(
+            id,
+            run.runNumber,
+            msg.sender,
+            success,
+            gasUsed,
+            fee,
+            run.dueAt,
+            run.nextExecutionAt,
+            success ? bytes("") : result
+        );
+    }
+
+    /// @dev TIME runs use the stored actions. CONDITION runs are built from the off-chain check's
+    /// result: Chainlink calls performUpkeep on the checker, Gelato calls the payload on the target.
+    function _actionsFor(RunContext memory run, bytes calldata performData) private pure returns (bytes memory) {
+        if (run.triggerKind == TriggerType.TIME) return run.actions;
+        Action[] memory one = new Action[](1);
+        if (run.checkerKind == CheckerKind.CHAINLINK) {
+            one[0] = Action(run.checker, 0, abi.encodeCall(IAutomationCompatible.performUpkeep, (performData)));
+        } else {
+            one[0] = abi.decode(run.actions, (Action[]))[0];
+            one[0].data = performData;
+        }
+        return abi.encode(one);
+    }
+}

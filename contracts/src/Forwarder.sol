@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Action} from "./Types.sol";
+import {BoundedCall} from "./BoundedCall.sol";
+import {IForwarder} from "./interfaces/IForwarder.sol";
+
+/// @title Forwarder
+/// @notice The identity a workflow's actions run under. Every workflow gets its own EIP-1167 clone of
+/// this contract, so a target can trust `msg.sender == forwarder`, and since a forwarder holds no role
+/// anywhere, no workflow can borrow the privileges of the system contracts.
+/// @dev Clones delegatecall this code, so the immutable `executor` is shared by every clone.
+contract Forwarder is IForwarder {
+    /// Revert data kept from a failing target; enough for Error(string) reasons and custom errors.
+    uint256 public constant MAX_REVERT_BYTES = 256;
+
+    address public immutable executor;
+
+    error OnlyExecutor();
+    error ValueMismatch();
+
+    constructor(address executor_) {
+        executor = executor_;
+    }
+
+    function forward(bytes calldata encodedActions) external payable {
+        if (msg.sender != executor) revert OnlyExecutor();
+        Action[] memory actions = abi.decode(encodedActions, (Action[]));
+        uint256 total;
+        for (uint256 i; i < actions.length; ++i) {
+            total += actions[i].value;
+        }
+        if (total != msg.value) revert ValueMismatch();
+        for (uint256 i; i < actions.length; ++i) {
+            Action memory a = actions[i];
+            (bool ok, bytes memory reason) = BoundedCall.call(a.target, gasleft(), a.value, a.data, MAX_REVERT_BYTES);
+            if (!ok) {
+                // Bubble the target's own revert data so the run's recorded reason is the target's.
+                assembly ("memory-safe") {
+                    revert(add(reason, 0x20), mload(reason))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {
+    Action, CheckerKind, RunContext, SkipReason, Status, Trigger, TriggerType, WorkflowSpec
+} from "./Types.sol";
+import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
+import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
+
+interface IForwarderSource {
+    function forwarderImplementation() external view returns (address);
+}
+
+/// @title WorkflowRegistry
+/// @notice Where workflows live: their spec, status and schedule. Every state change emits an event
+/// carrying everything an indexer needs, so indexing never reads the chain.
+contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
+    bytes32 public constant EXECUTOR_ROLE = keccak256("EXECUTOR_ROLE");
+
+    uint256 public constant MAX_ACTIONS = 16;
+    uint32 public constant MIN_GAS_LIMIT = 21_000;
+    uint32 public constant MAX_GAS_LIMIT = 10_000_000;
+    uint256 public constant MAX_TRIGGER_DATA = 1024;
+
+    /// @dev Packed so a run reads four slots before its actions.
+    struct Workflow {
+        // slot 0
+        address owner;
+        Status status;
+        TriggerType triggerKind;
+        CheckerKind checkerKind;
+        uint64 nextExecutionAt;
+        // slot 1
+        address forwarder;
+        uint64 runCount;
+        // slot 2
+        uint64 interval;
+        uint64 startTime;
+        uint64 maxRuns;
+        uint64 endTime;
+        // slot 3
+        uint32 gasLimit;
+        uint96 maxFeePerRun;
+        uint96 totalValue;
+        // slot 4
+        address checker;
+        bytes triggerData;
+        bytes actions; // abi.encode(Action[])
+    }
+
+    IFeeEscrow public escrow;
+    address public actionExecutor;
+    address public forwarderImplementation;
+    uint256 public workflowCount;
+
+    mapping(uint256 id => Workflow) private _workflows;
+
+    event WorkflowRegistered(
+        uint256 indexed id,
+        address indexed owner,
+        address forwarder,
+        WorkflowSpec spec,
+        uint64 nextExecutionAt,
+        uint256 deposit
+    );
+    event WorkflowUpdated(uint256 indexed id, WorkflowSpec spec, uint64 nextExecutionAt);
+    event WorkflowStatusChanged(uint256 indexed id, Status previous, Status status, uint64 nextExecutionAt);
+    event WorkflowOwnershipTransferred(uint256 indexed id, address indexed previousOwner, address indexed newOwner);
+    event SystemWired(address escrow, address actionExecutor, address forwarderImplementation);
+
+    error AlreadyWired();
+    error NotWired();
+    error UnknownWorkflow(uint256 id);
+    error NotWorkflowOwner(uint256 id, address caller);
+    error InvalidStatus(uint256 id, Status status);
+    error UnsupportedTrigger(TriggerType kind);
+    error InvalidTrigger(string why);
+    error InvalidActions(string why);
+    error InvalidGasLimit(uint32 gasLimit);
+    error InvalidMaxFee();
+    error InvalidSchedule(string why);
+    error ZeroAddress();
+
+    constructor(address admin) {
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Connects the escrow and the executor once; the executor's forwarder implementation is
+    /// what every workflow's clone points at.
+    function wire(IFeeEscrow escrow_, address actionExecutor_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(escrow) != address(0)) revert AlreadyWired();
+        if (address(escrow_) == address(0) || actionExecutor_ == address(0)) revert ZeroAddress();
+        escrow = escrow_;
+        actionExecutor = actionExecutor_;
+        forwarderImplementation = IForwarderSource(actionExecutor_).forwarderImplementation();
+        _grantRole(EXECUTOR_ROLE, actionExecutor_);
+        emit SystemWired(address(escrow_), actionExecutor_, forwarderImplementation);
+    }
+
+    // ---------------------------------------------------------------- owners
+
+    /// @notice Registers a workflow; the value sent becomes its escrow balance.
+    function register(WorkflowSpec calldata spec) external payable nonReentrant returns (uint256 id) {
+        if (address(escrow) == address(0)) revert NotWired();
+        id = ++workflowCount;
+        Workflow storage w = _workflows[id];
+        w.owner = msg.sender;
+        w.status = Status.ACTIVE;
+        address forwarder = Clones.cloneDeterministic(forwarderImplementation, bytes32(id));
+        w.forwarder = forwarder;
+        _store(w, spec);
+        emit WorkflowRegistered(id, msg.sender, forwarder, spec, w.nextExecutionAt, msg.value);
+        if (msg.value > 0) escrow.credit{value: msg.value}(id, msg.sender);
+    }
+
+    /// @notice Replaces the spec of an active or paused workflow; the run count and forwarder stay.
+    function update(uint256 id, WorkflowSpec calldata spec) external {
+        Workflow storage w = _owned(id);
+        if (w.status != Status.ACTIVE && w.status != Status.PAUSED) revert InvalidStatus(id, w.status);
+        _store(w, spec);
+        emit WorkflowUpdated(id, spec, w.nextExecutionAt);
+    }
+
+    function pause(uint256 id) external {
+        Workflow storage w = _owned(id);
+        if (w.status != Status.ACTIVE) revert InvalidStatus(id, w.status);
+        _setStatus(id, w, Status.PAUSED);
+    }
+
+    /// @notice Resumes a paused workflow; time slots missed while paused are skipped, not replayed.
+    function resume(uint256 id) external {
+        Workflow storage w = _owned(id);
+        if (w.status != Status.PAUSED) revert InvalidStatus(id, w.status);
+        if (w.triggerKind == TriggerType.TIME && w.interval > 0 && w.nextExecutionAt < block.timestamp) {
+            uint64 missed = (uint64(block.timestamp) - w.nextExecutionAt + w.interval - 1) / w.interval;
+            w.nextExecutionAt += missed * w.interval;
+        }
+        _setStatus(id, w, Status.ACTIVE);
+    }
+
+    /// @notice Ends a workflow for good and refunds its balance to the owner.
+    function cancel(uint256 id) external nonReentrant {
+        Workflow storage w = _owned(id);
+        if (w.status != Status.ACTIVE && w.status != Status.PAUSED) revert InvalidStatus(id, w.status);
+        _setStatus(id, w, Status.CANCELLED);
+        escrow.refund(id, w.owner);
+    }
+
+    function transferWorkflowOwnership(uint256 id, address newOwner) external {
+        Workflow storage w = _owned(id);
+        if (newOwner == address(0)) revert ZeroAddress();
+        emit WorkflowOwnershipTransferred(id, w.owner, newOwner);
+        w.owner = newOwner;
+    }
+
+    // ---------------------------------------------------------------- executor
+
+    /// @notice Decides whether `id` may run now and, if so, records the run and advances its schedule.
+    /// Returns a skip reason instead of reverting so one stale item never sinks a batch.
+    /// @param balance the workflow's escrow balance, read by the executor.
+    function beginRun(uint256 id, uint256 balance)
+        external
+        onlyRole(EXECUTOR_ROLE)
+        returns (SkipReason reason, RunContext memory run)
+    {
+        Workflow storage w = _workflows[id];
+        if (w.owner == address(0)) return (SkipReason.UNKNOWN_WORKFLOW, run);
+        if (w.status != Status.ACTIVE) return (SkipReason.NOT_ACTIVE, run);
+        uint64 now_ = uint64(block.timestamp);
+        uint64 due = w.nextExecutionAt;
+        if (now_ < due) return (SkipReason.NOT_DUE, run);
+        uint64 endTime = w.endTime;
+        if (endTime != 0 && now_ > endTime) {
+            _setStatus(id, w, Status.COMPLETED);
+            return (SkipReason.EXPIRED, run);
+        }
+        if (balance < uint256(w.maxFeePerRun) + w.totalValue) return (SkipReason.NOT_FUNDED, run);
+
+        uint64 runNumber = w.runCount + 1;
+        w.runCount = runNumber;
+        uint64 interval = w.interval;
+        uint64 next;
+        bool last;
+        if (w.triggerKind == TriggerType.TIME) {
+            // Missed slots are skipped: the next slot is the first one after now.
+            next = interval == 0 ? due : due + interval * ((now_ - due) / interval + 1);
+            last = interval == 0;
+        } else {
+            next = now_ + interval;
+        }
+        last = last || (w.maxRuns != 0 && runNumber >= w.maxRuns) || (endTime != 0 && next > endTime);
+        w.nextExecutionAt = next;
+        if (last) _setStatus(id, w, Status.COMPLETED);
+
+        run = RunContext({
+            runNumber: runNumber,
+            dueAt: due,
+            nextExecutionAt: next,
+            status: w.status,
+            triggerKind: w.triggerKind,
+            checkerKind: w.checkerKind,
+            checker: w.checker,
+            forwarder: w.forwarder,
+            gasLimit: w.gasLimit,
+            maxFeePerRun: w.maxFeePerRun,
+            totalValue: w.totalValue,
+            actions: w.triggerKind == TriggerType.TIME || w.checkerKind == CheckerKind.GELATO ? w.actions : bytes("")
+        });
+    }
+
+    // ---------------------------------------------------------------- views
+
+    function ownerAndStatus(uint256 id) external view returns (address owner, Status status) {
+        Workflow storage w = _workflows[id];
+        return (w.owner, w.status);
+    }
+
+    /// @notice The whole stored workflow, for tools and tests (the indexer uses events instead).
+    function getWorkflow(uint256 id)
+        external
+        view
+        returns (
+            address owner,
+            Status status,
+            address forwarder,
+            uint64 nextExecutionAt,
+            uint64 runCount,
+            WorkflowSpec memory spec
+        )
+    {
+        Workflow storage w = _workflows[id];
+        if (w.owner == address(0)) revert UnknownWorkflow(id);
+        spec.trigger = Trigger(w.triggerKind, w.interval, w.checkerKind, w.checker, w.triggerData);
+        spec.actions = abi.decode(w.actions, (Action[]));
+        spec.gasLimit = w.gasLimit;
+        spec.maxFeePerRun = w.maxFeePerRun;
+        spec.startTime = w.startTime;
+        spec.maxRuns = w.maxRuns;
+        spec.endTime = w.endTime;
+        return (w.owner, w.status, w.forwarder, w.nextExecutionAt, w.runCount, spec);
+    }
+
+    function forwarderOf(uint256 id) external view returns (address) {
+        return Clones.predictDeterministicAddress(forwarderImplementation, bytes32(id));
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _owned(uint256 id) private view returns (Workflow storage w) {
+        w = _workflows[id];
+        if (w.owner == address(0)) revert UnknownWorkflow(id);
+        if (w.owner != msg.sender) revert NotWorkflowOwner(id, msg.sender);
+    }
+
+    function _store(Workflow storage w, WorkflowSpec calldata spec) private {
+        uint96 totalValue = _validate(spec);
+        Trigger calldata t = spec.trigger;
+        uint64 start = spec.startTime < block.timestamp ? uint64(block.timestamp) : spec.startTime;
+        w.triggerKind = t.kind;
+        w.checkerKind = t.checkerKind;
+        w.nextExecutionAt = start;
+        w.interval = t.interval;
+        w.startTime = start;
+        w.maxRuns = spec.maxRuns;
+        w.endTime = spec.endTime;
+        w.gasLimit = spec.gasLimit;
+        w.maxFeePerRun = spec.maxFeePerRun;
+        w.totalValue = totalValue;
+        w.checker = t.checker;
+        w.triggerData = t.data;
+        w.actions = abi.encode(spec.actions);
+    }
+
+    function _validate(WorkflowSpec calldata spec) private view returns (uint96 totalValue) {
+        Trigger calldata t = spec.trigger;
+        uint256 n = spec.actions.length;
+        if (t.kind == TriggerType.TIME) {
+            if (t.checkerKind != CheckerKind.NONE || t.checker != address(0)) {
+                revert InvalidTrigger("TIME takes no checker");
+            }
+            if (n == 0) revert InvalidActions("TIME needs at least one action");
+        } else if (t.kind == TriggerType.CONDITION) {
+            if (t.checker == address(0)) revert InvalidTrigger("CONDITION needs a checker");
+            if (t.checkerKind == CheckerKind.CHAINLINK) {
+                if (n != 0) revert InvalidActions("CHAINLINK runs performUpkeep on the checker");
+            } else if (t.checkerKind == CheckerKind.GELATO) {
+                if (n != 1 || spec.actions[0].data.length != 0) {
+                    revert InvalidActions("GELATO needs one action with empty data");
+                }
+            } else {
+                revert InvalidTrigger("CONDITION needs a checker kind");
+            }
+        } else {
+            revert UnsupportedTrigger(t.kind);
+        }
+        if (t.data.length > MAX_TRIGGER_DATA) revert InvalidTrigger("trigger data too long");
+        if (n > MAX_ACTIONS) revert InvalidActions("too many actions");
+        uint256 sum;
+        for (uint256 i; i < n; ++i) {
+            if (spec.actions[i].target == address(0)) revert InvalidActions("action target is zero");
+            sum += spec.actions[i].value;
+        }
+        if (sum > type(uint96).max) revert InvalidActions("action value too large");
+        if (spec.gasLimit < MIN_GAS_LIMIT || spec.gasLimit > MAX_GAS_LIMIT) revert InvalidGasLimit(spec.gasLimit);
+        if (spec.maxFeePerRun == 0) revert InvalidMaxFee();
+        uint256 start = spec.startTime < block.timestamp ? block.timestamp : spec.startTime;
+        if (spec.endTime != 0 && spec.endTime < start) revert InvalidSchedule("end before start");
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint96(sum);
+    }
+
+    function _setStatus(uint256 id, Workflow storage w, Status status) private {
+        Status previous = w.status;
+        w.status = status;
+        emit WorkflowStatusChanged(id, previous, status, w.nextExecutionAt);
+    }
+}

@@ -1,0 +1,34 @@
+/** Where a deployment's addresses live: deployments/<chainId>.json, read by every component. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Address } from "viem";
+
+export interface Deployment {
+  chainId: number;
+  registry: Address;
+  actionExecutor: Address;
+  feeEscrow: Address;
+  forwarderImplementation: Address;
+  /** Block of the first deployment transaction: where indexing starts. */
+  startBlock: number;
+  deployer: Address;
+}
+
+export const DEPLOYMENTS_DIR = join(import.meta.dirname, "..", "deployments");
+
+export function deploymentPath(chainId: number, dir = DEPLOYMENTS_DIR): string {
+  return join(dir, `${chainId}.json`);
+}
+
+export function readDeployment(chainId: number, dir = DEPLOYMENTS_DIR): Deployment | undefined {
+  const path = deploymentPath(chainId, dir);
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, "utf8")) as Deployment;
+}
+
+export function writeDeployment(deployment: Deployment, dir = DEPLOYMENTS_DIR): string {
+  const path = deploymentPath(deployment.chainId, dir);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(deployment, null, 2)}\n`);
+  return path;
+}

@@ -1,0 +1,53 @@
+/**
+ * Environment parsing shared by every entry point: a bad value becomes one line that names the
+ * variable (never its value, which may be a key) and a non-zero exit.
+ */
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const privateKey = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
+  .transform((v) => v as `0x${string}`);
+
+export const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
+  .transform((v) => v as `0x${string}`);
+
+export const url = z.string().url("must be a URL");
+
+export function parseEnv<T extends z.ZodRawShape>(
+  shape: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<T>> {
+  // Empty strings count as unset, as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = z.object(shape).safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join(".") || "environment";
+    throw new ConfigError(`${name}: ${issue?.message ?? "invalid"}`);
+  }
+  return result.data;
+}
+
+/** Runs a CLI entry point: config errors and failures print one line and exit non-zero. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      if (error instanceof ConfigError) {
+        console.error(`config error: ${error.message}`);
+        process.exit(2);
+      }
+      const message =
+        error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
+      console.error(`error: ${message}`);
+      process.exit(1);
+    },
+  );
+}

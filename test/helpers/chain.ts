@@ -1,0 +1,169 @@
+/**
+ * A fresh anvil with Autokeeper deployed, plus the handful of actions every contract test needs.
+ * One per test file, so files run in parallel without sharing a chain.
+ */
+import {
+  type Abi,
+  type Address,
+  createTestClient,
+  type Hash,
+  type Hex,
+  http,
+  parseEventLogs,
+  type TransactionReceipt,
+} from "viem";
+import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "../../abis/index.js";
+import { DEV_KEYS } from "../../lib/accounts.js";
+import { type Anvil, startAnvil } from "../../lib/anvil.js";
+import { publicClientFor, type Wallet, walletFor } from "../../lib/clients.js";
+import { deployAutokeeper } from "../../lib/deploy.js";
+import type { Deployment } from "../../lib/deployments.js";
+import type { WorkflowSpec } from "../../lib/spec.js";
+
+export const systemAbi = [...workflowRegistryAbi, ...actionExecutorAbi, ...feeEscrowAbi] as const;
+
+export type Chain = Awaited<ReturnType<typeof startChain>>;
+
+export async function startChain(options: { premiumBps?: number; flatFee?: bigint } = {}) {
+  const anvil: Anvil = await startAnvil();
+  const publicClient = await publicClientFor(anvil.rpcUrl);
+  const testClient = createTestClient({ mode: "anvil", chain: publicClient.chain, transport: http(anvil.rpcUrl) });
+  const wallets = {
+    deployer: walletFor(publicClient, DEV_KEYS.deployer),
+    worker: walletFor(publicClient, DEV_KEYS.worker),
+    owner: walletFor(publicClient, DEV_KEYS.owner),
+    stranger: walletFor(publicClient, DEV_KEYS.stranger),
+  };
+  const deployment: Deployment = await deployAutokeeper(publicClient, wallets.deployer, {
+    workers: [wallets.worker.account.address],
+    ...options,
+  });
+
+  async function mined(hash: Hash): Promise<TransactionReceipt> {
+    return publicClient.waitForTransactionReceipt({ hash });
+  }
+
+  function events(receipt: TransactionReceipt) {
+    return parseEventLogs({ abi: systemAbi, logs: receipt.logs });
+  }
+
+  async function deploy(abi: Abi, bytecode: Hex, args: readonly unknown[] = []): Promise<Address> {
+    const hash = await wallets.deployer.deployContract({ abi, bytecode, args });
+    const receipt = await mined(hash);
+    if (!receipt.contractAddress) throw new Error("no contract created");
+    return receipt.contractAddress;
+  }
+
+  async function register(spec: WorkflowSpec, value = 0n, from: Wallet = wallets.owner) {
+    const hash = await from.writeContract({
+      address: deployment.registry,
+      abi: workflowRegistryAbi,
+      functionName: "register",
+      args: [spec],
+      value,
+    });
+    const receipt = await mined(hash);
+    const registered = events(receipt).find((e) => e.eventName === "WorkflowRegistered");
+    if (!registered || registered.eventName !== "WorkflowRegistered") throw new Error("no WorkflowRegistered");
+    return { id: registered.args.id, forwarder: registered.args.forwarder, receipt, event: registered };
+  }
+
+  async function executeBatch(ids: readonly bigint[], performData?: readonly Hex[], from: Wallet = wallets.worker) {
+    const hash = await from.writeContract({
+      address: deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      functionName: "executeBatch",
+      args: [ids, performData ?? ids.map(() => "0x" as Hex)],
+    });
+    const receipt = await mined(hash);
+    return { receipt, events: events(receipt) };
+  }
+
+  async function execute(id: bigint, performData: Hex = "0x", from: Wallet = wallets.worker) {
+    const hash = await from.writeContract({
+      address: deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      functionName: "execute",
+      args: [id, performData],
+    });
+    const receipt = await mined(hash);
+    const all = events(receipt);
+    const executed = all.find((e) => e.eventName === "WorkflowExecuted");
+    const skipped = all.find((e) => e.eventName === "WorkflowSkipped");
+    return {
+      receipt,
+      events: all,
+      executed: executed?.eventName === "WorkflowExecuted" ? executed.args : undefined,
+      skipped: skipped?.eventName === "WorkflowSkipped" ? skipped.args : undefined,
+    };
+  }
+
+  async function now(): Promise<bigint> {
+    return (await publicClient.getBlock()).timestamp;
+  }
+
+  /** Makes the next block's timestamp `t` (the next transaction mines in it). */
+  async function setNextTimestamp(t: bigint): Promise<void> {
+    await testClient.setNextBlockTimestamp({ timestamp: t });
+  }
+
+  async function workflow(id: bigint) {
+    const [owner, status, forwarder, nextExecutionAt, runCount, spec] = await publicClient.readContract({
+      address: deployment.registry,
+      abi: workflowRegistryAbi,
+      functionName: "getWorkflow",
+      args: [id],
+    });
+    return { owner, status, forwarder, nextExecutionAt, runCount, spec };
+  }
+
+  async function balanceOf(id: bigint): Promise<bigint> {
+    return publicClient.readContract({
+      address: deployment.feeEscrow,
+      abi: feeEscrowAbi,
+      functionName: "balanceOf",
+      args: [id],
+    });
+  }
+
+  async function earnings(worker: Address): Promise<bigint> {
+    return publicClient.readContract({
+      address: deployment.feeEscrow,
+      abi: feeEscrowAbi,
+      functionName: "earnings",
+      args: [worker],
+    });
+  }
+
+  return {
+    anvil,
+    publicClient,
+    testClient,
+    wallets,
+    deployment,
+    mined,
+    events,
+    deploy,
+    register,
+    execute,
+    executeBatch,
+    now,
+    setNextTimestamp,
+    workflow,
+    balanceOf,
+    earnings,
+    stop: () => anvil.stop(),
+  };
+}
+
+/** Asserts that `promise` reverts with the custom error `name`. */
+export async function revertsWith(promise: Promise<unknown>, name: string): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    const text = JSON.stringify(error, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + String(error);
+    if (text.includes(name)) return;
+    throw new Error(`expected revert ${name}, got: ${String(error).slice(0, 400)}`);
+  }
+  throw new Error(`expected revert ${name}, but it succeeded`);
+}
