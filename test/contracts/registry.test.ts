@@ -104,7 +104,10 @@ describe("WorkflowRegistry.register", () => {
       ["UnsupportedTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.LOG } }],
       ["UnsupportedTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.CRON } }],
       ["InvalidTrigger", { ...base, trigger: { ...base.trigger, checker: counter } }],
-      ["InvalidTrigger", { ...chainlinkSpec(counter), trigger: { ...chainlinkSpec(counter).trigger, checker: zeroAddress } }],
+      [
+        "InvalidTrigger",
+        { ...chainlinkSpec(counter), trigger: { ...chainlinkSpec(counter).trigger, checker: zeroAddress } },
+      ],
       ["InvalidTrigger", { ...chainlinkSpec(counter), trigger: { ...chainlinkSpec(counter).trigger, checkerKind: 0 } }],
       ["InvalidActions", { ...chainlinkSpec(counter), actions: [increment()] }],
       ["InvalidActions", { ...gelatoSpec(counter, counter), actions: [increment()] }],

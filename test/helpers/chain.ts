@@ -5,6 +5,8 @@
 import {
   type Abi,
   type Address,
+  BaseError,
+  ContractFunctionRevertedError,
   createTestClient,
   type Hash,
   type Hex,
@@ -64,7 +66,7 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     });
     const receipt = await mined(hash);
     const registered = events(receipt).find((e) => e.eventName === "WorkflowRegistered");
-    if (!registered || registered.eventName !== "WorkflowRegistered") throw new Error("no WorkflowRegistered");
+    if (registered?.eventName !== "WorkflowRegistered") throw new Error("no WorkflowRegistered");
     return { id: registered.args.id, forwarder: registered.args.forwarder, receipt, event: registered };
   }
 
@@ -156,14 +158,16 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
   };
 }
 
-/** Asserts that `promise` reverts with the custom error `name`. */
+/** Asserts that `promise` reverts with the custom error `name` (decoded, not string-matched). */
 export async function revertsWith(promise: Promise<unknown>, name: string): Promise<void> {
   try {
     await promise;
   } catch (error) {
-    const text = JSON.stringify(error, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + String(error);
-    if (text.includes(name)) return;
-    throw new Error(`expected revert ${name}, got: ${String(error).slice(0, 400)}`);
+    const reverted =
+      error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
+    const actual = reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
+    if (actual === name) return;
+    throw new Error(`expected revert ${name}, got ${actual ?? String(error).slice(0, 300)}`);
   }
   throw new Error(`expected revert ${name}, but it succeeded`);
 }

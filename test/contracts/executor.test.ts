@@ -1,0 +1,473 @@
+import {
+  type Address,
+  decodeErrorResult,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+  parseEther,
+  zeroAddress,
+} from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  actionExecutorAbi,
+  chainlinkStyleUpkeepAbi,
+  chainlinkStyleUpkeepBytecode,
+  counterAbi,
+  counterBytecode,
+  feeEscrowAbi,
+  gasBurnerAbi,
+  gasBurnerBytecode,
+  gelatoStyleResolverAbi,
+  gelatoStyleResolverBytecode,
+  gelatoStyleTargetAbi,
+  gelatoStyleTargetBytecode,
+  reverterAbi,
+  reverterBytecode,
+  sinkAbi,
+  sinkBytecode,
+  workflowRegistryAbi,
+} from "../../abis/index.js";
+import { chainlinkSpec, gelatoSpec, SkipReason, Status, timeSpec } from "../../lib/spec.js";
+import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+
+let chain: Chain;
+let counter: Address;
+let reverter: Address;
+let burner: Address;
+let sink: Address;
+const FUND = parseEther("1");
+
+const call = (target: Address, data: Hex, value = 0n) => ({ target, value, data });
+const increment = () => call(counter, encodeFunctionData({ abi: counterAbi, functionName: "increment" }));
+const failing = () => call(reverter, encodeFunctionData({ abi: reverterAbi, functionName: "failWithReason" }));
+const count = () => chain.publicClient.readContract({ address: counter, abi: counterAbi, functionName: "count" });
+
+/** Registers a TIME workflow first due `delay` seconds from now and returns its id and due time. */
+async function scheduled(actions = [increment()], interval = 10n, delay = 100n, opts = {}, value = FUND) {
+  const start = (await chain.now()) + delay;
+  const { id, forwarder } = await chain.register(timeSpec(actions, interval, { startTime: start, ...opts }), value);
+  return { id, start, forwarder };
+}
+
+beforeAll(async () => {
+  chain = await startChain({ premiumBps: 2000, flatFee: 1000n });
+  counter = await chain.deploy(counterAbi, counterBytecode);
+  reverter = await chain.deploy(reverterAbi, reverterBytecode);
+  burner = await chain.deploy(gasBurnerAbi, gasBurnerBytecode);
+  sink = await chain.deploy(sinkAbi, sinkBytecode);
+});
+afterAll(() => chain?.stop());
+
+describe("ActionExecutor.execute on TIME workflows", () => {
+  it("runs a due workflow through its forwarder, advances the schedule and charges the capped fee", async () => {
+    const { id, start, forwarder } = await scheduled();
+    const before = await count();
+    await chain.setNextTimestamp(start);
+    const { executed, receipt } = await chain.execute(id);
+    expect(executed).toMatchObject({
+      id,
+      runNumber: 1n,
+      worker: chain.wallets.worker.account.address,
+      success: true,
+      dueAt: start,
+      nextExecutionAt: start + 10n,
+      reason: "0x",
+    });
+    expect(await count()).toBe(before + 1n);
+    expect(
+      await chain.publicClient.readContract({ address: counter, abi: counterAbi, functionName: "lastCaller" }),
+    ).toBe(forwarder);
+    // fee = gasUsed * gasPrice * 1.2 + flat fee, below the 0.01 ether cap here
+    const expected = (executed!.gasUsed * receipt.effectiveGasPrice * 12_000n) / 10_000n + 1000n;
+    expect(executed!.fee).toBe(expected);
+    expect(await chain.balanceOf(id)).toBe(FUND - expected);
+    expect(await chain.earnings(chain.wallets.worker.account.address)).toBeGreaterThanOrEqual(expected);
+    const stored = await chain.workflow(id);
+    expect(stored.runCount).toBe(1n);
+    expect(stored.nextExecutionAt).toBe(start + 10n);
+  });
+
+  it("skips missed slots: one run serves the due slot, the next is the first slot after now", async () => {
+    const { id, start } = await scheduled();
+    await chain.setNextTimestamp(start + 25n);
+    const { executed } = await chain.execute(id);
+    expect(executed?.dueAt).toBe(start);
+    expect(executed?.nextExecutionAt).toBe(start + 30n);
+    expect((await chain.workflow(id)).runCount).toBe(1n);
+    const again = await chain.execute(id);
+    expect(again.skipped?.reason).toBe(SkipReason.NOT_DUE);
+  });
+
+  it("completes a one-shot workflow after its run", async () => {
+    const { id, start } = await scheduled([increment()], 0n);
+    await chain.setNextTimestamp(start);
+    const { events } = await chain.execute(id);
+    expect(events.map((e) => e.eventName)).toContain("WorkflowStatusChanged");
+    expect((await chain.workflow(id)).status).toBe(Status.COMPLETED);
+    expect((await chain.execute(id)).skipped?.reason).toBe(SkipReason.NOT_ACTIVE);
+  });
+
+  it("completes after maxRuns and when the next slot would pass the end time", async () => {
+    const a = await scheduled([increment()], 10n, 100n, { maxRuns: 2n });
+    await chain.setNextTimestamp(a.start);
+    await chain.execute(a.id);
+    expect((await chain.workflow(a.id)).status).toBe(Status.ACTIVE);
+    await chain.setNextTimestamp(a.start + 10n);
+    await chain.execute(a.id);
+    expect((await chain.workflow(a.id)).status).toBe(Status.COMPLETED);
+
+    const b = await scheduled([increment()], 10n, 100n, { endTime: (await chain.now()) + 115n });
+    await chain.setNextTimestamp(b.start);
+    await chain.execute(b.id); // next slot start+10 > end (start+15)? no: start+10 <= start+15, stays active
+    expect((await chain.workflow(b.id)).status).toBe(Status.ACTIVE);
+    await chain.setNextTimestamp(b.start + 10n);
+    await chain.execute(b.id); // next slot start+20 > end: completed
+    expect((await chain.workflow(b.id)).status).toBe(Status.COMPLETED);
+  });
+
+  it("skips with a reason, changing nothing, when the item is unknown, paused, not due or unfunded", async () => {
+    const notDue = await scheduled();
+    const paused = await scheduled([increment()], 10n, 0n);
+    await chain.mined(
+      await chain.wallets.owner.writeContract({
+        address: chain.deployment.registry,
+        abi: workflowRegistryAbi,
+        functionName: "pause",
+        args: [paused.id],
+      }),
+    );
+    // max fee per run is 0.01 ether; 0.005 cannot pay a run
+    const unfunded = await scheduled([increment()], 10n, 0n, {}, parseEther("0.005"));
+    const before = await count();
+    const { events } = await chain.executeBatch([999_999n, paused.id, notDue.id, unfunded.id]);
+    expect(events.map((e) => (e.eventName === "WorkflowSkipped" ? [e.args.id, e.args.reason] : e.eventName))).toEqual([
+      [999_999n, SkipReason.UNKNOWN_WORKFLOW],
+      [paused.id, SkipReason.NOT_ACTIVE],
+      [notDue.id, SkipReason.NOT_DUE],
+      [unfunded.id, SkipReason.NOT_FUNDED],
+    ]);
+    expect(await count()).toBe(before);
+    expect(await chain.balanceOf(unfunded.id)).toBe(parseEther("0.005"));
+    expect((await chain.workflow(unfunded.id)).runCount).toBe(0n);
+  });
+
+  it("skips and completes a workflow whose end time has passed", async () => {
+    const start = (await chain.now()) + 50n;
+    const { id } = await chain.register(timeSpec([increment()], 10n, { startTime: start, endTime: start + 5n }), FUND);
+    await chain.setNextTimestamp(start + 6n);
+    const { skipped } = await chain.execute(id);
+    expect(skipped?.reason).toBe(SkipReason.EXPIRED);
+    expect((await chain.workflow(id)).status).toBe(Status.COMPLETED);
+  });
+
+  it("records a failing action as a failed run with its revert reason, and still charges", async () => {
+    const { id, start } = await scheduled([increment(), failing()]);
+    const before = await count();
+    await chain.setNextTimestamp(start);
+    const { executed, receipt } = await chain.execute(id);
+    expect(receipt.status).toBe("success");
+    expect(executed?.success).toBe(false);
+    expect(decodeErrorResult({ abi: [], data: executed!.reason }).args).toEqual(["target says no"]);
+    expect(await count()).toBe(before); // the whole run is undone, including the first action
+    expect(executed!.fee).toBeGreaterThan(0n);
+    expect(await chain.balanceOf(id)).toBe(FUND - executed!.fee);
+    expect((await chain.workflow(id)).runCount).toBe(1n);
+  });
+
+  it("keeps custom error data and bounds huge revert data to 256 bytes", async () => {
+    const custom = await scheduled([
+      call(reverter, encodeFunctionData({ abi: reverterAbi, functionName: "failWithCustom" })),
+    ]);
+    const huge = await scheduled(
+      [call(reverter, encodeFunctionData({ abi: reverterAbi, functionName: "failHuge", args: [200_000n] }))],
+      10n,
+      100n,
+      { gasLimit: 2_000_000 },
+    );
+    await chain.setNextTimestamp(huge.start);
+    const { events } = await chain.executeBatch([custom.id, huge.id]);
+    const runs = events.flatMap((e) => (e.eventName === "WorkflowExecuted" ? [e.args] : []));
+    expect(runs).toHaveLength(2);
+    expect(decodeErrorResult({ abi: reverterAbi, data: runs[0]!.reason })).toMatchObject({
+      errorName: "Custom",
+      args: [42n],
+    });
+    expect((runs[1]!.reason.length - 2) / 2).toBe(256);
+  });
+
+  it("bounds a gas-burning target by the workflow's gas limit and goes on with the batch", async () => {
+    const burn = await scheduled(
+      [call(burner, encodeFunctionData({ abi: gasBurnerAbi, functionName: "burn" }))],
+      10n,
+      100n,
+      {
+        gasLimit: 100_000,
+      },
+    );
+    const good = await scheduled();
+    await chain.setNextTimestamp(good.start);
+    const before = await count();
+    const { events, receipt } = await chain.executeBatch([burn.id, good.id]);
+    const runs = events.flatMap((e) => (e.eventName === "WorkflowExecuted" ? [e.args] : []));
+    expect(runs.map((r) => [r.id, r.success])).toEqual([
+      [burn.id, false],
+      [good.id, true],
+    ]);
+    expect(runs[0]!.gasUsed).toBeGreaterThan(100_000n);
+    expect(runs[0]!.gasUsed).toBeLessThan(200_000n);
+    expect(receipt.gasUsed).toBeLessThan(400_000n);
+    expect(await count()).toBe(before + 1n);
+  });
+
+  it("pays action value from the workflow's balance, and gives it back when the run fails", async () => {
+    const take = call(sink, encodeFunctionData({ abi: sinkAbi, functionName: "take" }), parseEther("0.1"));
+    const ok = await scheduled([take]);
+    const bad = await scheduled([take, failing()]);
+    await chain.setNextTimestamp(bad.start);
+    const { events } = await chain.executeBatch([ok.id, bad.id]);
+    const runs = events.flatMap((e) => (e.eventName === "WorkflowExecuted" ? [e.args] : []));
+    expect(runs.map((r) => r.success)).toEqual([true, false]);
+    expect(await chain.publicClient.readContract({ address: sink, abi: sinkAbi, functionName: "received" })).toBe(
+      parseEther("0.1"),
+    );
+    expect(await chain.balanceOf(ok.id)).toBe(FUND - parseEther("0.1") - runs[0]!.fee);
+    expect(await chain.balanceOf(bad.id)).toBe(FUND - runs[1]!.fee);
+    // a workflow that cannot cover value + max fee is not funded
+    const poor = await scheduled([take], 10n, 0n, {}, parseEther("0.105"));
+    expect((await chain.execute(poor.id)).skipped?.reason).toBe(SkipReason.NOT_FUNDED);
+  });
+
+  it("refuses callers without WORKER_ROLE and mismatched batch arrays", async () => {
+    const { id } = await scheduled([increment()], 10n, 0n);
+    for (const wallet of [chain.wallets.owner, chain.wallets.stranger, chain.wallets.deployer]) {
+      await revertsWith(
+        wallet.writeContract({
+          address: chain.deployment.actionExecutor,
+          abi: actionExecutorAbi,
+          functionName: "execute",
+          args: [id, "0x"],
+        }),
+        "AccessControlUnauthorizedAccount",
+      );
+    }
+    await revertsWith(
+      chain.wallets.worker.writeContract({
+        address: chain.deployment.actionExecutor,
+        abi: actionExecutorAbi,
+        functionName: "executeBatch",
+        args: [[id], []],
+      }),
+      "LengthMismatch",
+    );
+  });
+
+  it("reverts the whole transaction when it carries too little gas for an item's limit", async () => {
+    const { id } = await scheduled([increment()], 10n, 0n, { gasLimit: 1_000_000 });
+    const hash = await chain.wallets.worker.writeContract({
+      address: chain.deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      functionName: "execute",
+      args: [id, "0x"],
+      gas: 300_000n,
+    });
+    const receipt = await chain.mined(hash);
+    expect(receipt.status).toBe("reverted");
+    expect((await chain.workflow(id)).runCount).toBe(0n);
+    // with gas estimated by the node the same run goes through
+    expect((await chain.execute(id)).executed?.success).toBe(true);
+  });
+});
+
+describe("a mixed batch", () => {
+  it("executes exactly the good items among due, not-due, paused, unfunded, reverting and gas-burning ones", async () => {
+    const good1 = await scheduled([increment()], 10n, 0n);
+    const notDue = await scheduled([increment()], 10n, 10_000n);
+    const paused = await scheduled([increment()], 10n, 0n);
+    await chain.mined(
+      await chain.wallets.owner.writeContract({
+        address: chain.deployment.registry,
+        abi: workflowRegistryAbi,
+        functionName: "pause",
+        args: [paused.id],
+      }),
+    );
+    const unfunded = await scheduled([increment()], 10n, 0n, {}, 0n);
+    const reverting = await scheduled([failing()], 10n, 0n);
+    const burning = await scheduled(
+      [call(burner, encodeFunctionData({ abi: gasBurnerAbi, functionName: "burn" }))],
+      10n,
+      0n,
+      {
+        gasLimit: 80_000,
+      },
+    );
+    const good2 = await scheduled([increment(), increment()], 10n, 0n);
+    const ids = [good1, notDue, paused, unfunded, reverting, burning, good2].map((w) => w.id);
+    const before = await count();
+    const { events, receipt } = await chain.executeBatch(ids);
+    expect(receipt.status).toBe("success");
+    const outcome = events.flatMap((e) =>
+      e.eventName === "WorkflowExecuted"
+        ? [[e.args.id, e.args.success ? "ok" : "failed"]]
+        : e.eventName === "WorkflowSkipped"
+          ? [[e.args.id, `skip:${e.args.reason}`]]
+          : [],
+    );
+    expect(outcome).toEqual([
+      [good1.id, "ok"],
+      [notDue.id, `skip:${SkipReason.NOT_DUE}`],
+      [paused.id, `skip:${SkipReason.NOT_ACTIVE}`],
+      [unfunded.id, `skip:${SkipReason.NOT_FUNDED}`],
+      [reverting.id, "failed"],
+      [burning.id, "failed"],
+      [good2.id, "ok"],
+    ]);
+    expect(await count()).toBe(before + 3n);
+  });
+});
+
+describe("CONDITION workflows", () => {
+  it("runs a Chainlink-style upkeep: checked off-chain from the zero address, performed through the forwarder", async () => {
+    const upkeep = await chain.deploy(chainlinkStyleUpkeepAbi, chainlinkStyleUpkeepBytecode, [10n]);
+    const { id, forwarder } = await chain.register(
+      chainlinkSpec(upkeep, { checkData: "0x1234", minInterval: 60n }),
+      FUND,
+    );
+    const check = (account: Address = zeroAddress) =>
+      chain.publicClient.readContract({
+        address: upkeep,
+        abi: chainlinkStyleUpkeepAbi,
+        functionName: "checkUpkeep",
+        args: ["0x1234"],
+        account,
+      });
+    // simulation-only: a real sender is refused, as Chainlink's cannotExecute does
+    await revertsWith(check(chain.wallets.stranger.account.address), "OnlySimulatedBackend");
+    expect((await check())[0]).toBe(false);
+    await chain.mined(
+      await chain.wallets.stranger.writeContract({
+        address: upkeep,
+        abi: chainlinkStyleUpkeepAbi,
+        functionName: "setValue",
+        args: [12n],
+      }),
+    );
+    const [needed, performData] = await check();
+    expect(needed).toBe(true);
+    expect(performData).toBe(encodeAbiParameters([{ type: "uint256" }, { type: "bytes" }], [12n, "0x1234"]));
+    const { executed } = await chain.execute(id, performData);
+    expect(executed?.success).toBe(true);
+    const read = (functionName: "performed" | "lastCaller" | "value") =>
+      chain.publicClient.readContract({ address: upkeep, abi: chainlinkStyleUpkeepAbi, functionName });
+    expect(await read("performed")).toBe(1n);
+    expect(await read("lastCaller")).toBe(forwarder);
+    expect(await read("value")).toBe(0n);
+    // the minimum interval is enforced on-chain
+    expect((await chain.execute(id, performData)).skipped?.reason).toBe(SkipReason.NOT_DUE);
+    // after it, a run whose condition no longer holds fails in the upkeep's own guard
+    await chain.setNextTimestamp((await chain.now()) + 61n);
+    const late = await chain.execute(id, performData);
+    expect(late.executed?.success).toBe(false);
+    expect(decodeErrorResult({ abi: chainlinkStyleUpkeepAbi, data: late.executed!.reason }).errorName).toBe(
+      "ConditionNotMet",
+    );
+  });
+
+  it("runs a Gelato-style task: the resolver's payload is called on the target by the forwarder", async () => {
+    const target = await chain.deploy(gelatoStyleTargetAbi, gelatoStyleTargetBytecode);
+    const resolver = await chain.deploy(gelatoStyleResolverAbi, gelatoStyleResolverBytecode, [target]);
+    const { id, forwarder } = await chain.register(gelatoSpec(resolver, target), FUND);
+    await chain.mined(
+      await chain.wallets.deployer.writeContract({
+        address: target,
+        abi: gelatoStyleTargetAbi,
+        functionName: "setDedicatedCaller",
+        args: [forwarder],
+      }),
+    );
+    const checker = () =>
+      chain.publicClient.readContract({ address: resolver, abi: gelatoStyleResolverAbi, functionName: "checker" });
+    expect((await checker())[0]).toBe(false);
+    await chain.mined(
+      await chain.wallets.stranger.writeContract({
+        address: resolver,
+        abi: gelatoStyleResolverAbi,
+        functionName: "setPrice",
+        args: [1234n],
+      }),
+    );
+    const [canExec, payload] = await checker();
+    expect(canExec).toBe(true);
+    const { executed } = await chain.execute(id, payload);
+    expect(executed?.success).toBe(true);
+    expect(
+      await chain.publicClient.readContract({ address: target, abi: gelatoStyleTargetAbi, functionName: "lastPrice" }),
+    ).toBe(1234n);
+    expect((await checker())[0]).toBe(false);
+    // the target trusts only this workflow's forwarder
+    await revertsWith(
+      chain.wallets.stranger.writeContract({
+        address: target,
+        abi: gelatoStyleTargetAbi,
+        functionName: "updatePrice",
+        args: [1n],
+      }),
+      "NotDedicatedCaller",
+    );
+  });
+});
+
+describe("fees", () => {
+  it("caps the fee at the workflow's max fee per run", async () => {
+    const { id, start } = await scheduled([increment()], 10n, 100n, { maxFeePerRun: 1000n }, FUND);
+    await chain.setNextTimestamp(start);
+    const { executed } = await chain.execute(id);
+    expect(executed?.fee).toBe(1000n);
+    expect(await chain.balanceOf(id)).toBe(FUND - 1000n);
+  });
+
+  it("follows the admin's fee parameters, which only the admin may set", async () => {
+    await revertsWith(
+      chain.wallets.stranger.writeContract({
+        address: chain.deployment.feeEscrow,
+        abi: feeEscrowAbi,
+        functionName: "setFeeParams",
+        args: [0, 0n],
+      }),
+      "AccessControlUnauthorizedAccount",
+    );
+    await revertsWith(
+      chain.wallets.deployer.writeContract({
+        address: chain.deployment.feeEscrow,
+        abi: feeEscrowAbi,
+        functionName: "setFeeParams",
+        args: [10_001, 0n],
+      }),
+      "PremiumTooHigh",
+    );
+    const receipt = await chain.mined(
+      await chain.wallets.deployer.writeContract({
+        address: chain.deployment.feeEscrow,
+        abi: feeEscrowAbi,
+        functionName: "setFeeParams",
+        args: [500, 7n],
+      }),
+    );
+    expect(chain.events(receipt)[0]).toMatchObject({
+      eventName: "FeeParamsSet",
+      args: { premiumBps: 500, flatFee: 7n },
+    });
+    const { id, start } = await scheduled();
+    await chain.setNextTimestamp(start);
+    const { executed, receipt: run } = await chain.execute(id);
+    expect(executed?.fee).toBe((executed!.gasUsed * run.effectiveGasPrice * 10_500n) / 10_000n + 7n);
+    await chain.mined(
+      await chain.wallets.deployer.writeContract({
+        address: chain.deployment.feeEscrow,
+        abi: feeEscrowAbi,
+        functionName: "setFeeParams",
+        args: [2000, 1000n],
+      }),
+    );
+  });
+});
