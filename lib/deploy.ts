@@ -1,5 +1,5 @@
 /** Deploys and wires the four contracts; shared by `npm run deploy`, `npm run dev` and the tests. */
-import type { Address, Chain, Hash, PublicClient, Transport } from "viem";
+import { type Address, type Chain, getAddress, type Hash, type PublicClient, type Transport } from "viem";
 import {
   actionExecutorAbi,
   actionExecutorBytecode,
@@ -35,7 +35,7 @@ export async function deployAutokeeper(
   const deployed = async (hash: Hash): Promise<{ address: Address; block: bigint }> => {
     const receipt = await mined(hash);
     if (!receipt.contractAddress) throw new Error(`transaction ${hash} created no contract`);
-    return { address: receipt.contractAddress, block: receipt.blockNumber };
+    return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
   };
 
   const registry = await deployed(

@@ -1,6 +1,7 @@
 /** Where a deployment's addresses live: deployments/<chainId>.json, read by every component. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Address } from "viem";
 
 export interface Deployment {
@@ -14,7 +15,8 @@ export interface Deployment {
   deployer: Address;
 }
 
-export const DEPLOYMENTS_DIR = join(import.meta.dirname, "..", "deployments");
+// import.meta.url rather than import.meta.dirname: Ponder loads this file through vite-node, which lacks the latter.
+export const DEPLOYMENTS_DIR = process.env.DEPLOYMENTS_DIR ?? fileURLToPath(new URL("../deployments", import.meta.url));
 
 export function deploymentPath(chainId: number, dir = DEPLOYMENTS_DIR): string {
   return join(dir, `${chainId}.json`);

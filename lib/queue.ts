@@ -1,0 +1,72 @@
+/**
+ * The queue contract between scheduler, worker and API: one BullMQ queue per chain, one job per
+ * (chain, workflow, due slot) with a deterministic id, so any number of schedulers enqueue nothing twice
+ * and the API can find a workflow's live job from the index alone (its next due slot).
+ */
+import type { Hex } from "viem";
+
+export const queueName = (chainId: number) => `runs-${chainId}`;
+
+/** Redis key prefix of the queue; distinct prefixes let several deployments (or test suites) share a Redis. */
+export const queuePrefix = (env: NodeJS.ProcessEnv = process.env) => env.QUEUE_PREFIX || "autokeeper";
+
+export const jobId = (chainId: number, workflowId: bigint, dueSlot: bigint) => `${chainId}:${workflowId}:${dueSlot}`;
+
+export interface RunJobData {
+  chainId: number;
+  workflowId: string; // bigints as decimal strings: job data is JSON
+  dueAt: string;
+  performData: Hex;
+  /** Set before broadcast, so a restarted worker checks this transaction before sending again. */
+  txHash?: Hex;
+  signer?: Hex;
+}
+
+/** What the API shows for a workflow's current slot. */
+export type LiveState =
+  | "idle" // no job for the current slot: not due yet, or no scheduler running
+  | "waiting" // enqueued ahead of its due time (delayed job)
+  | "queued" // due and waiting for a worker
+  | "submitted" // a worker has sent the transaction
+  | "retrying" // an attempt failed; another is scheduled
+  | "dead" // attempts exhausted: in the dead-letter (failed) set
+  | "done"; // the job completed (the index will catch up)
+
+export interface LiveQueueState {
+  state: LiveState;
+  jobId: string | null;
+  attempts: number;
+  txHash: Hex | null;
+  lastError: string | null;
+}
+
+export const IDLE: LiveQueueState = { state: "idle", jobId: null, attempts: 0, txHash: null, lastError: null };
+
+/** Maps a BullMQ job state (and what the worker wrote into the job) to a LiveState. */
+export function liveStateOf(
+  bullState: string,
+  job: { id?: string; attemptsMade: number; failedReason?: string; data: Partial<RunJobData> },
+): LiveQueueState {
+  const base = {
+    jobId: job.id ?? null,
+    attempts: job.attemptsMade,
+    txHash: job.data.txHash ?? null,
+    lastError: job.failedReason || null,
+  };
+  switch (bullState) {
+    case "completed":
+      return { ...base, state: "done" };
+    case "failed":
+      return { ...base, state: "dead" };
+    case "active":
+      return { ...base, state: job.data.txHash ? "submitted" : "queued" };
+    case "delayed":
+      return { ...base, state: job.attemptsMade > 0 ? "retrying" : "waiting" };
+    case "waiting":
+    case "prioritized":
+    case "waiting-children":
+      return { ...base, state: job.attemptsMade > 0 ? "retrying" : "queued" };
+    default:
+      return IDLE;
+  }
+}

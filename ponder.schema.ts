@@ -1,0 +1,164 @@
+import { index, onchainTable, primaryKey } from "ponder";
+
+/** One row per workflow: its spec, on-chain state and running totals. */
+export const workflow = onchainTable(
+  "workflow",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    forwarder: t.hex().notNull(),
+    status: t.text().notNull(), // ACTIVE | PAUSED | CANCELLED | COMPLETED
+    triggerKind: t.text().notNull(), // TIME | CONDITION
+    interval: t.bigint().notNull(),
+    checkerKind: t.text().notNull(), // NONE | CHAINLINK | GELATO
+    checker: t.hex().notNull(),
+    triggerData: t.hex().notNull(),
+    actions: t.json().$type<{ target: `0x${string}`; value: string; data: `0x${string}` }[]>().notNull(),
+    gasLimit: t.integer().notNull(),
+    maxFeePerRun: t.bigint().notNull(),
+    totalValue: t.bigint().notNull(),
+    startTime: t.bigint().notNull(),
+    maxRuns: t.bigint().notNull(),
+    endTime: t.bigint().notNull(),
+    nextExecutionAt: t.bigint().notNull(),
+    balance: t.bigint().notNull(),
+    runCount: t.integer().notNull(),
+    successCount: t.integer().notNull(),
+    failureCount: t.integer().notNull(),
+    skipCount: t.integer().notNull(),
+    lastRunAt: t.bigint(),
+    lastRunSuccess: t.boolean(),
+    lastRunTx: t.hex(),
+    createdBlock: t.bigint().notNull(),
+    createdTx: t.hex().notNull(),
+    createdAt: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
+  }),
+  (table) => ({
+    ownerIdx: index().on(table.owner),
+    dueIdx: index().on(table.status, table.nextExecutionAt),
+    triggerIdx: index().on(table.triggerKind),
+  }),
+);
+
+/** One row per run (WorkflowExecuted). */
+export const execution = onchainTable(
+  "execution",
+  (t) => ({
+    id: t.text().primaryKey(), // txHash-logIndex
+    workflowId: t.bigint().notNull(),
+    runNumber: t.integer().notNull(),
+    worker: t.hex().notNull(),
+    success: t.boolean().notNull(),
+    gasUsed: t.bigint().notNull(),
+    fee: t.bigint().notNull(),
+    dueAt: t.bigint().notNull(),
+    nextExecutionAt: t.bigint().notNull(),
+    blockTime: t.bigint().notNull(),
+    lateness: t.bigint().notNull(), // blockTime - dueAt, seconds
+    txHash: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    reason: t.hex(),
+    reasonText: t.text(),
+  }),
+  (table) => ({
+    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    txIdx: index().on(table.txHash),
+    workerIdx: index().on(table.worker),
+    timeIdx: index().on(table.blockTime),
+  }),
+);
+
+/** Attempts ActionExecutor skipped (WorkflowSkipped). */
+export const skip = onchainTable(
+  "skip",
+  (t) => ({
+    id: t.text().primaryKey(),
+    workflowId: t.bigint().notNull(),
+    worker: t.hex().notNull(),
+    reason: t.text().notNull(),
+    txHash: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockTime: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    txIdx: index().on(table.txHash),
+  }),
+);
+
+/** Lifecycle audit trail: registered, updated, status changes, ownership transfers. */
+export const workflowEvent = onchainTable(
+  "workflow_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    workflowId: t.bigint().notNull(),
+    kind: t.text().notNull(), // registered | updated | status | ownership
+    detail: t.json().$type<Record<string, string>>().notNull(),
+    txHash: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockTime: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    txIdx: index().on(table.txHash),
+  }),
+);
+
+/** Every movement of value through FeeEscrow. */
+export const escrowMovement = onchainTable(
+  "escrow_movement",
+  (t) => ({
+    id: t.text().primaryKey(),
+    kind: t.text().notNull(), // deposit | withdraw | refund | release | charge | claim
+    workflowId: t.bigint(), // null for claims
+    account: t.hex().notNull(), // depositor, owner, worker
+    amount: t.bigint().notNull(),
+    balanceAfter: t.bigint(), // the workflow's balance after it; null for claims
+    txHash: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockTime: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    workflowIdx: index().on(table.workflowId, table.blockNumber),
+    accountIdx: index().on(table.account),
+    txIdx: index().on(table.txHash),
+  }),
+);
+
+export const worker = onchainTable("worker", (t) => ({
+  address: t.hex().primaryKey(),
+  runs: t.integer().notNull(),
+  failures: t.integer().notNull(),
+  skips: t.integer().notNull(),
+  earned: t.bigint().notNull(),
+  claimed: t.bigint().notNull(),
+  lastSeenAt: t.bigint().notNull(),
+}));
+
+/** Runs per hour, for the stats endpoint and charts. */
+export const hourlyStat = onchainTable(
+  "hourly_stat",
+  (t) => ({
+    hour: t.bigint().notNull(), // unix seconds at the start of the hour
+    runs: t.integer().notNull(),
+    failures: t.integer().notNull(),
+    skips: t.integer().notNull(),
+    gasUsed: t.bigint().notNull(),
+    fees: t.bigint().notNull(),
+    latenessTotal: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.hour] }) }),
+);
+
+/** Fee parameters as last set by the admin. */
+export const feeParams = onchainTable("fee_params", (t) => ({
+  id: t.integer().primaryKey(), // always 1
+  premiumBps: t.integer().notNull(),
+  flatFee: t.bigint().notNull(),
+  updatedAt: t.bigint().notNull(),
+}));

@@ -1,0 +1,91 @@
+import { type Context, ponder } from "ponder:registry";
+import { escrowMovement, feeParams, worker, workflow } from "ponder:schema";
+import type { Address, Hex } from "viem";
+
+interface Movement {
+  kind: "deposit" | "withdraw" | "refund" | "release" | "charge" | "claim";
+  workflowId: bigint | null;
+  account: Address;
+  amount: bigint;
+  balanceAfter: bigint | null;
+}
+
+interface EscrowEvent {
+  id: string;
+  block: { number: bigint; timestamp: bigint };
+  transaction: { hash: Hex };
+  log: { logIndex: number };
+}
+
+// The escrow's events carry the balance after the move, so the index never does the arithmetic itself.
+ponder.on("FeeEscrow:Deposited", async ({ event, context }) => {
+  const { id, from, amount, balance } = event.args;
+  await record(context, event, { kind: "deposit", workflowId: id, account: from, amount, balanceAfter: balance });
+});
+
+ponder.on("FeeEscrow:Withdrawn", async ({ event, context }) => {
+  const { id, to, amount, balance } = event.args;
+  await record(context, event, { kind: "withdraw", workflowId: id, account: to, amount, balanceAfter: balance });
+});
+
+ponder.on("FeeEscrow:Refunded", async ({ event, context }) => {
+  const { id, to, amount } = event.args;
+  await record(context, event, { kind: "refund", workflowId: id, account: to, amount, balanceAfter: 0n });
+});
+
+ponder.on("FeeEscrow:Released", async ({ event, context }) => {
+  const { id, amount, balance } = event.args;
+  await record(context, event, {
+    kind: "release",
+    workflowId: id,
+    account: event.log.address,
+    amount,
+    balanceAfter: balance,
+  });
+});
+
+ponder.on("FeeEscrow:Charged", async ({ event, context }) => {
+  const { id, worker: by, fee, balance } = event.args;
+  await record(context, event, { kind: "charge", workflowId: id, account: by, amount: fee, balanceAfter: balance });
+});
+
+ponder.on("FeeEscrow:Claimed", async ({ event, context }) => {
+  const { worker: by, amount } = event.args;
+  await record(context, event, { kind: "claim", workflowId: null, account: by, amount, balanceAfter: null });
+  await context.db
+    .insert(worker)
+    .values({
+      address: by,
+      runs: 0,
+      failures: 0,
+      skips: 0,
+      earned: 0n,
+      claimed: amount,
+      lastSeenAt: event.block.timestamp,
+    })
+    .onConflictDoUpdate((w) => ({ claimed: w.claimed + amount }));
+});
+
+ponder.on("FeeEscrow:FeeParamsSet", async ({ event, context }) => {
+  const { premiumBps, flatFee } = event.args;
+  await context.db
+    .insert(feeParams)
+    .values({ id: 1, premiumBps, flatFee, updatedAt: event.block.timestamp })
+    .onConflictDoUpdate({ premiumBps, flatFee, updatedAt: event.block.timestamp });
+});
+
+async function record(context: Context, event: EscrowEvent, m: Movement): Promise<void> {
+  await context.db.insert(escrowMovement).values({
+    id: event.id,
+    ...m,
+    txHash: event.transaction.hash,
+    blockNumber: event.block.number,
+    blockTime: event.block.timestamp,
+    logIndex: event.log.logIndex,
+  });
+  if (m.workflowId !== null && m.balanceAfter !== null) {
+    await context.db
+      .update(workflow, { id: m.workflowId })
+      .set({ balance: m.balanceAfter, updatedAt: event.block.timestamp });
+  }
+}

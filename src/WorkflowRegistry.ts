@@ -1,0 +1,103 @@
+import { ponder } from "ponder:registry";
+import { workflow, workflowEvent } from "ponder:schema";
+import { CheckerKind, enumName, Status, TriggerType, type WorkflowSpec } from "../lib/spec.js";
+
+function specColumns(spec: WorkflowSpec) {
+  return {
+    triggerKind: enumName(TriggerType, spec.trigger.kind),
+    interval: spec.trigger.interval,
+    checkerKind: enumName(CheckerKind, spec.trigger.checkerKind),
+    checker: spec.trigger.checker,
+    triggerData: spec.trigger.data,
+    actions: spec.actions.map((a) => ({ target: a.target, value: a.value.toString(), data: a.data })),
+    gasLimit: spec.gasLimit,
+    maxFeePerRun: spec.maxFeePerRun,
+    totalValue: spec.actions.reduce((sum, a) => sum + a.value, 0n),
+    startTime: spec.startTime,
+    maxRuns: spec.maxRuns,
+    endTime: spec.endTime,
+  };
+}
+
+ponder.on("WorkflowRegistry:WorkflowRegistered", async ({ event, context }) => {
+  const { id, owner, forwarder, spec, nextExecutionAt, deposit } = event.args;
+  const time = event.block.timestamp;
+  await context.db.insert(workflow).values({
+    id,
+    owner,
+    forwarder,
+    status: "ACTIVE",
+    ...specColumns(spec),
+    // The registry normalises a past start to the registration block.
+    startTime: nextExecutionAt,
+    nextExecutionAt,
+    balance: 0n, // the escrow's Deposited event that follows sets it
+    runCount: 0,
+    successCount: 0,
+    failureCount: 0,
+    skipCount: 0,
+    createdBlock: event.block.number,
+    createdTx: event.transaction.hash,
+    createdAt: time,
+    updatedAt: time,
+  });
+  await context.db.insert(workflowEvent).values({
+    id: event.id,
+    workflowId: id,
+    kind: "registered",
+    detail: { owner, forwarder, deposit: deposit.toString(), nextExecutionAt: nextExecutionAt.toString() },
+    txHash: event.transaction.hash,
+    blockNumber: event.block.number,
+    blockTime: time,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("WorkflowRegistry:WorkflowUpdated", async ({ event, context }) => {
+  const { id, spec, nextExecutionAt } = event.args;
+  await context.db
+    .update(workflow, { id })
+    .set({ ...specColumns(spec), startTime: nextExecutionAt, nextExecutionAt, updatedAt: event.block.timestamp });
+  await context.db.insert(workflowEvent).values({
+    id: event.id,
+    workflowId: id,
+    kind: "updated",
+    detail: { nextExecutionAt: nextExecutionAt.toString(), interval: spec.trigger.interval.toString() },
+    txHash: event.transaction.hash,
+    blockNumber: event.block.number,
+    blockTime: event.block.timestamp,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("WorkflowRegistry:WorkflowStatusChanged", async ({ event, context }) => {
+  const { id, previous, status, nextExecutionAt } = event.args;
+  const from = enumName(Status, previous);
+  const to = enumName(Status, status);
+  await context.db.update(workflow, { id }).set({ status: to, nextExecutionAt, updatedAt: event.block.timestamp });
+  await context.db.insert(workflowEvent).values({
+    id: event.id,
+    workflowId: id,
+    kind: "status",
+    detail: { from, to, nextExecutionAt: nextExecutionAt.toString() },
+    txHash: event.transaction.hash,
+    blockNumber: event.block.number,
+    blockTime: event.block.timestamp,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("WorkflowRegistry:WorkflowOwnershipTransferred", async ({ event, context }) => {
+  const { id, previousOwner, newOwner } = event.args;
+  await context.db.update(workflow, { id }).set({ owner: newOwner, updatedAt: event.block.timestamp });
+  await context.db.insert(workflowEvent).values({
+    id: event.id,
+    workflowId: id,
+    kind: "ownership",
+    detail: { from: previousOwner, to: newOwner },
+    txHash: event.transaction.hash,
+    blockNumber: event.block.number,
+    blockTime: event.block.timestamp,
+    logIndex: event.log.logIndex,
+  });
+});

@@ -1,0 +1,53 @@
+import type { ExecutionRow } from "../queries.js";
+import { eth, short, time } from "./format.js";
+
+export function StatusBadge(props: { status: string }) {
+  return <span class={`badge ${props.status}`}>{props.status}</span>;
+}
+
+/** Run history with failing runs visibly marked (red row, ✗ and the decoded revert reason). */
+export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean }) {
+  if (props.runs.length === 0) return <p class="muted">No runs yet.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          {props.showWorkflow && <th>Workflow</th>}
+          <th>Run</th>
+          <th>Outcome</th>
+          <th>Block time</th>
+          <th>Late</th>
+          <th>Gas</th>
+          <th>Fee</th>
+          <th>Transaction</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.runs.map((r) => (
+          <tr class={r.success ? "run" : "run failed"} data-run={String(r.runNumber)}>
+            {props.showWorkflow && (
+              <td>
+                <a href={`/workflows/${r.workflowId}`}>#{String(r.workflowId)}</a>
+              </td>
+            )}
+            <td>{r.runNumber}</td>
+            <td class={r.success ? "outcome ok" : "outcome"}>
+              {r.success ? "✓ success" : `✗ failed${r.reasonText ? `: ${r.reasonText}` : ""}`}
+            </td>
+            <td>{time(r.blockTime)}</td>
+            <td>{`${r.lateness} s`}</td>
+            <td>{String(r.gasUsed)}</td>
+            <td>{eth(r.fee)}</td>
+            <td class="mono">
+              <a href={`/tx/${r.txHash}`}>{short(r.txHash)}</a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ErrorCard(props: { message: string }) {
+  return <div class="card error">{props.message}</div>;
+}

@@ -1,0 +1,19 @@
+import { formatEther } from "viem";
+
+export const short = (hex: string, n = 6) => (hex.length > 2 * n + 2 ? `${hex.slice(0, n + 2)}…${hex.slice(-n)}` : hex);
+
+export const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
+
+export function time(seconds: bigint | null | undefined): string {
+  if (seconds === null || seconds === undefined) return "—";
+  return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").replace(".000Z", " UTC");
+}
+
+export function duration(seconds: bigint): string {
+  const s = Number(seconds);
+  if (s === 0) return "once";
+  if (s % 86_400 === 0) return `${s / 86_400} d`;
+  if (s % 3600 === 0) return `${s / 3600} h`;
+  if (s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
+}

@@ -1,0 +1,112 @@
+import { raw } from "hono/html";
+import type { LiveQueueState } from "../../../lib/queue.js";
+import type { ExecutionRow, WorkflowRow } from "../queries.js";
+import { RunsTable, StatusBadge } from "./components.js";
+import { duration, eth, short, time } from "./format.js";
+import { Layout } from "./layout.js";
+
+// Counts down to the next due time in the visitor's browser; the page itself is complete without it.
+const countdown = raw(`<script>
+(function(){var el=document.getElementById("countdown");if(!el)return;var due=Number(el.dataset.due);
+function tick(){var s=Math.round(due-Date.now()/1000);el.textContent=s>0?"in "+s+" s":"due now";}
+tick();setInterval(tick,1000);})();
+</script>`);
+
+export function WorkflowPage(props: {
+  workflow: WorkflowRow;
+  runs: ExecutionRow[];
+  queue: LiveQueueState | null;
+  skips: { reason: string; blockTime: bigint; txHash: string }[];
+}) {
+  const w = props.workflow;
+  const live = w.status === "ACTIVE";
+  return (
+    <Layout title={`Workflow #${w.id}`}>
+      <h1>
+        Workflow #{String(w.id)} <StatusBadge status={w.status} />
+      </h1>
+      <div class="card">
+        <dl class="grid">
+          <dt>Owner</dt>
+          <dd class="mono">
+            <a href={`/address/${w.owner}`}>{w.owner}</a>
+          </dd>
+          <dt>Forwarder</dt>
+          <dd class="mono">{w.forwarder}</dd>
+          <dt>Trigger</dt>
+          <dd>
+            {w.triggerKind === "TIME"
+              ? `every ${duration(w.interval)}`
+              : `${w.checkerKind} condition on ${short(w.checker)}, at most every ${duration(w.interval)}`}
+          </dd>
+          <dt>Next due</dt>
+          <dd>
+            {time(w.nextExecutionAt)}{" "}
+            {live && <span class="muted" id="countdown" data-due={String(w.nextExecutionAt)} />}
+          </dd>
+          <dt>Queue</dt>
+          <dd>
+            {props.queue === null
+              ? "unknown (queue unreachable)"
+              : `${props.queue.state}${props.queue.attempts > 0 ? ` after ${props.queue.attempts} attempt(s)` : ""}${
+                  props.queue.lastError ? ` — ${props.queue.lastError}` : ""
+                }`}
+          </dd>
+          <dt>Balance</dt>
+          <dd>{eth(w.balance)}</dd>
+          <dt>Runs</dt>
+          <dd>
+            {w.runCount} ({w.successCount} succeeded, {w.failureCount} failed, {w.skipCount} skipped)
+          </dd>
+          <dt>Gas limit / max fee</dt>
+          <dd>
+            {w.gasLimit} gas / {eth(w.maxFeePerRun)} per run
+          </dd>
+          <dt>Actions</dt>
+          <dd>
+            {w.actions.length === 0
+              ? "performUpkeep on the checker"
+              : w.actions.map((a) => (
+                  <div class="mono">
+                    {short(a.target)} ← {a.data === "0x" ? "(payload from checker)" : short(a.data, 10)}
+                    {a.value !== "0" ? ` with ${a.value} wei` : ""}
+                  </div>
+                ))}
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            {time(w.createdAt)} in <a href={`/tx/${w.createdTx}`}>{short(w.createdTx)}</a>
+          </dd>
+        </dl>
+      </div>
+      <h2>History</h2>
+      <RunsTable runs={props.runs} />
+      {props.skips.length > 0 && (
+        <>
+          <h2>Recent skips</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Reason</th>
+                <th>Block time</th>
+                <th>Transaction</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.skips.map((s) => (
+                <tr>
+                  <td>{s.reason}</td>
+                  <td>{time(s.blockTime)}</td>
+                  <td class="mono">
+                    <a href={`/tx/${s.txHash}`}>{short(s.txHash)}</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {countdown}
+    </Layout>
+  );
+}

@@ -1,0 +1,85 @@
+/** Strict parsing of path and query parameters: anything malformed is a 400 that says what was wrong. */
+import { badRequest } from "./errors.js";
+
+const MAX_UINT256 = 2n ** 256n - 1n;
+const STATUSES = ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] as const;
+const TRIGGERS = ["TIME", "CONDITION"] as const;
+
+export type WorkflowStatus = (typeof STATUSES)[number];
+export type TriggerKind = (typeof TRIGGERS)[number];
+
+export function workflowId(raw: string | undefined): bigint {
+  if (!raw || !/^\d{1,78}$/.test(raw)) {
+    throw badRequest("invalid_workflow_id", "workflow id must be a positive decimal integer");
+  }
+  const id = BigInt(raw);
+  if (id < 1n || id > MAX_UINT256) throw badRequest("invalid_workflow_id", "workflow id must be between 1 and 2^256-1");
+  return id;
+}
+
+export function txHash(raw: string | undefined): `0x${string}` {
+  if (!raw || !/^0x[0-9a-fA-F]{64}$/.test(raw)) {
+    throw badRequest("invalid_tx_hash", "transaction hash must be 0x followed by 64 hex digits");
+  }
+  return raw.toLowerCase() as `0x${string}`;
+}
+
+/** Any case is accepted; the index stores addresses in lower case. */
+export function address(raw: string | undefined, name = "address"): `0x${string}` {
+  if (!raw || !/^0x[0-9a-fA-F]{40}$/.test(raw)) {
+    throw badRequest(`invalid_${name}`, `${name} must be 0x followed by 40 hex digits`);
+  }
+  return raw.toLowerCase() as `0x${string}`;
+}
+
+export function limit(raw: string | undefined, fallback = 25): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) {
+    throw badRequest("invalid_limit", "limit must be an integer from 1 to 100");
+  }
+  return Number(raw);
+}
+
+export function status(raw: string | undefined): WorkflowStatus | undefined {
+  if (raw === undefined) return undefined;
+  const upper = raw.toUpperCase();
+  if (!(STATUSES as readonly string[]).includes(upper)) {
+    throw badRequest("invalid_status", `status must be one of ${STATUSES.join(", ")}`);
+  }
+  return upper as WorkflowStatus;
+}
+
+export function trigger(raw: string | undefined): TriggerKind | undefined {
+  if (raw === undefined) return undefined;
+  const upper = raw.toUpperCase();
+  if (!(TRIGGERS as readonly string[]).includes(upper)) {
+    throw badRequest("invalid_trigger", `trigger must be one of ${TRIGGERS.join(", ")}`);
+  }
+  return upper as TriggerKind;
+}
+
+/**
+ * Cursors are opaque to clients: base64url of the sort key of the last item returned.
+ * Each list decides the key's shape; a cursor that doesn't decode to it is a 400.
+ */
+export function encodeCursor(parts: (bigint | number)[]): string {
+  return Buffer.from(parts.map(String).join(":")).toString("base64url");
+}
+
+export function decodeCursor(raw: string | undefined, arity: number): bigint[] | undefined {
+  if (raw === undefined) return undefined;
+  const fail = () => badRequest("invalid_cursor", "cursor is not one this API returned");
+  if (raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw fail();
+  const parts = Buffer.from(raw, "base64url").toString("utf8").split(":");
+  if (parts.length !== arity || !parts.every((p) => /^\d{1,78}$/.test(p))) throw fail();
+  return parts.map(BigInt);
+}
+
+/** Search box input: a workflow id, a transaction hash or an address. */
+export function classifySearch(q: string): { kind: "workflow" | "tx" | "address"; value: string } | undefined {
+  const s = q.trim();
+  if (/^#?\d{1,78}$/.test(s)) return { kind: "workflow", value: s.replace("#", "") };
+  if (/^0x[0-9a-fA-F]{64}$/.test(s)) return { kind: "tx", value: s.toLowerCase() };
+  if (/^0x[0-9a-fA-F]{40}$/.test(s)) return { kind: "address", value: s.toLowerCase() };
+  return undefined;
+}

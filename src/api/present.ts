@@ -1,0 +1,90 @@
+/** API shapes for index rows: what a client sees, independent of how the tables are laid out. */
+import type { escrowMovement, skip, workflowEvent } from "ponder:schema";
+import type { ExecutionRow, WorkflowRow } from "./queries.js";
+
+export function presentWorkflow(w: WorkflowRow) {
+  return {
+    id: w.id,
+    owner: w.owner,
+    forwarder: w.forwarder,
+    status: w.status,
+    trigger: {
+      kind: w.triggerKind,
+      interval: w.interval,
+      checkerKind: w.checkerKind,
+      checker: w.checkerKind === "NONE" ? null : w.checker,
+      data: w.triggerData,
+    },
+    actions: w.actions,
+    gasLimit: w.gasLimit,
+    maxFeePerRun: w.maxFeePerRun,
+    totalValue: w.totalValue,
+    schedule: {
+      startTime: w.startTime,
+      nextExecutionAt: w.nextExecutionAt,
+      maxRuns: w.maxRuns === 0n ? null : w.maxRuns,
+      endTime: w.endTime === 0n ? null : w.endTime,
+    },
+    balance: w.balance,
+    counts: { runs: w.runCount, succeeded: w.successCount, failed: w.failureCount, skipped: w.skipCount },
+    lastRun: w.lastRunAt === null ? null : { at: w.lastRunAt, success: w.lastRunSuccess, txHash: w.lastRunTx },
+    created: { block: w.createdBlock, txHash: w.createdTx, time: w.createdAt },
+  };
+}
+
+export function presentExecution(e: ExecutionRow) {
+  return {
+    workflowId: e.workflowId,
+    runNumber: e.runNumber,
+    worker: e.worker,
+    success: e.success,
+    gasUsed: e.gasUsed,
+    fee: e.fee,
+    dueAt: e.dueAt,
+    blockTime: e.blockTime,
+    latenessSeconds: e.lateness,
+    nextExecutionAt: e.nextExecutionAt,
+    txHash: e.txHash,
+    blockNumber: e.blockNumber,
+    logIndex: e.logIndex,
+    revert: e.success ? null : { data: e.reason, reason: e.reasonText },
+  };
+}
+
+export function presentSkip(s: typeof skip.$inferSelect) {
+  return {
+    workflowId: s.workflowId,
+    worker: s.worker,
+    reason: s.reason,
+    txHash: s.txHash,
+    blockNumber: s.blockNumber,
+    blockTime: s.blockTime,
+    logIndex: s.logIndex,
+  };
+}
+
+export function presentEvent(e: typeof workflowEvent.$inferSelect) {
+  return {
+    workflowId: e.workflowId,
+    kind: e.kind,
+    detail: e.detail,
+    txHash: e.txHash,
+    blockNumber: e.blockNumber,
+    blockTime: e.blockTime,
+    logIndex: e.logIndex,
+  };
+}
+
+export function presentMovement(m: typeof escrowMovement.$inferSelect) {
+  return {
+    kind: m.kind,
+    workflowId: m.workflowId,
+    account: m.account,
+    amount: m.amount,
+    balanceAfter: m.balanceAfter,
+    txHash: m.txHash,
+    blockNumber: m.blockNumber,
+    blockTime: m.blockTime,
+    logIndex: m.logIndex,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The live queue side of a workflow's status, read from Redis (BullMQ). The API only reads: the
+ * scheduler and worker own the queue. When Redis is unreachable the answer says so instead of failing.
+ */
+import { Queue } from "bullmq";
+import {
+  IDLE,
+  jobId,
+  type LiveQueueState,
+  liveStateOf,
+  queueName,
+  queuePrefix,
+  type RunJobData,
+} from "../../lib/queue.js";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const TIMEOUT_MS = 1500;
+
+let queue: Queue<RunJobData> | undefined;
+let queueChain: number | undefined;
+
+function queueFor(chainId: number): Queue<RunJobData> {
+  if (!queue || queueChain !== chainId) {
+    const url = new URL(REDIS_URL);
+    queue = new Queue<RunJobData>(queueName(chainId), {
+      prefix: queuePrefix(),
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 6379),
+        password: url.password || undefined,
+        db: Number(url.pathname.slice(1) || 0),
+        // Fail fast: a status page must not hang on a missing Redis.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: TIMEOUT_MS,
+      },
+    });
+    queue.on("error", () => {}); // reported per request instead
+    queueChain = chainId;
+  }
+  return queue;
+}
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error("redis timeout")), TIMEOUT_MS)),
+  ]);
+}
+
+export type QueueAnswer = { available: true; state: LiveQueueState } | { available: false; reason: string };
+
+export async function liveState(chainId: number, workflowId: bigint, dueSlot: bigint): Promise<QueueAnswer> {
+  try {
+    const q = queueFor(chainId);
+    const job = await withTimeout(q.getJob(jobId(chainId, workflowId, dueSlot)));
+    if (!job) return { available: true, state: IDLE };
+    const state = await withTimeout(job.getState());
+    return { available: true, state: liveStateOf(state, job) };
+  } catch {
+    return { available: false, reason: "queue (Redis) unreachable" };
+  }
+}
+
+export async function queueDepth(chainId: number) {
+  try {
+    const counts = await withTimeout(
+      queueFor(chainId).getJobCounts("waiting", "delayed", "active", "failed", "prioritized"),
+    );
+    return {
+      available: true as const,
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      delayed: counts.delayed ?? 0,
+      active: counts.active ?? 0,
+      dead: counts.failed ?? 0,
+    };
+  } catch {
+    return { available: false as const, reason: "queue (Redis) unreachable" };
+  }
+}

@@ -1,0 +1,63 @@
+/** A real Ponder process indexing a test chain into a fresh PGlite directory or Postgres database. */
+import { randomBytes } from "node:crypto";
+import { type PonderProcess, startPonder } from "../../lib/ponder-process.js";
+import type { Chain } from "./chain.js";
+import { createTestDatabase } from "./databases.js";
+import { freePort } from "./ports.js";
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface Indexer extends PonderProcess {
+  kind: DatabaseKind;
+  queuePrefix: string;
+  /** Waits until the index has caught up with the chain's current head. */
+  catchUp(): Promise<void>;
+  get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+}
+
+export async function startIndexer(
+  chain: Chain,
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+): Promise<Indexer> {
+  const db = await createTestDatabase(kind);
+  const queuePrefix = `test-${randomBytes(4).toString("hex")}`;
+  const ponder = startPonder({
+    rpcUrl: chain.anvil.rpcUrl,
+    deployment: chain.deployment,
+    database: db.database,
+    port: await freePort(),
+    schema: `ak_${randomBytes(4).toString("hex")}`,
+    pollingMs: 200,
+    env: { QUEUE_PREFIX: queuePrefix, ...env },
+  });
+  try {
+    await ponder.waitUntilReady();
+  } catch (error) {
+    await ponder.stop();
+    await db.drop();
+    throw error;
+  }
+  return {
+    ...ponder,
+    kind,
+    queuePrefix,
+    // cacheTime 0: viem otherwise answers a head up to 4 s old, and we would wait for too little.
+    catchUp: async () => ponder.waitForBlock(await chain.publicClient.getBlockNumber({ cacheTime: 0 })),
+    get: async <T>(path: string) => {
+      const res = await fetch(`${ponder.url}${path}`, { redirect: "manual" });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // HTML pages stay text
+      }
+      return { status: res.status, body: body as T };
+    },
+    stop: async () => {
+      await ponder.stop();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,352 @@
+/**
+ * The indexer and every API endpoint against a real anvil and a real Ponder process, once on PGlite
+ * and once on Postgres. Transactions before Ponder starts are backfilled; those after are indexed live.
+ */
+import { createClient } from "@ponder/client";
+import { Queue, Worker } from "bullmq";
+import { type Address, encodeFunctionData, getAddress, type Hash, parseEther } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  counterAbi,
+  counterBytecode,
+  feeEscrowAbi,
+  reverterAbi,
+  reverterBytecode,
+  workflowRegistryAbi,
+} from "../../abis/index.js";
+import { jobId, queueName } from "../../lib/queue.js";
+import { SkipReason, timeSpec } from "../../lib/spec.js";
+import * as schema from "../../ponder.schema.js";
+import { type Chain, startChain } from "../helpers/chain.js";
+import { type DatabaseKind, type Indexer, startIndexer } from "../helpers/indexer.js";
+
+let chain: Chain;
+const s: {
+  counter: Address;
+  good: bigint;
+  bad: bigint;
+  goodRunTx: Hash;
+  batchTx: Hash;
+  goodFee: bigint;
+  badFee: bigint;
+  claimTx: Hash;
+  owner: Address;
+  worker: Address;
+} = {} as never;
+
+beforeAll(async () => {
+  chain = await startChain();
+  s.owner = chain.wallets.owner.account.address;
+  s.worker = chain.wallets.worker.account.address;
+  s.counter = await chain.deploy(counterAbi, counterBytecode);
+  const reverter = await chain.deploy(reverterAbi, reverterBytecode);
+  const inc = {
+    target: s.counter,
+    value: 0n,
+    data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }),
+  };
+  const fail = {
+    target: reverter,
+    value: 0n,
+    data: encodeFunctionData({ abi: reverterAbi, functionName: "failWithReason" }),
+  };
+  s.good = (await chain.register(timeSpec([inc], 3600n), parseEther("1"))).id;
+  s.bad = (await chain.register(timeSpec([fail], 3600n), parseEther("1"))).id;
+  await chain.mined(
+    await chain.wallets.stranger.writeContract({
+      address: chain.deployment.feeEscrow,
+      abi: feeEscrowAbi,
+      functionName: "deposit",
+      args: [s.good],
+      value: parseEther("0.5"),
+    }),
+  );
+  const first = await chain.execute(s.good);
+  s.goodRunTx = first.receipt.transactionHash;
+  s.goodFee = first.executed!.fee;
+  const batch = await chain.executeBatch([s.good, s.bad]); // good is not due again: a skip; bad fails
+  s.batchTx = batch.receipt.transactionHash;
+  const badRun = batch.events.find((e) => e.eventName === "WorkflowExecuted");
+  s.badFee = badRun?.eventName === "WorkflowExecuted" ? badRun.args.fee : 0n;
+  s.claimTx = (
+    await chain.mined(
+      await chain.wallets.worker.writeContract({
+        address: chain.deployment.feeEscrow,
+        abi: feeEscrowAbi,
+        functionName: "claim",
+      }),
+    )
+  ).transactionHash;
+  await chain.mined(
+    await chain.wallets.owner.writeContract({
+      address: chain.deployment.feeEscrow,
+      abi: feeEscrowAbi,
+      functionName: "withdraw",
+      args: [s.good, parseEther("0.1")],
+    }),
+  );
+});
+afterAll(() => chain?.stop());
+
+type Body = Record<string, unknown> & { items?: Record<string, unknown>[]; error?: { code: string; message: string } };
+
+describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (kind) => {
+  let ix: Indexer;
+  let snapshot: `0x${string}`;
+  beforeAll(async () => {
+    // The live test below changes the chain; the next database's pass starts from this state again.
+    snapshot = await chain.testClient.snapshot();
+    ix = await startIndexer(chain, kind);
+    await ix.catchUp();
+  });
+  afterAll(async () => {
+    await ix?.stop();
+    await chain.testClient.revert({ id: snapshot });
+  });
+
+  it("indexes a workflow's spec, balance, counts and last run; the queue answers idle", async () => {
+    const { status, body } = await ix.get<Body>(`/api/workflows/${s.good}`);
+    expect(status).toBe(200);
+    const forwarder = await chain.publicClient.readContract({
+      address: chain.deployment.registry,
+      abi: workflowRegistryAbi,
+      functionName: "forwarderOf",
+      args: [s.good],
+    });
+    const onChain = await chain.workflow(s.good);
+    expect(body).toMatchObject({
+      id: String(s.good),
+      owner: s.owner.toLowerCase(),
+      forwarder: forwarder.toLowerCase(),
+      status: "ACTIVE",
+      trigger: { kind: "TIME", interval: "3600", checkerKind: "NONE", checker: null },
+      actions: [
+        {
+          target: s.counter.toLowerCase(),
+          value: "0",
+          data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }),
+        },
+      ],
+      gasLimit: 200000,
+      maxFeePerRun: parseEther("0.01").toString(),
+      balance: (await chain.balanceOf(s.good)).toString(),
+      schedule: { nextExecutionAt: onChain.nextExecutionAt.toString(), maxRuns: null, endTime: null },
+      counts: { runs: 1, succeeded: 1, failed: 0, skipped: 1 },
+      lastRun: { success: true, txHash: s.goodRunTx },
+      queue: { state: "idle", jobId: null, attempts: 0 },
+      queueError: null,
+    });
+    expect(body.balance).toBe((parseEther("1.4") - s.goodFee).toString());
+  });
+
+  it("lists workflows with filters (any-case owner) and cursor pagination", async () => {
+    const all = await ix.get<Body>(`/api/workflows?owner=${s.owner.toUpperCase().replace("0X", "0x")}`);
+    expect(all.status).toBe(200);
+    expect(all.body.items?.map((w) => w.id)).toEqual([String(s.bad), String(s.good)]);
+    const first = await ix.get<Body>("/api/workflows?limit=1");
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.items?.[0]?.id).toBe(String(s.bad));
+    const second = await ix.get<Body>(`/api/workflows?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body.items?.map((w) => w.id)).toEqual([String(s.good)]);
+    expect(second.body.nextCursor).toBeNull();
+    expect((await ix.get<Body>("/api/workflows?trigger=condition")).body.items).toEqual([]);
+    expect((await ix.get<Body>("/api/workflows?status=active")).body.items).toHaveLength(2);
+  });
+
+  it("gives run history newest first, with the failed run's decoded revert reason", async () => {
+    const good = await ix.get<Body>(`/api/workflows/${s.good}/executions`);
+    expect(good.body.items).toHaveLength(1);
+    expect(good.body.items?.[0]).toMatchObject({
+      runNumber: 1,
+      worker: s.worker.toLowerCase(),
+      success: true,
+      fee: s.goodFee.toString(),
+      txHash: s.goodRunTx,
+      revert: null,
+    });
+    const bad = await ix.get<Body>(`/api/workflows/${s.bad}/executions`);
+    expect(bad.body.items?.[0]).toMatchObject({
+      success: false,
+      fee: s.badFee.toString(),
+      txHash: s.batchTx,
+      revert: { reason: "target says no" },
+    });
+    expect(Number(bad.body.items?.[0]?.latenessSeconds)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("shows every run, skip and escrow movement of a transaction", async () => {
+    const { status, body } = await ix.get<Body>(`/api/tx/${s.batchTx.toUpperCase().replace("0X", "0x")}`);
+    expect(status).toBe(200);
+    expect((body.executions as Body[]).map((e) => [e.workflowId, e.success])).toEqual([[String(s.bad), false]]);
+    expect((body.skips as Body[]).map((e) => [e.workflowId, e.reason])).toEqual([[String(s.good), "NOT_DUE"]]);
+    expect((body.escrow as Body[]).map((e) => [e.kind, e.amount])).toEqual([["charge", s.badFee.toString()]]);
+    expect(SkipReason.NOT_DUE).toBe(3);
+  });
+
+  it("shows an owner's workflows and balances and a worker's record", async () => {
+    const owner = await ix.get<Body>(`/api/address/${s.owner}`);
+    expect(owner.status).toBe(200);
+    expect((owner.body.workflows as Body[]).map((w) => w.id)).toEqual([String(s.bad), String(s.good)]);
+    const expected = (await chain.balanceOf(s.good)) + (await chain.balanceOf(s.bad));
+    expect(owner.body.balances).toMatchObject({ workflows: expected.toString() });
+    const worker = await ix.get<Body>(`/api/address/${s.worker}`);
+    expect(worker.body.worker).toMatchObject({
+      runs: 2,
+      failures: 1,
+      skips: 1,
+      earned: (s.goodFee + s.badFee).toString(),
+      claimed: (s.goodFee + s.badFee).toString(),
+    });
+    expect(worker.body.balances).toMatchObject({ unclaimedEarnings: "0" });
+  });
+
+  it("answers stats: totals, success rate, runs in the last hour, lateness percentiles, queue depth", async () => {
+    const { body } = await ix.get<Body>("/api/stats");
+    expect(body).toMatchObject({
+      workflows: { total: 2, byStatus: { ACTIVE: 2, PAUSED: 0, CANCELLED: 0, COMPLETED: 0 } },
+      runs: { total: 2, succeeded: 1, failed: 1, successRate: 0.5, lastHour: 2, lastDay: 2 },
+      skips: 1,
+      queue: { available: true, waiting: 0, delayed: 0, active: 0, dead: 0 },
+    });
+    expect((body.latenessSeconds as Body).runs).toBe(2);
+    expect((body.latenessSeconds as Body).p50).not.toBeNull();
+  });
+
+  it("joins the live queue state from Redis: waiting, queued, dead with the last error", async () => {
+    const { body } = await ix.get<Body>(`/api/workflows/${s.good}`);
+    const slot = BigInt((body.schedule as Body).nextExecutionAt as string);
+    const connection = { host: "127.0.0.1", port: 6379 };
+    const queue = new Queue(queueName(chain.deployment.chainId), { connection, prefix: ix.queuePrefix });
+    try {
+      const id = jobId(chain.deployment.chainId, s.good, slot);
+      const job = await queue.add("run", { workflowId: String(s.good) }, { jobId: id, delay: 60_000 });
+      expect((await ix.get<Body>(`/api/workflows/${s.good}`)).body.queue).toMatchObject({
+        state: "waiting",
+        jobId: id,
+      });
+      await job.promote();
+      expect((await ix.get<Body>(`/api/workflows/${s.good}`)).body.queue).toMatchObject({ state: "queued" });
+      const worker = new Worker(
+        queue.name,
+        async () => {
+          throw new Error("simulated RPC outage");
+        },
+        { connection, prefix: ix.queuePrefix },
+      );
+      await new Promise<void>((resolve) => worker.once("failed", () => resolve()));
+      await worker.close();
+      expect((await ix.get<Body>(`/api/workflows/${s.good}`)).body.queue).toMatchObject({
+        state: "dead",
+        attempts: 1,
+        lastError: "simulated RPC outage",
+      });
+      expect((await ix.get<Body>("/api/stats")).body.queue).toMatchObject({ dead: 1 });
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
+  it("answers 400 for malformed input and 404 for unknown things, always as a JSON error", async () => {
+    const cases: [string, number, string][] = [
+      ["/api/workflows/abc", 400, "invalid_workflow_id"],
+      ["/api/workflows/0", 400, "invalid_workflow_id"],
+      ["/api/workflows/-1", 400, "invalid_workflow_id"],
+      [`/api/workflows/${2n ** 256n}`, 400, "invalid_workflow_id"],
+      ["/api/workflows/999999", 404, "not_found"],
+      ["/api/workflows/999999/executions", 404, "not_found"],
+      ["/api/workflows?limit=1000", 400, "invalid_limit"],
+      ["/api/workflows?limit=0", 400, "invalid_limit"],
+      ["/api/workflows?status=running", 400, "invalid_status"],
+      ["/api/workflows?trigger=LOGS", 400, "invalid_trigger"],
+      ["/api/workflows?owner=0x1234", 400, "invalid_owner"],
+      ["/api/workflows?cursor=%27%3B--", 400, "invalid_cursor"],
+      ["/api/workflows?cursor=Zm9v", 400, "invalid_cursor"],
+      ["/api/tx/0x1234", 400, "invalid_tx_hash"],
+      [`/api/tx/0x${"ab".repeat(32)}`, 404, "not_found"],
+      ["/api/address/not-an-address", 400, "invalid_address"],
+      [`/api/address/0x${"12".repeat(20)}`, 404, "not_found"],
+      ["/api/nope", 404, "not_found"],
+    ];
+    for (const [path, status, code] of cases) {
+      const res = await ix.get<Body>(path);
+      expect([path, res.status, res.body.error?.code]).toEqual([path, status, code]);
+      expect(typeof res.body.error?.message).toBe("string");
+    }
+  });
+
+  it("serves GraphQL, SQL over HTTP (@ponder/client) and the OpenAPI document", async () => {
+    const gql = await fetch(`${ix.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: '{ workflows(orderBy: "id", orderDirection: "asc") { items { id status runCount } } }',
+      }),
+    }).then((r) => r.json() as Promise<{ data: { workflows: { items: { id: string; status: string }[] } } }>);
+    expect(gql.data.workflows.items.map((w) => w.id)).toEqual([String(s.good), String(s.bad)]);
+
+    const client = createClient(`${ix.url}/sql`, { schema });
+    const rows = await client.db.select().from(schema.workflow);
+    expect(rows.map((r) => r.id).sort()).toEqual([s.good, s.bad]);
+
+    const { body } = await ix.get<{ paths: Record<string, unknown> }>("/openapi.json");
+    expect(Object.keys(body.paths).sort()).toEqual(
+      [
+        "/api/address/{address}",
+        "/api/stats",
+        "/api/tx/{hash}",
+        "/api/workflows",
+        "/api/workflows/{id}",
+        "/api/workflows/{id}/executions",
+      ].sort(),
+    );
+    const docs = await ix.get<string>("/docs");
+    for (const path of Object.keys(body.paths)) expect(docs.body).toContain(path);
+  });
+
+  it("renders explorer pages; failing runs are marked; search routes to the right page", async () => {
+    const home = await ix.get<string>("/");
+    expect(home.status).toBe(200);
+    expect(home.body).toContain(`/workflows/${s.good}`);
+    const bad = await ix.get<string>(`/workflows/${s.bad}`);
+    expect(bad.body).toMatch(/<tr class="run failed"[^>]*>[\s\S]*?✗ failed: target says no/);
+    const good = await ix.get<string>(`/workflows/${s.good}`);
+    expect(good.body).toContain('class="outcome ok"');
+    expect(good.body).not.toContain("run failed");
+    expect((await ix.get<string>(`/tx/${s.batchTx}`)).body).toContain("NOT_DUE");
+    expect((await ix.get<string>(`/address/${s.owner}`)).body).toContain(`#${s.bad}`);
+    expect((await ix.get(`/search?q=${s.good}`)).status).toBe(302);
+    expect((await ix.get(`/search?q=${s.batchTx}`)).status).toBe(302);
+    expect((await ix.get("/search?q=hello")).status).toBe(400);
+    expect((await ix.get("/workflows/123456")).status).toBe(404);
+    expect((await ix.get("/workflows/xyz")).status).toBe(400);
+    expect(getAddress(s.owner)).toBe(s.owner);
+  });
+  it("indexes live: pause, resume and cancel show up with their audit trail and refund", async () => {
+    const write = async (functionName: "pause" | "resume" | "cancel", id: bigint) =>
+      chain.mined(
+        await chain.wallets.owner.writeContract({
+          address: chain.deployment.registry,
+          abi: workflowRegistryAbi,
+          functionName,
+          args: [id],
+        }),
+      );
+    await write("pause", s.good);
+    await ix.catchUp();
+    expect((await ix.get<Body>(`/api/workflows/${s.good}`)).body.status).toBe("PAUSED");
+    await write("resume", s.good);
+    const cancel = await write("cancel", s.bad);
+    await ix.catchUp();
+    expect((await ix.get<Body>(`/api/workflows/${s.good}`)).body.status).toBe("ACTIVE");
+    const bad = await ix.get<Body>(`/api/workflows/${s.bad}`);
+    expect(bad.body).toMatchObject({ status: "CANCELLED", balance: "0" });
+    const tx = await ix.get<Body>(`/api/tx/${cancel.transactionHash}`);
+    expect((tx.body.events as Body[]).map((e) => e.detail)).toEqual([
+      expect.objectContaining({ from: "ACTIVE", to: "CANCELLED" }),
+    ]);
+    expect((tx.body.escrow as Body[]).map((e) => [e.kind, e.account])).toEqual([["refund", s.owner.toLowerCase()]]);
+    const { body } = await ix.get<Body>("/api/stats");
+    expect((body.workflows as Body).byStatus).toMatchObject({ ACTIVE: 1, CANCELLED: 1 });
+  });
+});
