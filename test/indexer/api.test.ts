@@ -18,6 +18,7 @@ import { jobId, queueName } from "../../lib/queue.js";
 import { SkipReason, timeSpec } from "../../lib/spec.js";
 import * as schema from "../../ponder.schema.js";
 import { type Chain, startChain } from "../helpers/chain.js";
+import { hostilePaths } from "../helpers/hostile.js";
 import { type DatabaseKind, type Indexer, startIndexer } from "../helpers/indexer.js";
 
 let chain: Chain;
@@ -273,6 +274,34 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
       expect([path, res.status, res.body.error?.code]).toEqual([path, status, code]);
       expect(typeof res.body.error?.message).toBe("string");
     }
+  });
+
+  it("answers at least 1,000 malformed or hostile requests without a single 5xx", async () => {
+    const paths = hostilePaths(1200);
+    const failures: string[] = [];
+    for (let i = 0; i < paths.length; i += 20) {
+      const results = await Promise.all(
+        paths.slice(i, i + 20).map(async (path) => {
+          // fetch refuses some raw strings as URLs; those never reach a server, so encode them.
+          const url = URL.canParse(`${ix.url}${path}`)
+            ? `${ix.url}${path}`
+            : `${ix.url}/api/workflows/${encodeURIComponent(path)}`;
+          const res = await fetch(url, { redirect: "manual" });
+          await res.arrayBuffer();
+          // judge by the path the server saw: the URL parser resolves "../" before sending
+          return [new URL(url).pathname, res.status, res.headers.get("content-type") ?? ""] as const;
+        }),
+      );
+      for (const [path, status, type] of results) {
+        if (status >= 500) failures.push(`${status} ${path.slice(0, 120)}`);
+        // every /api answer that is an error is a JSON error
+        if (path.startsWith("/api/") && status >= 400 && !type.includes("application/json")) {
+          failures.push(`non-JSON ${status} ${path.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(paths.length).toBeGreaterThanOrEqual(1000);
+    expect(failures).toEqual([]);
   });
 
   it("serves GraphQL, SQL over HTTP (@ponder/client) and the OpenAPI document", async () => {
