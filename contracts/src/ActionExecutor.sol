@@ -42,6 +42,19 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     );
     event WorkflowSkipped(uint256 indexed id, address indexed worker, SkipReason reason);
 
+    /// What one item of a batch did (or, in a simulation, would do).
+    struct ItemResult {
+        SkipReason skipReason; // NONE when the item ran
+        bool success;
+        uint256 gasUsed;
+        uint256 fee;
+        bytes reason;
+    }
+
+    /// Revert payload of `simulateBatch`: each item's result and the gas the batch needs, including
+    /// what every item's gas limit demands at its start (so the figure also satisfies InsufficientGas).
+    error SimulationResult(ItemResult[] results, uint256 gasRequired);
+
     error LengthMismatch();
     /// The transaction did not carry enough gas to give item `id` its full gas limit. This reverts the
     /// whole transaction on purpose: it is the sender's fault, and it keeps eth_estimateGas honest.
@@ -60,7 +73,7 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     }
 
     function execute(uint256 id, bytes calldata performData) external onlyRole(WORKER_ROLE) nonReentrant {
-        _run(id, performData);
+        _run(id, performData, 0);
     }
 
     function executeBatch(uint256[] calldata ids, bytes[] calldata performData)
@@ -70,24 +83,57 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     {
         if (ids.length != performData.length) revert LengthMismatch();
         for (uint256 i; i < ids.length; ++i) {
-            _run(ids[i], performData[i]);
+            _run(ids[i], performData[i], 0);
         }
     }
 
-    function _run(uint256 id, bytes calldata performData) private {
+    /// @notice For eth_call only: runs the batch exactly as `executeBatch` would, then reverts with
+    /// `SimulationResult`, so a worker learns each item's outcome and the gas to send before it sends.
+    function simulateBatch(uint256[] calldata ids, bytes[] calldata performData)
+        external
+        onlyRole(WORKER_ROLE)
+        nonReentrant
+    {
+        if (ids.length != performData.length) revert LengthMismatch();
+        uint256 txGasStart = gasleft();
+        uint256 gasRequired;
+        ItemResult[] memory results = new ItemResult[](ids.length);
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 need;
+            (results[i], need) = _run(ids[i], performData[i], txGasStart);
+            if (need > gasRequired) gasRequired = need;
+        }
+        uint256 used = txGasStart - gasleft();
+        _report(results, used > gasRequired ? used : gasRequired);
+    }
+
+    /// @dev A separate function so the guard's exit path does not read as unreachable code.
+    function _report(ItemResult[] memory results, uint256 gasRequired) private pure {
+        revert SimulationResult(results, gasRequired);
+    }
+
+    /// @param txGasStart gasleft() when the batch began (simulations only; 0 otherwise).
+    /// @return result what the item did
+    /// @return need gas the batch must have had at its start for this item to get its full limit
+    function _run(uint256 id, bytes calldata performData, uint256 txGasStart)
+        private
+        returns (ItemResult memory result, uint256 need)
+    {
         uint256 gasStart = gasleft();
-        (SkipReason reason, RunContext memory run) = registry.beginRun(id, escrow.balanceOf(id));
-        if (reason != SkipReason.NONE) {
-            emit WorkflowSkipped(id, msg.sender, reason);
-            return;
+        (SkipReason skipReason, RunContext memory run) = registry.beginRun(id, escrow.balanceOf(id));
+        if (skipReason != SkipReason.NONE) {
+            emit WorkflowSkipped(id, msg.sender, skipReason);
+            result.skipReason = skipReason;
+            return (result, 0);
         }
         // The 63/64 rule would hand the run less than its limit; refuse rather than fail it unfairly.
         uint256 required = uint256(run.gasLimit) * 64 / 63 + POST_RUN_GAS;
+        if (txGasStart != 0) need = txGasStart - gasleft() + required;
         if (gasleft() < required) revert InsufficientGas(id, gasleft(), required);
 
         uint256 value = run.totalValue;
         if (value > 0) escrow.release(id, value);
-        (bool success, bytes memory result) = BoundedCall.call(
+        (bool success, bytes memory returned) = BoundedCall.call(
             run.forwarder,
             run.gasLimit,
             value,
@@ -99,17 +145,9 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
 
         uint256 gasUsed = gasStart - gasleft() + RUN_OVERHEAD_GAS;
         uint256 fee = escrow.charge(id, msg.sender, gasUsed, tx.gasprice, run.maxFeePerRun);
-        emit WorkflowExecuted(
-            id,
-            run.runNumber,
-            msg.sender,
-            success,
-            gasUsed,
-            fee,
-            run.dueAt,
-            run.nextExecutionAt,
-            success ? bytes("") : result
-        );
+        bytes memory reason = success ? bytes("") : returned;
+        emit WorkflowExecuted(id, run.runNumber, msg.sender, success, gasUsed, fee, run.dueAt, run.nextExecutionAt, reason);
+        result = ItemResult(SkipReason.NONE, success, gasUsed, fee, reason);
     }
 
     /// @dev TIME runs use the stored actions. CONDITION runs are built from the off-chain check's

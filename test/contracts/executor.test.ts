@@ -1,5 +1,7 @@
 import {
   type Address,
+  BaseError,
+  ContractFunctionRevertedError,
   decodeErrorResult,
   encodeAbiParameters,
   encodeFunctionData,
@@ -468,6 +470,71 @@ describe("fees", () => {
         functionName: "setFeeParams",
         args: [2000, 1000n],
       }),
+    );
+  });
+});
+
+describe("simulateBatch", () => {
+  it("reports each item's outcome and the gas the batch needs, changing nothing", async () => {
+    const good = await scheduled([increment()], 10n, 0n);
+    const bad = await scheduled([failing()], 10n, 0n);
+    const later = await scheduled([increment()], 10n, 1000n);
+    const ids = [good.id, bad.id, later.id];
+    const before = await count();
+    let caught: unknown;
+    try {
+      await chain.publicClient.simulateContract({
+        account: chain.wallets.worker.account,
+        address: chain.deployment.actionExecutor,
+        abi: actionExecutorAbi,
+        functionName: "simulateBatch",
+        args: [ids, ["0x", "0x", "0x"]],
+      });
+    } catch (error) {
+      caught = error;
+    }
+    const reverted =
+      caught instanceof BaseError ? caught.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
+    expect(reverted).toBeInstanceOf(ContractFunctionRevertedError);
+    const data = (reverted as ContractFunctionRevertedError).data;
+    expect(data?.errorName).toBe("SimulationResult");
+    const [results, gasRequired] = data!.args as readonly [
+      readonly { skipReason: number; success: boolean; gasUsed: bigint; reason: Hex }[],
+      bigint,
+    ];
+    expect(results.map((r) => [r.skipReason, r.success])).toEqual([
+      [SkipReason.NONE, true],
+      [SkipReason.NONE, false],
+      [SkipReason.NOT_DUE, false],
+    ]);
+    expect(decodeErrorResult({ abi: [], data: results[1]!.reason }).args).toEqual(["target says no"]);
+    // enough for every item's full limit: at least the last runnable item's 200k limit plus bookkeeping
+    expect(gasRequired).toBeGreaterThan((200_000n * 64n) / 63n);
+    expect(await count()).toBe(before);
+    expect((await chain.workflow(good.id)).runCount).toBe(0n);
+    // and a batch sent with that much gas (plus intrinsic) goes through with the same outcomes
+    const hash = await chain.wallets.worker.writeContract({
+      address: chain.deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      functionName: "executeBatch",
+      args: [ids, ["0x", "0x", "0x"]],
+      gas: gasRequired + 60_000n,
+    });
+    const receipt = await chain.mined(hash);
+    expect(receipt.status).toBe("success");
+    expect(await count()).toBe(before + 1n);
+  });
+
+  it("is for workers only", async () => {
+    await revertsWith(
+      chain.publicClient.simulateContract({
+        account: chain.wallets.stranger.account,
+        address: chain.deployment.actionExecutor,
+        abi: actionExecutorAbi,
+        functionName: "simulateBatch",
+        args: [[1n], ["0x"]],
+      }),
+      "AccessControlUnauthorizedAccount",
     );
   });
 });
