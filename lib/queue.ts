@@ -17,8 +17,12 @@ export interface RunJobData {
   workflowId: string; // bigints as decimal strings: job data is JSON
   dueAt: string;
   performData: Hex;
+  /** The workflow's gas limit per run, so batches can be sized before simulating. */
+  gasLimit: number;
   /** Set before broadcast, so a restarted worker checks this transaction before sending again. */
   txHash?: Hex;
+  /** Every version broadcast for the job (replacements included), newest last. */
+  txHashes?: Hex[];
   signer?: Hex;
 }
 

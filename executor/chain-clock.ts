@@ -1,0 +1,81 @@
+/**
+ * Chain time as the executor needs it: the latest block, an estimate of the block interval, and when
+ * (in wall-clock time) a job due at chain time T should be sent so it lands in the first block whose
+ * timestamp reaches T: just after the block before it.
+ */
+import type { Chain, PublicClient, Transport } from "viem";
+
+export interface Head {
+  number: bigint;
+  timestamp: bigint;
+  observedAtMs: number;
+}
+
+export class ChainClock {
+  #head: Head | undefined;
+  #intervals: number[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #listeners = new Set<(head: Head) => void>();
+
+  constructor(
+    private readonly client: PublicClient<Transport, Chain>,
+    private readonly pollMs: number,
+    private readonly configuredBlockTimeMs?: number,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.poll();
+    this.#timer = setInterval(() => void this.poll().catch(() => {}), this.pollMs);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  onHead(listener: (head: Head) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get head(): Head {
+    if (!this.#head) throw new Error("chain clock not started");
+    return this.#head;
+  }
+
+  /** Seconds between blocks: configured, or the median of recent intervals (1 s when unknown). */
+  get blockTimeSeconds(): number {
+    if (this.configuredBlockTimeMs) return this.configuredBlockTimeMs / 1000;
+    if (this.#intervals.length === 0) return 1;
+    const sorted = [...this.#intervals].sort((a, b) => a - b);
+    return Math.max(1, sorted[Math.floor(sorted.length / 2)]!);
+  }
+
+  /** The timestamp the next block will most likely carry. */
+  nextBlockTimestamp(): bigint {
+    const head = this.head;
+    const nowSeconds = BigInt(Math.floor(Date.now() / 1000));
+    const byInterval = head.timestamp + BigInt(Math.round(this.blockTimeSeconds));
+    return byInterval > nowSeconds ? byInterval : nowSeconds;
+  }
+
+  /** Wall-clock ms at which a run due at `dueAt` should be handed to a worker. */
+  readyAtMs(dueAt: bigint, marginMs = 150): number {
+    const head = this.head;
+    // How far wall time runs ahead of chain time when we see a block (mining and polling delay).
+    const lagMs = head.observedAtMs - Number(head.timestamp) * 1000;
+    const previousBlock = Number(dueAt) - this.blockTimeSeconds;
+    return previousBlock * 1000 + lagMs + marginMs;
+  }
+
+  private async poll(): Promise<void> {
+    const block = await this.client.getBlock({ blockTag: "latest" });
+    const previous = this.#head;
+    if (previous && block.number <= previous.number) return;
+    if (previous && block.number === previous.number + 1n) {
+      this.#intervals.push(Number(block.timestamp - previous.timestamp));
+      if (this.#intervals.length > 20) this.#intervals.shift();
+    }
+    this.#head = { number: block.number, timestamp: block.timestamp, observedAtMs: Date.now() };
+    for (const listener of this.#listeners) listener(this.#head);
+  }
+}

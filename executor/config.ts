@@ -1,0 +1,104 @@
+/**
+ * Executor configuration from the environment, validated at start. A bad value exits with one line
+ * naming the variable (never echoing it: it may be a key).
+ */
+import { z } from "zod";
+import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
+import { type Network, networkFromEnv } from "../lib/network.js";
+import { SecretKey } from "./secret.js";
+
+export type Role = "scheduler" | "worker" | "all";
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const shape = {
+  PONDER_URL: url.default("http://127.0.0.1:42069"),
+  REDIS_URL: url.default("redis://127.0.0.1:6379"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, "letters, digits, : _ - only")
+    .default("autokeeper"),
+  WORKER_PRIVATE_KEY: privateKey.optional(),
+  WORKER_PRIVATE_KEYS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}(\s*,\s*0x[0-9a-fA-F]{64})*$/, "must be comma-separated 0x-prefixed 32-byte hex keys")
+    .optional(),
+  GAS_BUFFER_PERCENT: int(0, 500).default(20),
+  MAX_ATTEMPTS: int(1, 100).default(3),
+  BACKOFF_MS: int(0, 3_600_000).default(2000),
+  TX_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
+  REPLACE_AFTER_MS: int(500, 3_600_000).default(15_000),
+  MAX_FEE_GWEI: z.coerce.number().positive().max(1_000_000).default(500),
+  BATCH_SIZE: int(1, 1000).default(50),
+  BATCH_GAS_LIMIT: int(100_000, 1_000_000_000).default(15_000_000),
+  BATCH_WAIT_MS: int(0, 10_000).default(50),
+  WORKER_CONCURRENCY: int(1, 10_000).default(400),
+  CONFIRMATIONS: int(0, 64).default(1),
+  METRICS_PORT: int(0, 65_535).default(9464),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SCHEDULER_LOOKAHEAD_S: int(1, 86_400).default(30),
+  POLL_MS: int(50, 60_000).default(200),
+  BLOCK_TIME_MS: int(100, 600_000).optional(),
+};
+
+export interface ExecutorConfig {
+  role: Role;
+  network: Network;
+  ponderUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  signerKeys: SecretKey[];
+  gasBufferPercent: number;
+  maxAttempts: number;
+  backoffMs: number;
+  txTimeoutMs: number;
+  replaceAfterMs: number;
+  maxFeePerGas: bigint;
+  batchSize: number;
+  batchGasLimit: number;
+  batchWaitMs: number;
+  concurrency: number;
+  confirmations: number;
+  metricsPort: number;
+  logLevel: string;
+  lookaheadSeconds: number;
+  pollMs: number;
+  blockTimeMs: number | undefined;
+}
+
+export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): ExecutorConfig {
+  const e = parseEnv(shape, env);
+  const network = networkFromEnv(env);
+  const keys = [
+    ...(e.WORKER_PRIVATE_KEY ? [e.WORKER_PRIVATE_KEY] : []),
+    ...(e.WORKER_PRIVATE_KEYS ? e.WORKER_PRIVATE_KEYS.split(",").map((k) => k.trim() as `0x${string}`) : []),
+  ];
+  const unique = [...new Set(keys.map((k) => k.toLowerCase() as `0x${string}`))];
+  if (role !== "scheduler" && unique.length === 0) {
+    throw new ConfigError("WORKER_PRIVATE_KEY: required for the worker role (or set WORKER_PRIVATE_KEYS)");
+  }
+  return {
+    role,
+    network,
+    ponderUrl: e.PONDER_URL.replace(/\/$/, ""),
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    signerKeys: unique.map((k) => new SecretKey(k)),
+    gasBufferPercent: e.GAS_BUFFER_PERCENT,
+    maxAttempts: e.MAX_ATTEMPTS,
+    backoffMs: e.BACKOFF_MS,
+    txTimeoutMs: e.TX_TIMEOUT_MS,
+    replaceAfterMs: e.REPLACE_AFTER_MS,
+    maxFeePerGas: BigInt(Math.round(e.MAX_FEE_GWEI * 1e9)),
+    batchSize: e.BATCH_SIZE,
+    batchGasLimit: e.BATCH_GAS_LIMIT,
+    batchWaitMs: e.BATCH_WAIT_MS,
+    concurrency: Math.max(e.WORKER_CONCURRENCY, e.BATCH_SIZE),
+    confirmations: e.CONFIRMATIONS,
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
+    lookaheadSeconds: e.SCHEDULER_LOOKAHEAD_S,
+    pollMs: e.POLL_MS,
+    blockTimeMs: e.BLOCK_TIME_MS,
+  };
+}

@@ -1,0 +1,107 @@
+/** Prometheus metrics and the /metrics + /health endpoint. */
+import { createServer, type Server } from "node:http";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+export function createMetrics() {
+  const registry = new Registry();
+  const m = {
+    registry,
+    jobsEnqueued: new Counter({
+      name: "autokeeper_jobs_enqueued_total",
+      help: "Jobs the scheduler offered to the queue",
+      labelNames: ["trigger"],
+      registers: [registry],
+    }),
+    jobsCompleted: new Counter({
+      name: "autokeeper_jobs_completed_total",
+      help: "Jobs finished, by outcome",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    jobsFailed: new Counter({
+      name: "autokeeper_jobs_failed_total",
+      help: "Job attempts that failed (retried or dead)",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
+    jobsDead: new Counter({
+      name: "autokeeper_jobs_dead_total",
+      help: "Jobs that exhausted their attempts",
+      registers: [registry],
+    }),
+    txSent: new Counter({
+      name: "autokeeper_tx_sent_total",
+      help: "Transactions broadcast",
+      labelNames: ["signer"],
+      registers: [registry],
+    }),
+    txMined: new Counter({
+      name: "autokeeper_tx_mined_total",
+      help: "Transactions mined, by status",
+      labelNames: ["status"],
+      registers: [registry],
+    }),
+    txReplaced: new Counter({
+      name: "autokeeper_tx_replaced_total",
+      help: "Stuck transactions replaced with a higher fee",
+      registers: [registry],
+    }),
+    rpcErrors: new Counter({
+      name: "autokeeper_rpc_errors_total",
+      help: "Classified RPC errors",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
+    dueToMined: new Histogram({
+      name: "autokeeper_due_to_mined_seconds",
+      help: "From a run's due time to the timestamp of the block that mined it",
+      buckets: [0, 1, 2, 3, 5, 8, 13, 21, 60, 300],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: "autokeeper_queue_depth",
+      help: "Jobs in the queue by state",
+      labelNames: ["state"],
+      registers: [registry],
+    }),
+    signerBalance: new Gauge({
+      name: "autokeeper_signer_balance_wei",
+      help: "Native balance of each signer",
+      labelNames: ["signer"],
+      registers: [registry],
+    }),
+    signerOutOfFunds: new Gauge({
+      name: "autokeeper_signer_out_of_funds",
+      help: "1 while a signer is parked for insufficient funds",
+      labelNames: ["signer"],
+      registers: [registry],
+    }),
+    indexLag: new Gauge({
+      name: "autokeeper_index_lag_blocks",
+      help: "Chain head minus the indexed block",
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function serveMetrics(metrics: Metrics, port: number, health: () => Record<string, unknown>): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    if (req.url === "/metrics") {
+      res.setHeader("content-type", metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+    } else if (req.url === "/health") {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ status: "ok", ...health() }));
+    } else {
+      res.statusCode = 404;
+      res.end("not found");
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "0.0.0.0", () => resolve(server));
+  });
+}

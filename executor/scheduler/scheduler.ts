@@ -1,0 +1,144 @@
+/**
+ * Turns the index's due workflows into queue jobs. One job per (chain, workflow, due slot) with a
+ * deterministic id, so restarts and any number of schedulers enqueue nothing twice. TIME runs are
+ * enqueued ahead as delayed jobs that become ready just after the block before their due time.
+ */
+import type { Redis } from "ioredis";
+import type { Hex } from "viem";
+import { jobId, type RunJobData } from "../../lib/queue.js";
+import type { ChainClock } from "../chain-clock.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { RunQueue } from "../queue.js";
+import type { ConditionResult } from "./conditions.js";
+import type { DueWorkflow, IndexReader } from "./index-reader.js";
+
+export interface SchedulerDeps {
+  chainId: number;
+  index: IndexReader;
+  queue: RunQueue;
+  /** A plain connection to the queue's Redis, for the epoch marker. */
+  redis: Redis;
+  clock: ChainClock;
+  conditions: { due(workflows: DueWorkflow[], blockNumber: bigint): Promise<ConditionResult[]> };
+  log: Logger;
+  metrics: Metrics;
+  lookaheadSeconds: number;
+  pollMs: number;
+}
+
+/** Re-offer everything due at least this often, even if nothing changed (cheap: ids dedupe). */
+const FULL_PASS_MS = 5_000;
+const LAG_WARN_BLOCKS = 5n;
+
+export class Scheduler {
+  readonly #d: SchedulerDeps;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #stopped = false;
+  #lastIndexed: bigint | undefined;
+  #lastFullPass = 0;
+  /** Job ids this process already enqueued; forgotten when Redis loses them (see #epochKey). */
+  #offered = new Set<string>();
+  #epochKey: string;
+
+  constructor(deps: SchedulerDeps) {
+    this.#d = deps;
+    this.#epochKey = deps.queue.toKey("scheduler-epoch");
+  }
+
+  async start(): Promise<void> {
+    const { index, log } = this.#d;
+    let waited = 0;
+    while (!(await index.ready())) {
+      if (this.#stopped) return;
+      if (waited % 10 === 0) log.info({ ponderUrl: index.ponderUrl }, "waiting for the index to be ready");
+      waited += 1;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    log.info("index ready; scheduling");
+    this.#timer = setInterval(() => void this.tick(), this.#d.pollMs);
+    await this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    while (this.#running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Runs a pass when the index has a new block (or every FULL_PASS_MS); never two at once. */
+  async tick(): Promise<void> {
+    if (this.#running || this.#stopped) return;
+    this.#running = true;
+    try {
+      const indexed = await this.#d.index.indexedBlock();
+      const full = Date.now() - this.#lastFullPass >= FULL_PASS_MS;
+      if (indexed !== undefined && (indexed !== this.#lastIndexed || full)) {
+        this.#lastIndexed = indexed;
+        await this.pass(indexed, full);
+      }
+    } catch (error) {
+      this.#d.log.error({ err: (error as Error).message }, "scheduling pass failed");
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async pass(indexedBlock: bigint, full = true): Promise<number> {
+    const { clock, index, queue, conditions, log, metrics, chainId } = this.#d;
+    const head = clock.head;
+    const lag = head.number > indexedBlock ? head.number - indexedBlock : 0n;
+    metrics.indexLag.set(Number(lag));
+    if (lag > LAG_WARN_BLOCKS)
+      log.warn(
+        { chainHead: String(head.number), indexedBlock: String(indexedBlock), lag: String(lag) },
+        "index lags the chain",
+      );
+
+    await this.#checkEpoch();
+    if (full) {
+      this.#offered.clear();
+      this.#lastFullPass = Date.now();
+    }
+    const nextBlockTime = clock.nextBlockTimestamp();
+    const due = await index.due(nextBlockTime + BigInt(this.#d.lookaheadSeconds));
+    const timeJobs = due.filter((w) => w.triggerKind === "TIME");
+    const conditionCandidates = due.filter((w) => w.triggerKind === "CONDITION" && w.nextExecutionAt <= nextBlockTime);
+    const fresh = (w: DueWorkflow) => !this.#offered.has(jobId(chainId, w.id, w.nextExecutionAt));
+    const conditionHits = await conditions.due(conditionCandidates.filter(fresh), head.number);
+
+    const now = Date.now();
+    const jobs = [
+      ...timeJobs.filter(fresh).map((w) => this.#job(w, "0x", Math.max(0, clock.readyAtMs(w.nextExecutionAt) - now))),
+      ...conditionHits.map((hit) => this.#job(hit.workflow, hit.performData, 0)),
+    ];
+    if (jobs.length === 0) return 0;
+    await queue.addBulk(jobs);
+    for (const job of jobs) this.#offered.add(job.opts.jobId);
+    metrics.jobsEnqueued.inc({ trigger: "TIME" }, jobs.length - conditionHits.length);
+    metrics.jobsEnqueued.inc({ trigger: "CONDITION" }, conditionHits.length);
+    log.debug({ offered: jobs.length, due: due.length, indexedBlock: String(indexedBlock) }, "scheduled");
+    return jobs.length;
+  }
+
+  #job(w: DueWorkflow, performData: Hex, delay: number) {
+    const data: RunJobData = {
+      chainId: this.#d.chainId,
+      workflowId: w.id.toString(),
+      dueAt: w.nextExecutionAt.toString(),
+      performData,
+      gasLimit: w.gasLimit,
+    };
+    return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, w.nextExecutionAt), delay } };
+  }
+
+  /** If Redis lost its data (FLUSHALL, failover), forget what we offered so the next pass rebuilds it. */
+  async #checkEpoch(): Promise<void> {
+    const created = await this.#d.redis.set(this.#epochKey, String(Date.now()), "NX");
+    if (created === "OK" && this.#offered.size > 0) {
+      this.#d.log.warn("queue state was lost (Redis flushed?); re-enqueueing everything due from the index");
+      this.#offered.clear();
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The off-chain service: the scheduler turns due workflows from the index into queue jobs, the worker
+ * turns jobs into mined transactions. Either or both run in one process, per the config's role.
+ */
+import type { Server } from "node:http";
+import type { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { createPublicClient, http } from "viem";
+import { chainFor } from "../lib/chains.js";
+import { ConfigError } from "../lib/env.js";
+import { ChainClock } from "./chain-clock.js";
+import type { ExecutorConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { createMetrics, serveMetrics } from "./metrics.js";
+import { createQueue } from "./queue.js";
+import { redisConnection } from "./redis.js";
+import { createConditionChecker } from "./scheduler/conditions.js";
+import { IndexReader } from "./scheduler/index-reader.js";
+import { Scheduler } from "./scheduler/scheduler.js";
+import { Batcher } from "./worker/batcher.js";
+import { startWorker } from "./worker/run-worker.js";
+import { Signer } from "./worker/signer.js";
+import { createSimulator } from "./worker/simulate.js";
+
+export async function startExecutor(config: ExecutorConfig) {
+  const log = createLogger(config.logLevel, { role: config.role, chainId: config.network.chainId });
+  const metrics = createMetrics();
+  const chain = chainFor(config.network.chainId, config.network.rpcUrl);
+  const client = createPublicClient({ chain, transport: http(config.network.rpcUrl, { retryCount: 3 }) });
+  const remoteChainId = await client.getChainId();
+  if (remoteChainId !== config.network.chainId) {
+    throw new ConfigError(`CHAIN_ID: ${config.network.chainId} but RPC_URL serves chain ${remoteChainId}`);
+  }
+  const clock = new ChainClock(client, config.pollMs, config.blockTimeMs);
+  await clock.start();
+  const queue = createQueue(config);
+  const redis = new Redis({ ...redisConnection(config.redisUrl), maxRetriesPerRequest: 3 });
+  redis.on("error", (error) => log.warn({ err: error.message }, "redis connection error"));
+
+  let scheduler: Scheduler | undefined;
+  let worker: Worker | undefined;
+  let batcher: Batcher | undefined;
+  const signers = config.signerKeys.map(
+    (key) =>
+      new Signer(
+        key,
+        client,
+        {
+          maxFeePerGas: config.maxFeePerGas,
+          replaceAfterMs: config.replaceAfterMs,
+          confirmations: config.confirmations,
+          pollMs: config.pollMs,
+        },
+        log,
+        metrics,
+      ),
+  );
+
+  if (config.role !== "worker") {
+    scheduler = new Scheduler({
+      chainId: config.network.chainId,
+      index: new IndexReader(config.ponderUrl),
+      queue,
+      redis,
+      clock,
+      conditions: createConditionChecker(chain, config.network.rpcUrl, log),
+      log: log.child({ component: "scheduler" }),
+      metrics,
+      lookaheadSeconds: config.lookaheadSeconds,
+      pollMs: config.pollMs,
+    });
+    void scheduler.start();
+  }
+  if (config.role !== "scheduler") {
+    for (const s of signers) {
+      const balance = await s.balance();
+      log.info({ signer: s.address, balanceWei: String(balance) }, "signer ready");
+    }
+    batcher = new Batcher(
+      client,
+      signers,
+      createSimulator(client, config.network.actionExecutor),
+      clock,
+      {
+        executor: config.network.actionExecutor,
+        batchSize: config.batchSize,
+        batchGasLimit: config.batchGasLimit,
+        batchWaitMs: config.batchWaitMs,
+        gasBufferPercent: config.gasBufferPercent,
+        txTimeoutMs: config.txTimeoutMs,
+      },
+      log.child({ component: "worker" }),
+      metrics,
+    );
+    worker = startWorker({ config, client, batcher, log: log.child({ component: "worker" }), metrics });
+  }
+
+  // Queue depth and signer balances for the dashboards.
+  const gauges = setInterval(async () => {
+    try {
+      const counts = await queue.getJobCounts("waiting", "delayed", "active", "failed", "prioritized");
+      for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ state }, n);
+      if (config.role !== "scheduler") await Promise.all(signers.map((s) => s.balance()));
+    } catch {
+      // Redis or RPC briefly away: keep the last values
+    }
+  }, 5_000);
+
+  let server: Server | undefined;
+  if (config.metricsPort > 0) {
+    server = await serveMetrics(metrics, config.metricsPort, () => ({
+      role: config.role,
+      chainId: config.network.chainId,
+      head: String(clock.head.number),
+      signers: signers.map((s) => ({ address: s.address, healthy: s.healthy, inFlight: s.inFlight })),
+    }));
+  }
+  log.info(
+    {
+      ponderUrl: config.ponderUrl,
+      actionExecutor: config.network.actionExecutor,
+      signers: signers.map((s) => s.address),
+      batchSize: config.batchSize,
+      metricsPort: config.metricsPort,
+    },
+    "executor started",
+  );
+
+  /** Stop taking work, finish (or hand back) what is in flight, then close connections. */
+  async function stop(): Promise<void> {
+    log.info("shutting down: no new jobs; finishing batches in flight");
+    clearInterval(gauges);
+    await scheduler?.stop();
+    if (worker) {
+      const closing = worker.close();
+      batcher?.flush();
+      // Jobs still waiting on receipts after the grace period stay locked and come back to another worker.
+      await Promise.race([closing, new Promise((r) => setTimeout(r, Math.min(config.txTimeoutMs, 30_000)))]);
+    }
+    clock.stop();
+    await queue.close();
+    redis.disconnect();
+    server?.close();
+    log.info("stopped");
+  }
+
+  return { stop, log, metrics, queue };
+}
