@@ -13,6 +13,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 const shape = {
   PONDER_URL: url.default("http://127.0.0.1:42069"),
+  INDEX_READER: z.enum(["api", "sql"]).default("api"),
   REDIS_URL: url.default("redis://127.0.0.1:6379"),
   QUEUE_PREFIX: z
     .string()
@@ -45,6 +46,7 @@ export interface ExecutorConfig {
   role: Role;
   network: Network;
   ponderUrl: string;
+  indexReader: "api" | "sql";
   redisUrl: string;
   queuePrefix: string;
   signerKeys: SecretKey[];
@@ -81,6 +83,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     role,
     network,
     ponderUrl: e.PONDER_URL.replace(/\/$/, ""),
+    indexReader: e.INDEX_READER,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     signerKeys: unique.map((k) => new SecretKey(k)),

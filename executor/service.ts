@@ -59,7 +59,7 @@ export async function startExecutor(config: ExecutorConfig) {
   if (config.role !== "worker") {
     scheduler = new Scheduler({
       chainId: config.network.chainId,
-      index: new IndexReader(config.ponderUrl),
+      index: new IndexReader(config.ponderUrl, config.indexReader),
       queue,
       redis,
       clock,

@@ -12,8 +12,8 @@ import {
   zeroAddress,
 } from "viem";
 import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
+import type { DueWorkflow } from "../../lib/due.js";
 import type { Logger } from "../log.js";
-import type { DueWorkflow } from "./index-reader.js";
 
 export interface ConditionResult {
   workflow: DueWorkflow;

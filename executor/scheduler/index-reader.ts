@@ -1,51 +1,51 @@
 /**
- * Reads what is due from the index (Ponder's SQL-over-HTTP endpoint with @ponder/client), so it works
- * on the embedded PGlite database as well as on Postgres.
+ * Reads what is due from the index. Two transports ask the same question (lib/due.ts):
+ * - "sql": Ponder's SQL-over-HTTP endpoint with @ponder/client. Correct when Ponder runs on Postgres.
+ * - "api": the Ponder app's own GET /api/due. Correct on Postgres and on the embedded PGlite, where
+ *   Ponder 0.16.10's /sql endpoint answers from a stale view once live indexing updates a row
+ *   (reproduced here: a workflow row vanishes from /sql after its first run while /api still sees it).
  */
 import { createClient } from "@ponder/client";
-import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
+import { asc } from "drizzle-orm";
+import { type DueWorkflow, dueColumns, dueWhere, MAX_DUE_PAGE } from "../../lib/due.js";
 import * as schema from "../../ponder.schema.js";
 
-export interface DueWorkflow {
-  id: bigint;
-  triggerKind: string;
-  checkerKind: string;
-  checker: `0x${string}`;
-  triggerData: `0x${string}`;
-  nextExecutionAt: bigint;
-  gasLimit: number;
-}
+export type { DueWorkflow };
+export type IndexTransport = "api" | "sql";
 
 export class IndexReader {
   readonly #client;
 
-  constructor(readonly ponderUrl: string) {
+  constructor(
+    readonly ponderUrl: string,
+    readonly transport: IndexTransport = "api",
+  ) {
     this.#client = createClient(`${ponderUrl}/sql`, { schema });
   }
 
   /** Active, funded workflows due at or before `horizon`: one set-based query on (status, next due). */
-  async due(horizon: bigint, limit = 10_000): Promise<DueWorkflow[]> {
-    const w = schema.workflow;
-    return this.#client.db
-      .select({
-        id: w.id,
-        triggerKind: w.triggerKind,
-        checkerKind: w.checkerKind,
-        checker: w.checker,
-        triggerData: w.triggerData,
-        nextExecutionAt: w.nextExecutionAt,
-        gasLimit: w.gasLimit,
-      })
-      .from(w)
-      .where(
-        and(
-          eq(w.status, "ACTIVE"),
-          lte(w.nextExecutionAt, horizon),
-          gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`),
-        ),
-      )
-      .orderBy(asc(w.nextExecutionAt))
-      .limit(limit);
+  async due(horizon: bigint): Promise<DueWorkflow[]> {
+    if (this.transport === "sql") {
+      const w = schema.workflow;
+      return this.#client.db
+        .select(dueColumns(w))
+        .from(w)
+        .where(dueWhere(w, horizon))
+        .orderBy(asc(w.nextExecutionAt))
+        .limit(MAX_DUE_PAGE);
+    }
+    const res = await fetch(`${this.ponderUrl}/api/due?horizon=${horizon}&limit=${MAX_DUE_PAGE}`);
+    if (!res.ok) throw new Error(`index answered ${res.status} for /api/due`);
+    type Wire = Omit<DueWorkflow, "id" | "nextExecutionAt" | "interval" | "endTime"> &
+      Record<"id" | "nextExecutionAt" | "interval" | "endTime", string>;
+    const body = (await res.json()) as { items: Wire[] };
+    return body.items.map((w) => ({
+      ...w,
+      id: BigInt(w.id),
+      nextExecutionAt: BigInt(w.nextExecutionAt),
+      interval: BigInt(w.interval),
+      endTime: BigInt(w.endTime),
+    }));
   }
 
   async ready(): Promise<boolean> {

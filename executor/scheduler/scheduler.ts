@@ -27,6 +27,14 @@ export interface SchedulerDeps {
   pollMs: number;
 }
 
+/**
+ * Future slots of a TIME workflow offered ahead. Slots lie on a fixed grid (start + k × interval), so
+ * they can be enqueued before the index has seen the previous run: the index leaves the critical path,
+ * and a 1 s workflow does not depend on indexing keeping up within one block. The contract still
+ * decides what is due: a slot that an update or pause invalidated is skipped, never doubled.
+ */
+const SLOTS_AHEAD = 3;
+
 /** Re-offer everything due at least this often, even if nothing changed (cheap: ids dedupe). */
 const FULL_PASS_MS = 5_000;
 const LAG_WARN_BLOCKS = 5n;
@@ -105,13 +113,21 @@ export class Scheduler {
     const due = await index.due(nextBlockTime + BigInt(this.#d.lookaheadSeconds));
     const timeJobs = due.filter((w) => w.triggerKind === "TIME");
     const conditionCandidates = due.filter((w) => w.triggerKind === "CONDITION" && w.nextExecutionAt <= nextBlockTime);
-    const fresh = (w: DueWorkflow) => !this.#offered.has(jobId(chainId, w.id, w.nextExecutionAt));
-    const conditionHits = await conditions.due(conditionCandidates.filter(fresh), head.number);
+    const fresh = (w: DueWorkflow, slot = w.nextExecutionAt) => !this.#offered.has(jobId(chainId, w.id, slot));
+    const conditionHits = await conditions.due(
+      conditionCandidates.filter((w) => fresh(w)),
+      head.number,
+    );
 
     const now = Date.now();
+    const horizon = nextBlockTime + BigInt(this.#d.lookaheadSeconds);
     const jobs = [
-      ...timeJobs.filter(fresh).map((w) => this.#job(w, "0x", Math.max(0, clock.readyAtMs(w.nextExecutionAt) - now))),
-      ...conditionHits.map((hit) => this.#job(hit.workflow, hit.performData, 0)),
+      ...timeJobs.flatMap((w) =>
+        slotsOf(w, horizon)
+          .filter((slot) => fresh(w, slot))
+          .map((slot) => this.#job(w, slot, "0x", Math.max(0, clock.readyAtMs(slot) - now))),
+      ),
+      ...conditionHits.map((hit) => this.#job(hit.workflow, hit.workflow.nextExecutionAt, hit.performData, 0)),
     ];
     if (jobs.length === 0) return 0;
     await queue.addBulk(jobs);
@@ -122,15 +138,15 @@ export class Scheduler {
     return jobs.length;
   }
 
-  #job(w: DueWorkflow, performData: Hex, delay: number) {
+  #job(w: DueWorkflow, slot: bigint, performData: Hex, delay: number) {
     const data: RunJobData = {
       chainId: this.#d.chainId,
       workflowId: w.id.toString(),
-      dueAt: w.nextExecutionAt.toString(),
+      dueAt: slot.toString(),
       performData,
       gasLimit: w.gasLimit,
     };
-    return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, w.nextExecutionAt), delay } };
+    return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, slot), delay } };
   }
 
   /** If Redis lost its data (FLUSHALL, failover), forget what we offered so the next pass rebuilds it. */
@@ -141,4 +157,16 @@ export class Scheduler {
       this.#offered.clear();
     }
   }
+}
+
+/** The workflow's next slot and up to SLOTS_AHEAD after it, within the horizon and its end time. */
+export function slotsOf(w: DueWorkflow, horizon: bigint): bigint[] {
+  const slots = [w.nextExecutionAt];
+  if (w.interval === 0n) return slots;
+  for (let k = 1n; k <= BigInt(SLOTS_AHEAD); k++) {
+    const slot = w.nextExecutionAt + k * w.interval;
+    if (slot > horizon || (w.endTime !== 0n && slot > w.endTime)) break;
+    slots.push(slot);
+  }
+  return slots;
 }

@@ -73,6 +73,16 @@ export const openapi = {
         responses: { "200": ok("{ address, workflows, balances, worker, forwarderOf, escrow }"), ...errors },
       },
     },
+    "/api/due": {
+      get: {
+        summary: "Active workflows due by `horizon` that can pay a run (what the scheduler reads), soonest first",
+        parameters: [
+          { name: "horizon", in: "query", required: true, schema: { type: "string", pattern: "^[0-9]+$" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 10_000, default: 10_000 } },
+        ],
+        responses: { "200": ok("{ items: DueWorkflow[] }"), ...errors },
+      },
+    },
     "/api/stats": {
       get: {
         summary: "Totals, success rate, runs in the last hour and day, lateness p50/p95, queue depth",

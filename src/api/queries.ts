@@ -2,6 +2,7 @@
 import { db } from "ponder:api";
 import { escrowMovement, execution, skip, worker, workflow, workflowEvent } from "ponder:schema";
 import { and, count, desc, eq, gte, lt, or, sql, sum } from "ponder";
+import { dueColumns, dueWhere } from "../../lib/due.js";
 import type { TriggerKind, WorkflowStatus } from "./params.js";
 
 export type WorkflowRow = typeof workflow.$inferSelect;
@@ -173,6 +174,15 @@ export async function stats(nowSeconds: bigint) {
       p95: lateness[0]?.p95 == null ? null : Number(lateness[0].p95),
     },
   };
+}
+
+export async function dueWorkflows(horizon: bigint, limit: number) {
+  return db
+    .select(dueColumns(workflow))
+    .from(workflow)
+    .where(dueWhere(workflow, horizon))
+    .orderBy(workflow.nextExecutionAt)
+    .limit(limit);
 }
 
 export async function latestExecutions(limit: number) {

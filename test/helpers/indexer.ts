@@ -10,6 +10,8 @@ export type DatabaseKind = "pglite" | "postgres";
 export interface Indexer extends PonderProcess {
   kind: DatabaseKind;
   queuePrefix: string;
+  /** The database schema Ponder writes to (`ponder start --schema`). */
+  schema: string;
   /** Waits until the index has caught up with the chain's current head. */
   catchUp(): Promise<void>;
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
@@ -22,12 +24,13 @@ export async function startIndexer(
 ): Promise<Indexer> {
   const db = await createTestDatabase(kind);
   const queuePrefix = `test-${randomBytes(4).toString("hex")}`;
+  const schema = `ak_${randomBytes(4).toString("hex")}`;
   const ponder = startPonder({
     rpcUrl: chain.anvil.rpcUrl,
     deployment: chain.deployment,
     database: db.database,
     port: await freePort(),
-    schema: `ak_${randomBytes(4).toString("hex")}`,
+    schema,
     pollingMs: 200,
     env: { QUEUE_PREFIX: queuePrefix, ...env },
   });
@@ -42,6 +45,7 @@ export async function startIndexer(
     ...ponder,
     kind,
     queuePrefix,
+    schema,
     // cacheTime 0: viem otherwise answers a head up to 4 s old, and we would wait for too little.
     catchUp: async () => ponder.waitForBlock(await chain.publicClient.getBlockNumber({ cacheTime: 0 })),
     get: async <T>(path: string) => {

@@ -322,6 +322,7 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect(Object.keys(body.paths).sort()).toEqual(
       [
         "/api/address/{address}",
+        "/api/due",
         "/api/stats",
         "/api/tx/{hash}",
         "/api/workflows",

@@ -1,0 +1,55 @@
+/**
+ * npm run push-job -- <workflowId> [--perform-data 0x…]
+ * Injects a run job by hand for a workflow's current due slot (read from the index), with the same
+ * deterministic id the scheduler would use, so it can never double a run.
+ */
+
+import { createClient } from "@ponder/client";
+import { eq } from "drizzle-orm";
+import { isHex } from "viem";
+import { ConfigError, runMain } from "../../lib/env.js";
+import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
+import * as schema from "../../ponder.schema.js";
+import { loadConfig } from "../config.js";
+import { createQueue } from "../queue.js";
+
+runMain(async () => {
+  const [idArg, ...rest] = process.argv.slice(2);
+  if (!idArg || !/^\d+$/.test(idArg) || BigInt(idArg) < 1n) {
+    throw new ConfigError("usage: npm run push-job -- <workflowId> [--perform-data 0x…]");
+  }
+  const i = rest.indexOf("--perform-data");
+  const performData = i >= 0 ? rest[i + 1] : "0x";
+  if (!performData || !isHex(performData)) throw new ConfigError("--perform-data: must be 0x-prefixed hex");
+
+  const config = loadConfig("scheduler");
+  const client = createClient(`${config.ponderUrl}/sql`, { schema });
+  const [w] = await client.db
+    .select()
+    .from(schema.workflow)
+    .where(eq(schema.workflow.id, BigInt(idArg)));
+  if (!w) throw new Error(`workflow ${idArg} is not in the index at ${config.ponderUrl}`);
+  if (w.status !== "ACTIVE") throw new Error(`workflow ${idArg} is ${w.status}; only ACTIVE workflows run`);
+
+  const queue = createQueue(config);
+  try {
+    const id = jobId(config.network.chainId, w.id, w.nextExecutionAt);
+    const data: RunJobData = {
+      chainId: config.network.chainId,
+      workflowId: w.id.toString(),
+      dueAt: w.nextExecutionAt.toString(),
+      performData: performData as `0x${string}`,
+      gasLimit: w.gasLimit,
+    };
+    const existing = await queue.getJob(id);
+    if (existing) {
+      const state = liveStateOf(await existing.getState(), existing);
+      console.log(`job ${id} already exists (${state.state}); nothing pushed`);
+      return;
+    }
+    await queue.add("run", data, { jobId: id });
+    console.log(`pushed job ${id} (workflow ${w.id}, due ${new Date(Number(w.nextExecutionAt) * 1000).toISOString()})`);
+  } finally {
+    await queue.close();
+  }
+});

@@ -1,0 +1,44 @@
+/**
+ * The one definition of "due" the scheduler asks the index: active, due by `horizon`, and able to pay
+ * a run (balance ≥ max fee + the value its actions carry). Shared by both ways of reading the index.
+ */
+import { and, eq, gte, lte, sql } from "drizzle-orm";
+import type { workflow } from "../ponder.schema.js";
+
+type WorkflowTable = typeof workflow;
+
+export function dueWhere(w: WorkflowTable, horizon: bigint) {
+  return and(
+    eq(w.status, "ACTIVE"),
+    lte(w.nextExecutionAt, horizon),
+    gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`),
+  );
+}
+
+export function dueColumns(w: WorkflowTable) {
+  return {
+    id: w.id,
+    triggerKind: w.triggerKind,
+    checkerKind: w.checkerKind,
+    checker: w.checker,
+    triggerData: w.triggerData,
+    nextExecutionAt: w.nextExecutionAt,
+    interval: w.interval,
+    endTime: w.endTime,
+    gasLimit: w.gasLimit,
+  };
+}
+
+export interface DueWorkflow {
+  id: bigint;
+  triggerKind: string;
+  checkerKind: string;
+  checker: `0x${string}`;
+  triggerData: `0x${string}`;
+  nextExecutionAt: bigint;
+  interval: bigint;
+  endTime: bigint;
+  gasLimit: number;
+}
+
+export const MAX_DUE_PAGE = 10_000;

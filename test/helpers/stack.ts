@@ -1,0 +1,85 @@
+/**
+ * The whole system for an executor test: anvil with the contracts, a real Ponder indexing it, Redis
+ * with a queue prefix of its own, and the environment an executor process needs to join them.
+ */
+import { randomBytes } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { actionExecutorAbi } from "../../abis/index.js";
+import { DEV_KEYS } from "../../lib/accounts.js";
+import { walletFor } from "../../lib/clients.js";
+import { queueName, type RunJobData } from "../../lib/queue.js";
+import { WORKER_ROLE } from "../../lib/roles.js";
+import { type Chain, startChain } from "./chain.js";
+import { type DatabaseKind, type Indexer, startIndexer } from "./indexer.js";
+import { freePort } from "./ports.js";
+
+export interface Stack {
+  chain: Chain;
+  indexer: Indexer;
+  queuePrefix: string;
+  queue: Queue<RunJobData>;
+  redis: Redis;
+  env(extra?: Record<string, string>): Promise<Record<string, string>>;
+  grantWorker(key: `0x${string}`): Promise<void>;
+  /** Switches anvil from a block per transaction to one block every `seconds`. */
+  intervalMining(seconds: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(kind: DatabaseKind = "pglite"): Promise<Stack> {
+  const chain = await startChain();
+  const indexer = await startIndexer(chain, kind);
+  const queuePrefix = indexer.queuePrefix;
+  const connection = { host: "127.0.0.1", port: 6379 };
+  const queue = new Queue<RunJobData>(queueName(chain.deployment.chainId), { connection, prefix: queuePrefix });
+  const redis = new Redis(connection);
+  return {
+    chain,
+    indexer,
+    queuePrefix,
+    queue,
+    redis,
+    env: async (extra = {}) => ({
+      CHAIN: "custom",
+      CHAIN_ID: String(chain.deployment.chainId),
+      RPC_URL: chain.anvil.rpcUrl,
+      REGISTRY_ADDRESS: chain.deployment.registry,
+      ACTIONEXECUTOR_ADDRESS: chain.deployment.actionExecutor,
+      FEEESCROW_ADDRESS: chain.deployment.feeEscrow,
+      PONDER_URL: indexer.url,
+      REDIS_URL: "redis://127.0.0.1:6379",
+      QUEUE_PREFIX: queuePrefix,
+      WORKER_PRIVATE_KEY: DEV_KEYS.worker,
+      METRICS_PORT: String(await freePort()),
+      BACKOFF_MS: "500",
+      POLL_MS: "100",
+      ...extra,
+    }),
+    grantWorker: async (key) => {
+      await chain.mined(
+        await chain.wallets.deployer.writeContract({
+          address: chain.deployment.actionExecutor,
+          abi: actionExecutorAbi,
+          functionName: "grantRole",
+          args: [WORKER_ROLE, walletFor(chain.publicClient, key).account.address],
+        }),
+      );
+    },
+    intervalMining: async (seconds) => {
+      await chain.testClient.setAutomine(false);
+      await chain.testClient.setIntervalMining({ interval: seconds });
+    },
+    stop: async () => {
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      const keys = await redis.keys(`${queuePrefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await indexer.stop();
+      await chain.stop();
+    },
+  };
+}
+
+export const uniqueSuffix = () => randomBytes(3).toString("hex");
