@@ -2,12 +2,30 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Each file starts its own anvil (and later Ponder) on its own ports; two cores, so two at a time.
-    fileParallelism: true,
-    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ["default"],
+    projects: [
+      {
+        // Each file starts its own anvil (and Ponder) on its own ports: two files at a time on two cores.
+        extends: true,
+        test: {
+          name: "contracts+indexer",
+          include: ["test/contracts/**/*.test.ts", "test/indexer/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
+          maxWorkers: 2,
+        },
+      },
+      {
+        // The executor suites measure block-by-block timing: one at a time, after the others.
+        extends: true,
+        test: {
+          name: "executor",
+          include: ["test/executor/**/*.test.ts"],
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
+    ],
   },
 });

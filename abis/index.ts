@@ -10,4 +10,5 @@ export * from "./GelatoStyleTarget.js";
 export * from "./Relay.js";
 export * from "./Reverter.js";
 export * from "./Sink.js";
+export * from "./Switchable.js";
 export * from "./WorkflowRegistry.js";

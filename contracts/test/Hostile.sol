@@ -58,3 +58,18 @@ contract Sink {
         received += msg.value;
     }
 }
+
+/// @notice Fails while switched off, then works: a target that is broken for a while and then fixed.
+contract Switchable {
+    bool public broken = true;
+    uint256 public calls;
+
+    function setBroken(bool broken_) external {
+        broken = broken_;
+    }
+
+    function work() external {
+        if (broken) revert("switched off");
+        calls += 1;
+    }
+}

@@ -209,9 +209,11 @@ export class Batcher {
 
     const block = await this.client.getBlock({ blockNumber: receipt.blockNumber });
     const events = itemEvents(receipt, this.opts.executor);
+    // The mined version may be a replacement: log its hash, not the first broadcast's.
+    const minedLog = this.log.child({ txHash: receipt.transactionHash, signer: signer.address, nonce: sent.nonce });
     for (const p of send) {
       const e = events.get(p.item.workflowId);
-      const wlog = log.child({ workflowId: String(p.item.workflowId) });
+      const wlog = minedLog.child({ workflowId: String(p.item.workflowId) });
       if (!e) {
         p.resolve({
           kind: "failed",

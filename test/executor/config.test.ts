@@ -1,0 +1,41 @@
+/** A bad configuration stops the executor at once with one line naming the variable, never its value. */
+import { expect, it } from "vitest";
+import { DEV_KEYS } from "../../lib/accounts.js";
+import { spawnExecutor } from "../helpers/executor.js";
+
+const base = {
+  CHAIN: "custom",
+  CHAIN_ID: "31337",
+  RPC_URL: "http://127.0.0.1:1",
+  REGISTRY_ADDRESS: `0x${"11".repeat(20)}`,
+  ACTIONEXECUTOR_ADDRESS: `0x${"22".repeat(20)}`,
+  FEEESCROW_ADDRESS: `0x${"33".repeat(20)}`,
+  WORKER_PRIVATE_KEY: DEV_KEYS.worker,
+};
+
+it.each([
+  [{ GAS_BUFFER_PERCENT: "lots" }, "GAS_BUFFER_PERCENT"],
+  [{ MAX_ATTEMPTS: "0" }, "MAX_ATTEMPTS"],
+  [{ BATCH_SIZE: "-5" }, "BATCH_SIZE"],
+  [{ REDIS_URL: "not a url" }, "REDIS_URL"],
+  [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+  [{ WORKER_PRIVATE_KEY: `${DEV_KEYS.worker}ff` }, "WORKER_PRIVATE_KEY"],
+  [{ WORKER_PRIVATE_KEY: "", WORKER_PRIVATE_KEYS: "" }, "WORKER_PRIVATE_KEY"],
+  [{ WORKER_PRIVATE_KEYS: `${DEV_KEYS.worker},0x12` }, "WORKER_PRIVATE_KEYS"],
+  [{ REGISTRY_ADDRESS: "0x1234" }, "REGISTRY_ADDRESS"],
+  [{ CHAIN: "mainnet" }, "CHAIN"],
+])("refuses %o with one line naming %s", async (env, name) => {
+  const ex = spawnExecutor({ ...base, ...env });
+  const code = await ex.exited;
+  expect(code).toBe(2);
+  const lines = ex.output().trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^config error: ${name}: `));
+  expect(ex.output().toLowerCase()).not.toContain(DEV_KEYS.worker.slice(2));
+});
+
+it("refuses an unknown --role", async () => {
+  const ex = spawnExecutor(base, ["--role", "boss"]);
+  expect(await ex.exited).toBe(2);
+  expect(ex.output().trim()).toBe("config error: --role: must be scheduler, worker or all");
+});

@@ -1,0 +1,148 @@
+/**
+ * Faults the queue absorbs: a target that reverts (retried with backoff, dead-lettered, revived by
+ * `npm run queue -- retry`), and a transaction stuck in the mempool (replaced with a higher fee).
+ */
+import { spawn } from "node:child_process";
+import { encodeFunctionData, parseEther } from "viem";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { counterAbi, counterBytecode, switchableAbi, switchableBytecode } from "../../abis/index.js";
+import { DEV_KEYS } from "../../lib/accounts.js";
+import { jobId } from "../../lib/queue.js";
+import { Status, timeSpec } from "../../lib/spec.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
+import { type Stack, startStack } from "../helpers/stack.js";
+
+let stack: Stack;
+let executor: ExecutorProcess | undefined;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await executor?.kill();
+  await stack?.stop();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+/** Runs `npm run queue -- …` as an operator would, against this stack's queue. */
+async function queueCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const env = { ...(process.env as Record<string, string>), ...(await stack.env()) };
+  const child = spawn(process.execPath, ["--import", "tsx", "executor/cli/queue.ts", ...args], {
+    env,
+    cwd: process.cwd(),
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  return { code, out };
+}
+
+it("retries a reverting run with backoff, dead-letters it, and revives it with `queue retry`", async () => {
+  const { chain } = stack;
+  const switchable = await chain.deploy(switchableAbi, switchableBytecode);
+  const work = {
+    target: switchable,
+    value: 0n,
+    data: encodeFunctionData({ abi: switchableAbi, functionName: "work" }),
+  };
+  const start = (await chain.now()) + 8n;
+  const { id } = await chain.register(timeSpec([work], 0n, { startTime: start }), parseEther("1"));
+  await stack.intervalMining(1);
+  executor = spawnExecutor(await stack.env({ MAX_ATTEMPTS: "3", BACKOFF_MS: "500" }));
+
+  const job = jobId(chain.deployment.chainId, id, start);
+  await until(
+    "the job to be dead-lettered",
+    async () => (await stack.queue.getJob(job))?.finishedOn !== undefined,
+    40_000,
+  );
+  const dead = (await stack.queue.getJob(job))!;
+  expect(await dead.getState()).toBe("failed");
+  expect(dead.attemptsMade).toBe(3);
+  expect(dead.failedReason).toBe("action would revert: switched off");
+  // the simulation caught it every time: nothing was sent, nothing charged
+  expect((await chain.workflow(id)).runCount).toBe(0n);
+  expect(await chain.balanceOf(id)).toBe(parseEther("1"));
+  // backoff: 500 ms then 1000 ms between the three attempts
+  expect(dead.finishedOn! - dead.processedOn!).toBeLessThan(1000);
+  expect(executor.output()).toContain('"job dead-lettered after its last attempt"');
+
+  // The API shows it dead, with the reason.
+  const api = await stack.indexer.get<{ queue: { state: string; lastError: string } }>(`/api/workflows/${id}`);
+  expect(api.body.queue).toMatchObject({ state: "dead", lastError: "action would revert: switched off" });
+
+  const listed = await queueCli(["dead"]);
+  expect(listed.code).toBe(0);
+  expect(listed.out).toContain(job);
+  expect(listed.out).toContain("switched off");
+  const stats = await queueCli(["stats"]);
+  expect(stats.out).toMatch(/dead \(failed\)\s+1/);
+
+  // The owner fixes the target; the operator replays the dead job; it runs once.
+  await chain.mined(
+    await chain.wallets.stranger.writeContract({
+      address: switchable,
+      abi: switchableAbi,
+      functionName: "setBroken",
+      args: [false],
+    }),
+  );
+  const retried = await queueCli(["retry", job]);
+  expect([retried.code, retried.out.trim()]).toEqual([0, `job ${job} is back in the queue with fresh attempts`]);
+  await until("the revived run", async () => (await chain.workflow(id)).status === Status.COMPLETED);
+  expect(
+    await chain.publicClient.readContract({ address: switchable, abi: switchableAbi, functionName: "calls" }),
+  ).toBe(1n);
+  expect((await queueCli(["retry", job])).out).toMatch(/is completed, not dead|no job/);
+  expect(await executor.stop()).toBe(0);
+  executor = undefined;
+}, 120_000);
+
+it("replaces a transaction stuck in the mempool with a higher fee, and the run happens once", async () => {
+  const { chain } = stack;
+  const counter = await chain.deploy(counterAbi, counterBytecode);
+  const inc = { target: counter, value: 0n, data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }) };
+  const start = (await chain.now()) + 6n;
+  const { id } = await chain.register(timeSpec([inc], 0n, { startTime: start }), parseEther("1"));
+  const env = await stack.env({ REPLACE_AFTER_MS: "1500" });
+  executor = spawnExecutor(env);
+  await executor.waitForLog(/"index ready; scheduling"/);
+  // Mining stops before the run is due: whatever the worker sends sits in the mempool.
+  await chain.testClient.setIntervalMining({ interval: 0 });
+  await executor.waitForLog(/"batch sent"/, 30_000);
+  await executor.waitForLog(/"replaced stuck transaction"/, 20_000);
+  await executor.waitForLog(/"replaced stuck transaction"[\s\S]*"replaced stuck transaction"/, 20_000);
+  expect((await chain.workflow(id)).runCount).toBe(0n);
+  // Mining resumes: one version is mined, once.
+  await chain.testClient.setIntervalMining({ interval: 1 });
+  await until("the run", async () => (await chain.workflow(id)).status === Status.COMPLETED);
+  await executor.waitForLog(/"run mined"/);
+  const metrics = await (await fetch(`http://127.0.0.1:${env.METRICS_PORT}/metrics`)).text();
+  const replaced = Number(/autokeeper_tx_replaced_total (\d+)/.exec(metrics)?.[1]);
+  expect(replaced).toBeGreaterThanOrEqual(2);
+  expect(await chain.publicClient.readContract({ address: counter, abi: counterAbi, functionName: "count" })).toBe(1n);
+  expect((await chain.workflow(id)).runCount).toBe(1n);
+  // the mined version is a replacement, not the first broadcast
+  const first =
+    /"batch sent"[^\n]*?"txHash":"(0x[0-9a-f]{64})"/.exec(executor.output())?.[1] ??
+    /"txHash":"(0x[0-9a-f]{64})"[^\n]*"batch sent"/.exec(executor.output())?.[1];
+  const mined = /"txHash":"(0x[0-9a-f]{64})"[^\n]*"run mined"/.exec(executor.output())?.[1];
+  expect(first).toBeDefined();
+  expect(mined).toBeDefined();
+  expect(mined).not.toBe(first);
+  expect(await executor.stop()).toBe(0);
+  executor = undefined;
+}, 120_000);
+
+it("never printed a private key", () => {
+  expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.deployer])).toEqual([]);
+});
