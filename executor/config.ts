@@ -34,6 +34,7 @@ const shape = {
   BATCH_GAS_LIMIT: int(100_000, 1_000_000_000).default(15_000_000),
   BATCH_WAIT_MS: int(0, 10_000).default(50),
   WORKER_CONCURRENCY: int(1, 10_000).default(400),
+  JOB_LOCK_MS: int(1000, 600_000).default(30_000),
   CONFIRMATIONS: int(0, 64).default(1),
   METRICS_PORT: int(0, 65_535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -60,6 +61,7 @@ export interface ExecutorConfig {
   batchGasLimit: number;
   batchWaitMs: number;
   concurrency: number;
+  jobLockMs: number;
   confirmations: number;
   metricsPort: number;
   logLevel: string;
@@ -97,6 +99,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     batchGasLimit: e.BATCH_GAS_LIMIT,
     batchWaitMs: e.BATCH_WAIT_MS,
     concurrency: Math.max(e.WORKER_CONCURRENCY, e.BATCH_SIZE),
+    jobLockMs: e.JOB_LOCK_MS,
     confirmations: e.CONFIRMATIONS,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,

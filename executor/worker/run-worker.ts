@@ -101,8 +101,8 @@ export function startWorker({ config, client, batcher, log, metrics }: WorkerDep
     prefix: config.queuePrefix,
     concurrency: config.concurrency,
     // A killed worker's jobs come back after the lock lapses; a stall is a crash, not the job's fault.
-    lockDuration: 30_000,
-    stalledInterval: 10_000,
+    lockDuration: config.jobLockMs,
+    stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 3)),
     maxStalledCount: 100,
     settings: { backoffStrategy: linearBackoff(config.backoffMs) },
   });
