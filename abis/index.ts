@@ -7,6 +7,7 @@ export * from "./Forwarder.js";
 export * from "./GasBurner.js";
 export * from "./GelatoStyleResolver.js";
 export * from "./GelatoStyleTarget.js";
+export * from "./IntervalUpkeep.js";
 export * from "./Relay.js";
 export * from "./Reverter.js";
 export * from "./Sink.js";

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { killWithParent } from "./processes.js";
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +43,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
   if (options.timestamp !== undefined) args.push("--timestamp", String(options.timestamp));
   if (options.gasLimit !== undefined) args.push("--gas-limit", String(options.gasLimit));
   if (options.chainId !== undefined) args.push("--chain-id", String(options.chainId));
-  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = killWithParent(spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] }));
 
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Deployment } from "./deployments.js";
+import { killWithParent } from "./processes.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -60,7 +61,7 @@ export function startPonder(options: PonderOptions): PonderProcess {
   if (options.database.kind === "postgres") env.DATABASE_URL = options.database.url;
   else env.PGLITE_DIR = options.database.directory;
 
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = killWithParent(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
   let output = "";
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();

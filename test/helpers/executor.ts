@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { killWithParent } from "../../lib/processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -21,11 +22,13 @@ export interface ExecutorProcess {
 export const allOutput: string[] = [];
 
 export function spawnExecutor(env: Record<string, string>, args: string[] = []): ExecutorProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "executor/main.ts", ...args], {
-    cwd: ROOT,
-    env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = killWithParent(
+    spawn(process.execPath, ["--import", "tsx", "executor/main.ts", ...args], {
+      cwd: ROOT,
+      env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let output = "";
   const onData = (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,0 +1,238 @@
+/**
+ * npm run dev — the whole system on one machine: anvil (1 s blocks), the contracts and demo workflows,
+ * Ponder on a fresh embedded PGlite, the scheduler and the executor. Prints the URLs, then a live status
+ * line. Ctrl-C stops every child cleanly.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { createTestClient, http } from "viem";
+import { DEV_KEYS } from "../lib/accounts.js";
+import { type Anvil, startAnvil } from "../lib/anvil.js";
+import { publicClientFor, walletFor } from "../lib/clients.js";
+import { registerDemo } from "../lib/demo.js";
+import { deployAutokeeper } from "../lib/deploy.js";
+import { writeDeployment } from "../lib/deployments.js";
+import { runMain } from "../lib/env.js";
+import { type PonderProcess, startPonder } from "../lib/ponder-process.js";
+import { killWithParent } from "../lib/processes.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const RUN_DIR = join(ROOT, ".ponder", "dev");
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const ANVIL_PORT = Number(process.env.ANVIL_PORT ?? 8545);
+const PONDER_PORT = Number(process.env.PONDER_PORT ?? 42069);
+const METRICS_PORT = Number(process.env.METRICS_PORT ?? 9464);
+/** The dev chain starts from scratch every time, so its queue does too (see clearDevQueue). */
+const QUEUE_PREFIX = process.env.QUEUE_PREFIX ?? "autokeeper-dev";
+const tty = process.stdout.isTTY;
+const say = (line: string) => console.log(line);
+
+const children: { name: string; stop: () => Promise<unknown> }[] = [];
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Redis from REDIS_URL, or one started for this session when redis-server is installed. */
+async function ensureRedis(): Promise<void> {
+  if (await redisAnswers(REDIS_URL)) return;
+  const url = new URL(REDIS_URL);
+  const local = ["127.0.0.1", "localhost"].includes(url.hostname);
+  const hasServer = spawnSync("redis-server", ["--version"]).status === 0;
+  if (!local || !hasServer) {
+    throw new Error(
+      `Redis does not answer at ${REDIS_URL}: start one with \`docker compose up -d redis\` or install redis-server (apt install redis-server / brew install redis)`,
+    );
+  }
+  const child = killWithParent(
+    spawn("redis-server", ["--port", url.port || "6379", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    }),
+  );
+  children.push({ name: "redis", stop: () => stopChild(child, "SIGTERM") });
+  for (let i = 0; i < 50 && !(await redisAnswers(REDIS_URL)); i++) await new Promise((r) => setTimeout(r, 100));
+  say(`  redis      started for this session on ${REDIS_URL}`);
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** Drops the previous dev session's jobs: they belong to a chain that no longer exists. */
+async function clearDevQueue(): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${QUEUE_PREFIX}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Recompiles when a Solidity file is newer than the generated ABIs. */
+function compileIfNeeded(): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".sol"))
+      .reduce((m, e) => Math.max(m, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+  const abis = join(ROOT, "abis", "index.ts");
+  if (existsSync(abis) && newest(join(ROOT, "contracts")) <= statSync(abis).mtimeMs) return;
+  say("  compiling contracts…");
+  const r = spawnSync(process.execPath, ["--import", "tsx", "contracts/scripts/compile.ts"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (r.status !== 0) throw new Error("compile failed");
+}
+
+runMain(async () => {
+  const started = Date.now();
+  say("Autokeeper dev stack");
+  await ensureRedis();
+  await clearDevQueue();
+  compileIfNeeded();
+
+  let anvil: Anvil;
+  try {
+    // Set-up runs on automine (instant); the chain switches to 1 s blocks once it is done.
+    anvil = await startAnvil({ port: ANVIL_PORT });
+  } catch (error) {
+    throw new Error(
+      `anvil could not start on port ${ANVIL_PORT} (is another node running? set ANVIL_PORT): ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  children.push({ name: "anvil", stop: () => anvil.stop() });
+  say(`  anvil      ${anvil.rpcUrl} (chain 31337, 1 s blocks)`);
+
+  const client = await publicClientFor(anvil.rpcUrl);
+  const deployer = walletFor(client, DEV_KEYS.deployer);
+  const worker = walletFor(client, DEV_KEYS.worker);
+  const deployment = await deployAutokeeper(client, deployer, { workers: [worker.account.address] });
+  writeDeployment(deployment);
+  say(`  contracts  registry ${deployment.registry}, executor ${deployment.actionExecutor}`);
+  const demo = await registerDemo(client, deployer, walletFor(client, DEV_KEYS.owner), deployment);
+  const test = createTestClient({ mode: "anvil", chain: client.chain, transport: http(anvil.rpcUrl) });
+  await test.setAutomine(false);
+  await test.setIntervalMining({ interval: 1 });
+  say(
+    `  workflows  #${demo.ids.counter} counter every 5 s, #${demo.ids.upkeep} Chainlink-style upkeep, #${demo.ids.gelato} Gelato-style task, #${demo.ids.failing} failing target`,
+  );
+
+  rmSync(RUN_DIR, { recursive: true, force: true });
+  mkdirSync(RUN_DIR, { recursive: true });
+  const ponderLog = createWriteStream(join(RUN_DIR, "ponder.log"));
+  const ponder: PonderProcess = startPonder({
+    rpcUrl: anvil.rpcUrl,
+    deployment,
+    database: { kind: "pglite", directory: join(RUN_DIR, "pglite") },
+    port: PONDER_PORT,
+    schema: "dev",
+    env: { QUEUE_PREFIX, REDIS_URL },
+    onOutput: (text) => ponderLog.write(text),
+  });
+  children.unshift({ name: "ponder", stop: () => ponder.stop() });
+  await ponder.waitUntilReady();
+
+  const executorLog = createWriteStream(join(RUN_DIR, "executor.log"));
+  const executor = killWithParent(
+    spawn(process.execPath, ["--import", "tsx", "executor/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        CHAIN: "anvil",
+        RPC_URL: anvil.rpcUrl,
+        PONDER_URL: ponder.url,
+        REDIS_URL,
+        WORKER_PRIVATE_KEY: DEV_KEYS.worker,
+        METRICS_PORT: String(METRICS_PORT),
+        QUEUE_PREFIX,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+  executor.stdout?.pipe(executorLog);
+  executor.stderr?.pipe(executorLog);
+  children.unshift({ name: "executor", stop: () => stopChild(executor, "SIGINT") });
+
+  const base = `http://localhost:${PONDER_PORT}`;
+  say("");
+  say(`  explorer   ${base}/`);
+  say(`  API        ${base}/api/stats   (reference: ${base}/docs)`);
+  say(`  GraphQL    ${base}/graphql`);
+  say(`  metrics    http://localhost:${METRICS_PORT}/metrics`);
+  say(`  logs       ${join(RUN_DIR, "ponder.log")}, ${join(RUN_DIR, "executor.log")}`);
+  say(`  ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
+  say("");
+
+  // The demo oracle moves every 20 s, so the Gelato-style task has something to do.
+  const oracle = setInterval(() => void demo.nudgePrice().catch(() => {}), 20_000);
+  const status = setInterval(
+    async () => {
+      try {
+        const [block, stats] = await Promise.all([
+          client.getBlockNumber({ cacheTime: 0 }),
+          fetch(`${base}/api/stats`).then((r) => r.json() as Promise<StatsBody>),
+        ]);
+        const q = stats.queue.available ? stats.queue : { waiting: 0, delayed: 0, active: 0, dead: 0 };
+        const line = `block ${block} · due ${q.waiting + q.active} · queued ${q.delayed} · executed ${stats.runs.total} · failed ${stats.runs.failed + q.dead}`;
+        if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+        else say(line);
+      } catch {
+        // a restart in progress; the next tick shows it
+      }
+    },
+    tty ? 1000 : 5000,
+  );
+
+  await new Promise<void>((resolve) => {
+    const shutdown = async () => {
+      clearInterval(oracle);
+      clearInterval(status);
+      say("\nstopping…");
+      for (const child of children) await child.stop();
+      ponderLog.end();
+      executorLog.end();
+      say("stopped");
+      resolve();
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+    executor.once("exit", (code) => {
+      if (code !== 0 && code !== null) say(`\nexecutor exited with ${code}; see ${join(RUN_DIR, "executor.log")}`);
+    });
+  });
+});
+
+interface StatsBody {
+  runs: { total: number; failed: number };
+  queue: { available: boolean; waiting: number; delayed: number; active: number; dead: number };
+}

@@ -1,0 +1,279 @@
+/**
+ * npm run workflow -- <command> [options]   (--help on any command)
+ * A CLI for workflow owners: register, fund, withdraw, pause, resume, cancel, status.
+ * Everything is checked before a transaction is sent: addresses, amounts, function signatures.
+ */
+import {
+  type AbiFunction,
+  type Address,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  isAddress,
+  isHex,
+  parseAbiItem,
+  parseEther,
+} from "viem";
+import { feeEscrowAbi, workflowRegistryAbi } from "../abis/index.js";
+import { DEV_KEYS } from "../lib/accounts.js";
+import { publicClientFor, walletFor } from "../lib/clients.js";
+import { ConfigError, parseEnv, privateKey, runMain, url } from "../lib/env.js";
+import { networkFromEnv } from "../lib/network.js";
+import { chainlinkSpec, gelatoSpec, timeSpec, type WorkflowSpec } from "../lib/spec.js";
+
+const HELP: Record<string, string> = {
+  register: `npm run workflow -- register [trigger] [action] [limits]
+  trigger (one of):
+    --every <seconds>            TIME: run every N seconds (0 = once)
+    --chainlink <upkeep>         CONDITION: checkUpkeep off-chain, performUpkeep on-chain
+      [--check-data 0x…]
+    --gelato <resolver>          CONDITION: checker() off-chain, its payload called on --target
+    [--min-interval <seconds>]   CONDITION: least time between runs (default 0)
+  action (TIME; repeat --target for several actions in order):
+    --target <address> --call "<signature>" [--args a,b,c]   e.g. --call "transfer(address,uint256)"
+    --target <address> --data 0x…                            raw calldata
+    [--value <ether>]                                        native value sent with the action
+  limits:
+    --fund <ether>               deposit with the registration (default 0)
+    --gas-limit <gas>            per run (default 200000)
+    --max-fee <ether>            per run (default 0.01)
+    --start <unix seconds>  --max-runs <n>  --end <unix seconds>`,
+  fund: "npm run workflow -- fund <id> <ether>        deposit into a workflow's balance (anyone may)",
+  withdraw: "npm run workflow -- withdraw <id> <ether>    take funds back (owner)",
+  pause: "npm run workflow -- pause <id>               stop running it (owner)",
+  resume: "npm run workflow -- resume <id>              run it again; missed slots are skipped (owner)",
+  cancel: "npm run workflow -- cancel <id>              end it for good; the balance is refunded (owner)",
+  status: "npm run workflow -- status <id>              spec, status, balance, last runs (from the API at PONDER_URL)",
+};
+
+const USAGE = `usage: npm run workflow -- <command> [options]
+commands: ${Object.keys(HELP).join(", ")}   (--help after any command for its options)
+environment: RPC_URL, OWNER_PRIVATE_KEY (anvil's dev owner key on chain 31337), PONDER_URL, and the
+contract addresses from deployments/<chainId>.json or REGISTRY_ADDRESS / FEEESCROW_ADDRESS`;
+
+class UsageError extends ConfigError {}
+
+/** --name value pairs; repeated names collect in order. */
+function options(argv: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+    out.set(arg.slice(2), [...(out.get(arg.slice(2)) ?? []), value]);
+    i += 1;
+  }
+  return out;
+}
+
+export function parseId(raw: string | undefined): bigint {
+  if (!raw || !/^\d{1,78}$/.test(raw) || BigInt(raw) < 1n)
+    throw new UsageError(`workflow id must be a positive integer, got "${raw ?? ""}"`);
+  return BigInt(raw);
+}
+
+export function parseAddress(raw: string | undefined, what: string): Address {
+  if (!raw || !isAddress(raw, { strict: false }))
+    throw new UsageError(`${what} must be a 0x-prefixed 20-byte address, got "${raw ?? ""}"`);
+  return getAddress(raw);
+}
+
+export function parseAmount(raw: string | undefined, what: string): bigint {
+  if (!raw || !/^\d+(\.\d{1,18})?$/.test(raw))
+    throw new UsageError(`${what} must be an amount in ether like 0.5, got "${raw ?? ""}"`);
+  return parseEther(raw);
+}
+
+function parseUint(raw: string | undefined, what: string, fallback?: bigint): bigint {
+  if (raw === undefined && fallback !== undefined) return fallback;
+  if (!raw || !/^\d{1,20}$/.test(raw))
+    throw new UsageError(`${what} must be a non-negative integer, got "${raw ?? ""}"`);
+  return BigInt(raw);
+}
+
+/** Encodes a call from a human signature and comma-separated arguments, checking both. */
+export function encodeCall(signature: string, rawArgs: string | undefined): Hex {
+  let fn: AbiFunction;
+  try {
+    const item = parseAbiItem(`function ${signature.replace(/^function\s+/, "")}`);
+    if (item.type !== "function") throw new Error();
+    fn = item;
+  } catch {
+    throw new UsageError(
+      `--call "${signature}" is not a function signature like "increment()" or "transfer(address,uint256)"`,
+    );
+  }
+  const parts = rawArgs === undefined || rawArgs === "" ? [] : rawArgs.split(",").map((a) => a.trim());
+  if (parts.length !== fn.inputs.length) {
+    throw new UsageError(`${fn.name} takes ${fn.inputs.length} argument(s), --args gave ${parts.length}`);
+  }
+  const args = fn.inputs.map((input, i) => {
+    const raw = parts[i]!;
+    if (/^u?int\d*$/.test(input.type)) {
+      if (!/^-?\d+$/.test(raw))
+        throw new UsageError(`argument ${i + 1} (${input.type}) must be an integer, got "${raw}"`);
+      return BigInt(raw);
+    }
+    if (input.type === "address") return parseAddress(raw, `argument ${i + 1}`);
+    if (input.type === "bool") {
+      if (raw !== "true" && raw !== "false") throw new UsageError(`argument ${i + 1} (bool) must be true or false`);
+      return raw === "true";
+    }
+    if (input.type.startsWith("bytes")) {
+      if (!isHex(raw)) throw new UsageError(`argument ${i + 1} (${input.type}) must be 0x-prefixed hex`);
+      return raw;
+    }
+    if (input.type === "string") return raw;
+    throw new UsageError(`argument type ${input.type} is not supported here; pass --data with raw calldata instead`);
+  });
+  try {
+    return encodeFunctionData({ abi: [fn], functionName: fn.name, args });
+  } catch (error) {
+    throw new UsageError(`cannot encode ${fn.name}: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund: bigint } {
+  const one = (name: string) => o.get(name)?.[0];
+  const limits = {
+    gasLimit: Number(parseUint(one("gas-limit"), "--gas-limit", 200_000n)),
+    maxFeePerRun: one("max-fee") === undefined ? parseEther("0.01") : parseAmount(one("max-fee"), "--max-fee"),
+    startTime: parseUint(one("start"), "--start", 0n),
+    maxRuns: parseUint(one("max-runs"), "--max-runs", 0n),
+    endTime: parseUint(one("end"), "--end", 0n),
+  };
+  const fund = one("fund") === undefined ? 0n : parseAmount(one("fund"), "--fund");
+  const minInterval = parseUint(one("min-interval"), "--min-interval", 0n);
+  const kinds = ["every", "chainlink", "gelato"].filter((k) => o.has(k));
+  if (kinds.length !== 1) throw new UsageError("give exactly one trigger: --every, --chainlink or --gelato");
+  if (o.has("chainlink")) {
+    const checkData = one("check-data") ?? "0x";
+    if (!isHex(checkData)) throw new UsageError("--check-data must be 0x-prefixed hex");
+    return {
+      spec: chainlinkSpec(parseAddress(one("chainlink"), "--chainlink"), { ...limits, checkData, minInterval }),
+      fund,
+    };
+  }
+  if (o.has("gelato")) {
+    const value = one("value") === undefined ? 0n : parseAmount(one("value"), "--value");
+    return {
+      spec: gelatoSpec(parseAddress(one("gelato"), "--gelato"), parseAddress(one("target"), "--target"), {
+        ...limits,
+        value,
+        minInterval,
+      }),
+      fund,
+    };
+  }
+  const targets = o.get("target") ?? [];
+  if (targets.length === 0) throw new UsageError("a TIME workflow needs at least one --target with --call or --data");
+  const calls = o.get("call") ?? [];
+  const datas = o.get("data") ?? [];
+  const argLists = o.get("args") ?? [];
+  const values = o.get("value") ?? [];
+  if (calls.length + datas.length !== targets.length)
+    throw new UsageError("give one --call or --data for each --target");
+  let c = 0;
+  let d = 0;
+  const actions = targets.map((target, i) => {
+    let data: Hex;
+    if (c < calls.length) {
+      data = encodeCall(calls[c]!, argLists[c]);
+      c += 1;
+    } else {
+      const raw = datas[d]!;
+      if (!isHex(raw)) throw new UsageError(`--data must be 0x-prefixed hex, got "${raw}"`);
+      data = raw;
+      d += 1;
+    }
+    return {
+      target: parseAddress(target, "--target"),
+      value: values[i] === undefined ? 0n : parseAmount(values[i], "--value"),
+      data,
+    };
+  });
+  return { spec: timeSpec(actions, parseUint(one("every"), "--every"), limits), fund };
+}
+
+runMain(async () => {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command === "--help" || command === "help") {
+    console.log(USAGE);
+    return;
+  }
+  if (!HELP[command]) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  if (rest.includes("--help")) {
+    console.log(HELP[command]);
+    return;
+  }
+
+  const env = parseEnv({ OWNER_PRIVATE_KEY: privateKey.optional(), PONDER_URL: url.default("http://127.0.0.1:42069") });
+  if (command === "status") {
+    const id = parseId(rest[0]);
+    const res = await fetch(`${env.PONDER_URL}/api/workflows/${id}`).catch(() => undefined);
+    if (!res) throw new Error(`the API at ${env.PONDER_URL} does not answer (is Ponder running? set PONDER_URL)`);
+    const body = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error((body.error as { message: string }).message);
+    console.log(JSON.stringify(body, null, 2));
+    return;
+  }
+
+  // Everything is parsed and checked before connecting or sending.
+  const registering = command === "register" ? buildSpec(options(rest)) : undefined;
+  const id = command === "register" ? undefined : parseId(rest[0]);
+  const amount = command === "fund" || command === "withdraw" ? parseAmount(rest[1], "amount") : undefined;
+  if (!registering && rest.length > (amount === undefined ? 1 : 2))
+    throw new UsageError(`unexpected arguments\n${HELP[command]}`);
+
+  const network = networkFromEnv();
+  const client = await publicClientFor(network.rpcUrl);
+  const key = env.OWNER_PRIVATE_KEY ?? (client.chain.id === 31337 ? DEV_KEYS.owner : undefined);
+  if (!key) throw new ConfigError(`OWNER_PRIVATE_KEY: required on chain ${client.chain.id}`);
+  const wallet = walletFor(client, key);
+  const account = wallet.account;
+  // Simulate first, so a revert (not the owner, wrong status…) is reported by name before sending.
+  const mined = async (hash: Hex) => {
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+    return receipt;
+  };
+
+  const registry = { address: network.registry, abi: workflowRegistryAbi, account } as const;
+  const escrow = { address: network.feeEscrow, abi: feeEscrowAbi, account } as const;
+
+  if (registering) {
+    const { request } = await client.simulateContract({
+      ...registry,
+      functionName: "register",
+      args: [registering.spec],
+      value: registering.fund,
+    });
+    const receipt = await mined(await wallet.writeContract(request));
+    const count = await client.readContract({
+      ...registry,
+      functionName: "workflowCount",
+      blockNumber: receipt.blockNumber,
+    });
+    console.log(`registered workflow ${count} in ${receipt.transactionHash}`);
+  } else if (command === "fund" && id !== undefined && amount !== undefined) {
+    const { request } = await client.simulateContract({
+      ...escrow,
+      functionName: "deposit",
+      args: [id],
+      value: amount,
+    });
+    console.log(
+      `deposited into workflow ${id} in ${(await mined(await wallet.writeContract(request))).transactionHash}`,
+    );
+  } else if (command === "withdraw" && id !== undefined && amount !== undefined) {
+    const { request } = await client.simulateContract({ ...escrow, functionName: "withdraw", args: [id, amount] });
+    console.log(
+      `withdrew from workflow ${id} in ${(await mined(await wallet.writeContract(request))).transactionHash}`,
+    );
+  } else if ((command === "pause" || command === "resume" || command === "cancel") && id !== undefined) {
+    const { request } = await client.simulateContract({ ...registry, functionName: command, args: [id] });
+    const done = { pause: "paused", resume: "resumed", cancel: "cancelled" }[command];
+    console.log(`${done} workflow ${id} in ${(await mined(await wallet.writeContract(request))).transactionHash}`);
+  }
+});
