@@ -8,7 +8,7 @@ import { encodeFunctionData, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
+import { ANVIL_KEYS, DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/ports.js";
@@ -23,6 +23,7 @@ beforeAll(async () => {
   stack = await startStack();
   counter = await stack.chain.deploy(counterAbi, counterBytecode);
   await stack.grantWorker(DEV_KEYS.worker2);
+  await stack.grantWorker(ANVIL_KEYS[5]);
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((e) => e.kill()));
@@ -110,20 +111,18 @@ it("rebuilds the queue from the index after Redis FLUSHALL mid-run", async () =>
   }
 }, 150_000);
 
-it("shares the load between two executor processes with different keys, each slot once", async () => {
+it("shares the load between two executor processes (one with two signers), each slot once", async () => {
   // 20 s lead: two processes starting at once on two cores need a while before their first pass.
   const workflows = await schedule(30, (i) => BigInt(2 + (i % 4)), 20n, 24n);
-  start(await stack.env({ WORKER_PRIVATE_KEY: DEV_KEYS.worker }));
+  start(await stack.env({ WORKER_PRIVATE_KEY: "", WORKER_PRIVATE_KEYS: `${DEV_KEYS.worker},${ANVIL_KEYS[5]}` }));
   start(await stack.env({ WORKER_PRIVATE_KEY: DEV_KEYS.worker2 }));
   await waitAllCompleted(stack, workflows, 60_000);
   const { workers } = await expectEverySlotOnce(stack, workflows);
   expect([...workers].sort()).toEqual(
-    [privateKeyToAccount(DEV_KEYS.worker).address, privateKeyToAccount(DEV_KEYS.worker2).address]
-      .map((a) => a.toLowerCase())
-      .sort(),
+    [DEV_KEYS.worker, DEV_KEYS.worker2, ANVIL_KEYS[5]].map((k) => privateKeyToAccount(k).address.toLowerCase()).sort(),
   );
 }, 150_000);
 
 it("never printed a private key", () => {
-  expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.worker2, DEV_KEYS.deployer])).toEqual([]);
+  expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.worker2, ANVIL_KEYS[5], DEV_KEYS.deployer])).toEqual([]);
 });

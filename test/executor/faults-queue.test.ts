@@ -32,10 +32,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
   }
 }
 
-/** Runs `npm run queue -- …` as an operator would, against this stack's queue. */
-async function queueCli(args: string[]): Promise<{ code: number | null; out: string }> {
+/** Runs an operator tool (`npm run queue -- …`, `npm run push-job -- …`) against this stack. */
+async function queueCli(args: string[], tool = "queue"): Promise<{ code: number | null; out: string }> {
   const env = { ...(process.env as Record<string, string>), ...(await stack.env()) };
-  const child = spawn(process.execPath, ["--import", "tsx", "executor/cli/queue.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", `executor/cli/${tool}.ts`, ...args], {
     env,
     cwd: process.cwd(),
   });
@@ -142,6 +142,27 @@ it("replaces a transaction stuck in the mempool with a higher fee, and the run h
   expect(await executor.stop()).toBe(0);
   executor = undefined;
 }, 120_000);
+
+it("push-job enqueues a workflow's current slot by hand, once", async () => {
+  const { chain } = stack;
+  const counter = await chain.deploy(counterAbi, counterBytecode);
+  const inc = { target: counter, value: 0n, data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }) };
+  const start = (await chain.now()) + 3600n;
+  const { id } = await chain.register(timeSpec([inc], 0n, { startTime: start }), parseEther("1"));
+  await stack.indexer.catchUp();
+  const first = await queueCli([String(id)], "push-job");
+  const job = jobId(chain.deployment.chainId, id, start);
+  expect([first.code, first.out]).toEqual([0, expect.stringContaining(`pushed job ${job}`)]);
+  expect((await stack.queue.getJob(job))?.data).toMatchObject({ workflowId: String(id), dueAt: String(start) });
+  const again = await queueCli([String(id)], "push-job");
+  expect(again.out).toContain(`job ${job} already exists`);
+  const bad = await queueCli(["abc"], "push-job");
+  expect([bad.code, bad.out.trim()]).toEqual([
+    2,
+    "config error: usage: npm run push-job -- <workflowId> [--perform-data 0x…]",
+  ]);
+  expect((await queueCli(["999999"], "push-job")).out).toContain("workflow 999999 is not in the index");
+});
 
 it("never printed a private key", () => {
   expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.deployer])).toEqual([]);
