@@ -10,7 +10,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "contracts+indexer",
-          include: ["test/contracts/**/*.test.ts", "test/indexer/**/*.test.ts"],
+          include: ["test/contracts/**/*.test.ts", "test/indexer/**/*.test.ts", "test/cli/**/*.test.ts"],
           sequence: { groupOrder: 0 },
           maxWorkers: 2,
         },

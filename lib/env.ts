@@ -2,6 +2,7 @@
  * Environment parsing shared by every entry point: a bad value becomes one line that names the
  * variable (never its value, which may be a key) and a non-zero exit.
  */
+import { BaseError, ContractFunctionRevertedError } from "viem";
 import { z } from "zod";
 
 export class ConfigError extends Error {
@@ -44,10 +45,21 @@ export function runMain(main: () => Promise<void>): void {
         console.error(`config error: ${error.message}`);
         process.exit(2);
       }
-      const message =
-        error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
-      console.error(`error: ${message}`);
+      console.error(`error: ${describeError(error)}`);
       process.exit(1);
     },
   );
+}
+
+/** One line for a failure: a contract revert by its decoded name and arguments, else the short message. */
+export function describeError(error: unknown): string {
+  if (error instanceof BaseError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (reverted instanceof ContractFunctionRevertedError && reverted.data) {
+      const args = (reverted.data.args ?? []).map(String).join(", ");
+      return `${error.shortMessage} ${reverted.data.errorName}(${args})`;
+    }
+    return error.shortMessage;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

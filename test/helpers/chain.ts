@@ -8,6 +8,7 @@ import {
   BaseError,
   ContractFunctionRevertedError,
   createTestClient,
+  getAddress,
   type Hash,
   type Hex,
   http,
@@ -53,7 +54,7 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     const hash = await wallets.deployer.deployContract({ abi, bytecode, args });
     const receipt = await mined(hash);
     if (!receipt.contractAddress) throw new Error("no contract created");
-    return receipt.contractAddress;
+    return getAddress(receipt.contractAddress);
   }
 
   async function register(spec: WorkflowSpec, value = 0n, from: Wallet = wallets.owner) {
@@ -170,4 +171,16 @@ export async function revertsWith(promise: Promise<unknown>, name: string): Prom
     throw new Error(`expected revert ${name}, got ${actual ?? String(error).slice(0, 300)}`);
   }
   throw new Error(`expected revert ${name}, but it succeeded`);
+}
+
+/** The environment that points a process (executor, CLI) at this chain and its contracts. */
+export function chainEnv(chain: Chain): Record<string, string> {
+  return {
+    CHAIN: "custom",
+    CHAIN_ID: String(chain.deployment.chainId),
+    RPC_URL: chain.anvil.rpcUrl,
+    REGISTRY_ADDRESS: chain.deployment.registry,
+    ACTIONEXECUTOR_ADDRESS: chain.deployment.actionExecutor,
+    FEEESCROW_ADDRESS: chain.deployment.feeEscrow,
+  };
 }

@@ -10,7 +10,7 @@ import { DEV_KEYS } from "../../lib/accounts.js";
 import { walletFor } from "../../lib/clients.js";
 import { queueName, type RunJobData } from "../../lib/queue.js";
 import { WORKER_ROLE } from "../../lib/roles.js";
-import { type Chain, startChain } from "./chain.js";
+import { type Chain, chainEnv, startChain } from "./chain.js";
 import { type DatabaseKind, type Indexer, startIndexer } from "./indexer.js";
 import { freePort } from "./ports.js";
 
@@ -41,12 +41,7 @@ export async function startStack(kind: DatabaseKind = "pglite"): Promise<Stack> 
     queue,
     redis,
     env: async (extra = {}) => ({
-      CHAIN: "custom",
-      CHAIN_ID: String(chain.deployment.chainId),
-      RPC_URL: chain.anvil.rpcUrl,
-      REGISTRY_ADDRESS: chain.deployment.registry,
-      ACTIONEXECUTOR_ADDRESS: chain.deployment.actionExecutor,
-      FEEESCROW_ADDRESS: chain.deployment.feeEscrow,
+      ...chainEnv(chain),
       PONDER_URL: indexer.url,
       REDIS_URL: "redis://127.0.0.1:6379",
       QUEUE_PREFIX: queuePrefix,

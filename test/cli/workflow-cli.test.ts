@@ -1,0 +1,149 @@
+/**
+ * `npm run workflow` as an owner uses it, against a real anvil: register (TIME with a signature and
+ * arguments, and CONDITION), fund, withdraw, pause, resume, cancel; bad input refused before sending.
+ */
+import { spawn } from "node:child_process";
+import { encodeFunctionData, parseEther } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { counterAbi, counterBytecode, intervalUpkeepAbi, intervalUpkeepBytecode } from "../../abis/index.js";
+import { CheckerKind, Status } from "../../lib/spec.js";
+import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
+
+let chain: Chain;
+let counter: `0x${string}`;
+beforeAll(async () => {
+  chain = await startChain();
+  counter = await chain.deploy(counterAbi, counterBytecode);
+});
+afterAll(() => chain?.stop());
+
+async function cli(...args: string[]): Promise<{ code: number | null; out: string }> {
+  const env = { ...(process.env as Record<string, string>), ...chainEnv(chain) };
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/workflow.ts", ...args], {
+    env,
+    cwd: process.cwd(),
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  return { code: await new Promise<number | null>((r) => child.once("exit", r)), out };
+}
+
+const idFrom = (out: string) => BigInt(/registered workflow (\d+)/.exec(out)?.[1] ?? "0");
+
+describe("npm run workflow", () => {
+  it("registers a TIME workflow from a function signature and arguments, funded", async () => {
+    const r = await cli(
+      "register",
+      "--every",
+      "60",
+      "--target",
+      counter,
+      "--call",
+      "add(uint256)",
+      "--args",
+      "7",
+      "--fund",
+      "0.5",
+      "--gas-limit",
+      "150000",
+    );
+    expect(r.code).toBe(0);
+    const id = idFrom(r.out);
+    const w = await chain.workflow(id);
+    expect(w.owner).toBe(chain.wallets.owner.account.address);
+    expect(w.spec.trigger.interval).toBe(60n);
+    expect(w.spec.gasLimit).toBe(150_000);
+    expect(w.spec.actions[0]?.data).toBe(encodeFunctionData({ abi: counterAbi, functionName: "add", args: [7n] }));
+    expect(await chain.balanceOf(id)).toBe(parseEther("0.5"));
+  });
+
+  it("registers a Chainlink-style CONDITION workflow and raw-calldata actions", async () => {
+    const upkeep = await chain.deploy(intervalUpkeepAbi, intervalUpkeepBytecode, [10n]);
+    const cl = await cli("register", "--chainlink", upkeep, "--check-data", "0xabcd", "--min-interval", "30");
+    expect(cl.code).toBe(0);
+    const w = await chain.workflow(idFrom(cl.out));
+    expect([w.spec.trigger.checkerKind, w.spec.trigger.checker, w.spec.trigger.data, w.spec.trigger.interval]).toEqual([
+      CheckerKind.CHAINLINK,
+      upkeep,
+      "0xabcd",
+      30n,
+    ]);
+    const raw = await cli(
+      "register",
+      "--every",
+      "0",
+      "--target",
+      counter,
+      "--data",
+      "0xd09de08a",
+      "--target",
+      counter,
+      "--call",
+      "increment()",
+    );
+    expect(raw.code).toBe(0);
+    expect((await chain.workflow(idFrom(raw.out))).spec.actions).toHaveLength(2);
+  });
+
+  it("funds, withdraws, pauses, resumes and cancels (refunding the balance)", async () => {
+    const id = idFrom((await cli("register", "--every", "60", "--target", counter, "--call", "increment()")).out);
+    expect((await cli("fund", String(id), "1.25")).out).toContain(`deposited into workflow ${id}`);
+    expect(await chain.balanceOf(id)).toBe(parseEther("1.25"));
+    expect((await cli("withdraw", String(id), "0.25")).code).toBe(0);
+    expect(await chain.balanceOf(id)).toBe(parseEther("1"));
+    expect((await cli("pause", String(id))).out).toContain(`paused workflow ${id}`);
+    expect((await chain.workflow(id)).status).toBe(Status.PAUSED);
+    expect((await cli("resume", String(id))).out).toContain(`resumed workflow ${id}`);
+    expect((await cli("cancel", String(id))).out).toContain(`cancelled workflow ${id}`);
+    expect((await chain.workflow(id)).status).toBe(Status.CANCELLED);
+    expect(await chain.balanceOf(id)).toBe(0n);
+    // the contract's refusal is reported by name, from the simulation, before anything is sent
+    const again = await cli("pause", String(id));
+    expect(again.code).toBe(1);
+    expect(again.out).toContain("InvalidStatus");
+  });
+
+  it("refuses bad addresses, amounts, signatures and arguments before sending anything", async () => {
+    const before = await chain.publicClient.getTransactionCount({ address: chain.wallets.owner.account.address });
+    const cases: [string[], RegExp][] = [
+      [
+        ["register", "--every", "60", "--target", "0x1234", "--call", "increment()"],
+        /--target must be a 0x-prefixed 20-byte address/,
+      ],
+      [["register", "--every", "60", "--target", counter, "--call", "increment("], /is not a function signature/],
+      [
+        ["register", "--every", "60", "--target", counter, "--call", "add(uint256)", "--args", "seven"],
+        /must be an integer/,
+      ],
+      [
+        ["register", "--every", "60", "--target", counter, "--call", "add(uint256)"],
+        /takes 1 argument\(s\), --args gave 0/,
+      ],
+      [["register", "--target", counter, "--call", "increment()"], /exactly one trigger/],
+      [
+        ["register", "--every", "60", "--target", counter, "--call", "increment()", "--fund", "lots"],
+        /--fund must be an amount in ether/,
+      ],
+      [["fund", "1", "-3"], /amount must be an amount in ether/],
+      [["fund", "abc", "1"], /workflow id must be a positive integer/],
+      [["pause"], /workflow id must be a positive integer/],
+      [["launch", "1"], /unknown command "launch"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(...args);
+      expect([args.join(" "), r.code]).toEqual([args.join(" "), 2]);
+      expect(r.out).toMatch(message);
+    }
+    expect(await chain.publicClient.getTransactionCount({ address: chain.wallets.owner.account.address })).toBe(before);
+  });
+
+  it("prints help for every command", async () => {
+    for (const command of ["register", "fund", "withdraw", "pause", "resume", "cancel", "status"]) {
+      const r = await cli(command, "--help");
+      expect([command, r.code]).toEqual([command, 0]);
+      expect(r.out).toContain(`npm run workflow -- ${command}`);
+    }
+    expect((await cli("--help")).out).toContain("commands: register, fund, withdraw, pause, resume, cancel, status");
+  });
+});
