@@ -33,10 +33,15 @@ export interface SchedulerDeps {
  * and a 1 s workflow does not depend on indexing keeping up within one block. The contract still
  * decides what is due: a slot that an update or pause invalidated is skipped, never doubled.
  */
-const SLOTS_AHEAD = 3;
+// 5: a 1 s workflow rides out 5 blocks of index lag; early wake-ups are harmless (the batcher holds a
+// job until the next block can carry its due time).
+const SLOTS_AHEAD = 5;
 
-/** Re-offer everything due at least this often, even if nothing changed (cheap: ids dedupe). */
-const FULL_PASS_MS = 5_000;
+/**
+ * Re-offer everything due at least this often, even if nothing changed. Ids dedupe, but the burst costs
+ * Redis and event-loop time that 1 s workflows feel; lost Redis data is caught sooner by the epoch key.
+ */
+const FULL_PASS_MS = 30_000;
 const LAG_WARN_BLOCKS = 5n;
 
 export class Scheduler {

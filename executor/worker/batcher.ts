@@ -47,7 +47,9 @@ const NO_SIGNER_RETRY_MS = 5_000;
 
 export class Batcher {
   #pending: Pending[] = [];
+  #parked: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #parkTimer: NodeJS.Timeout | undefined;
   #inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -58,14 +60,46 @@ export class Batcher {
     private readonly opts: BatcherOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    clock.onHead(() => this.#release());
+  }
 
+  /**
+   * Takes a ready job. A job may wake before the block preceding its due time exists (its ready time
+   * was computed from the block phase seconds earlier); sent then, it would serve the workflow's
+   * previous slot and push its own a block late. So it waits here until the next block can carry its
+   * due time, released by the next head (or the clock, on chains that only mine on demand).
+   */
   submit(item: BatchItem): Promise<Outcome> {
     return new Promise((resolve) => {
-      this.#pending.push({ item, resolve });
-      if (this.#pending.length >= this.opts.batchSize) this.flush();
-      else this.#timer ??= setTimeout(() => this.flush(), this.opts.batchWaitMs);
+      const entry = { item, resolve };
+      if (item.dueAt <= this.clock.nextBlockTimestamp()) this.#enqueue(entry);
+      else {
+        this.#parked.push(entry);
+        this.#parkTimer ??= setInterval(() => this.#release(), 100);
+      }
     });
+  }
+
+  #enqueue(entry: Pending): void {
+    this.#pending.push(entry);
+    if (this.#pending.length >= this.opts.batchSize) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.opts.batchWaitMs);
+  }
+
+  /** Moves parked items whose due time the next block reaches into the batch. */
+  #release(): void {
+    const next = this.clock.nextBlockTimestamp();
+    const still: Pending[] = [];
+    for (const entry of this.#parked) {
+      if (entry.item.dueAt <= next) this.#enqueue(entry);
+      else still.push(entry);
+    }
+    this.#parked = still;
+    if (still.length === 0) {
+      clearInterval(this.#parkTimer);
+      this.#parkTimer = undefined;
+    }
   }
 
   /** Sends everything gathered so far (in as many batches as the limits require). */
@@ -85,6 +119,8 @@ export class Batcher {
 
   /** Waits for every batch in flight (graceful shutdown). */
   async drain(): Promise<void> {
+    for (const p of this.#parked) p.resolve(this.#delayUntilDue(p.item, "shutting down"));
+    this.#parked = [];
     this.flush();
     await Promise.all(this.#inFlight);
   }
