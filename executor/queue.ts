@@ -1,16 +1,43 @@
-/** The BullMQ queue of runs, with the retry policy the earlier system had: attempts with linear backoff. */
-import { type JobsOptions, Queue } from "bullmq";
+/**
+ * The BullMQ queue of runs and the worker that consumes it, with the retry policy the earlier system
+ * had (attempts with linear backoff). The executor and the queue benchmark both build them here.
+ */
+import { type JobsOptions, Queue, Worker } from "bullmq";
 import { queueName, type RunJobData } from "../lib/queue.js";
 import type { ExecutorConfig } from "./config.js";
 import { redisConnection } from "./redis.js";
 
 export type RunQueue = Queue<RunJobData>;
 
-export function createQueue(config: ExecutorConfig): RunQueue {
+/** What the queue needs from the config (so tools and benchmarks can build one without a chain). */
+export type QueueSettings = Pick<ExecutorConfig, "redisUrl" | "queuePrefix" | "maxAttempts"> & {
+  network: { chainId: number };
+};
+
+export type WorkerSettings = QueueSettings & Pick<ExecutorConfig, "concurrency" | "jobLockMs" | "backoffMs">;
+
+export function createQueue(config: QueueSettings): RunQueue {
   return new Queue<RunJobData>(queueName(config.network.chainId), {
     connection: redisConnection(config.redisUrl),
     prefix: config.queuePrefix,
     defaultJobOptions: jobOptions(config),
+  });
+}
+
+/** A worker on the runs queue; `process` does the job (for the executor: recover or batch and send). */
+export function createQueueWorker(
+  config: WorkerSettings,
+  process: ConstructorParameters<typeof Worker<RunJobData>>[1],
+): Worker<RunJobData> {
+  return new Worker<RunJobData>(queueName(config.network.chainId), process, {
+    connection: redisConnection(config.redisUrl),
+    prefix: config.queuePrefix,
+    concurrency: config.concurrency,
+    // A killed worker's jobs come back after the lock lapses; a stall is a crash, not the job's fault.
+    lockDuration: config.jobLockMs,
+    stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 3)),
+    maxStalledCount: 100,
+    settings: { backoffStrategy: linearBackoff(config.backoffMs) },
   });
 }
 

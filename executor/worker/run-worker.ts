@@ -4,15 +4,14 @@
  * Outcomes map to BullMQ as: executed/skipped → completed; delay → back to delayed without using an
  * attempt; failed → an attempt used (retried with backoff, dead-lettered when attempts run out).
  */
-import { DelayedError, type Job, Worker } from "bullmq";
+import { DelayedError, type Job, type Worker } from "bullmq";
 import type { Chain, Hash, Hex, PublicClient, Transport } from "viem";
-import { queueName, type RunJobData } from "../../lib/queue.js";
+import type { RunJobData } from "../../lib/queue.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
 import type { ExecutorConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import { linearBackoff } from "../queue.js";
-import { redisConnection } from "../redis.js";
+import { createQueueWorker } from "../queue.js";
 import type { Batcher } from "./batcher.js";
 import type { Outcome } from "./outcome.js";
 import { itemEvents } from "./receipt.js";
@@ -96,16 +95,7 @@ export function startWorker({ config, client, batcher, log, metrics }: WorkerDep
     }
   }
 
-  const worker = new Worker<RunJobData>(queueName(config.network.chainId), process, {
-    connection: redisConnection(config.redisUrl),
-    prefix: config.queuePrefix,
-    concurrency: config.concurrency,
-    // A killed worker's jobs come back after the lock lapses; a stall is a crash, not the job's fault.
-    lockDuration: config.jobLockMs,
-    stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 3)),
-    maxStalledCount: 100,
-    settings: { backoffStrategy: linearBackoff(config.backoffMs) },
-  });
+  const worker = createQueueWorker(config, process);
   worker.on("failed", (job, error) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
       metrics.jobsDead.inc();
