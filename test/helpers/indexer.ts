@@ -1,6 +1,6 @@
 /** A real Ponder process indexing a test chain into a fresh PGlite directory or Postgres database. */
 import { randomBytes } from "node:crypto";
-import { type PonderProcess, startPonder } from "../../lib/ponder-process.js";
+import { type PonderDatabase, type PonderProcess, startPonder } from "../../lib/ponder-process.js";
 import type { Chain } from "./chain.js";
 import { createTestDatabase } from "./databases.js";
 import { freePort } from "./ports.js";
@@ -9,6 +9,7 @@ export type DatabaseKind = "pglite" | "postgres";
 
 export interface Indexer extends PonderProcess {
   kind: DatabaseKind;
+  database: PonderDatabase;
   queuePrefix: string;
   /** The database schema Ponder writes to (`ponder start --schema`). */
   schema: string;
@@ -44,6 +45,7 @@ export async function startIndexer(
   return {
     ...ponder,
     kind,
+    database: db.database,
     queuePrefix,
     schema,
     // cacheTime 0: viem otherwise answers a head up to 4 s old, and we would wait for too little.

@@ -1,0 +1,99 @@
+/**
+ * Loads a test chain with work: a Counter to call and many funded TIME workflows registered fast
+ * (nonces assigned here and sent in parallel), and reads back what ran from the chain's own logs.
+ */
+import { encodeFunctionData, type Hash, parseEventLogs } from "viem";
+import { actionExecutorAbi, counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
+import type { WorkflowSpec } from "../../lib/spec.js";
+import type { Chain } from "../../test/helpers/chain.js";
+
+/** The action every benchmark workflow runs: Counter.increment() (about 70k gas per run in a batch). */
+export async function counterAction(chain: Chain) {
+  const target = await chain.deploy(counterAbi, counterBytecode);
+  return { target, value: 0n, data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }) };
+}
+
+const PARALLEL = 64;
+
+/** Registers one workflow per spec from the owner account; returns their ids in order. */
+export async function registerMany(
+  chain: Chain,
+  specs: WorkflowSpec[],
+  funding: bigint,
+  progress: (done: number) => void = () => {},
+): Promise<bigint[]> {
+  const owner = chain.wallets.owner;
+  const client = chain.publicClient;
+  let nonce = await client.getTransactionCount({ address: owner.account.address, blockTag: "pending" });
+  const fees = await client.estimateFeesPerGas();
+  const ids: bigint[] = [];
+  // A chunk at a time, mined before the next is sent: anvil stalls on thousands of queued transactions.
+  for (let i = 0; i < specs.length; i += PARALLEL) {
+    const hashes = await Promise.all(
+      specs.slice(i, i + PARALLEL).map((spec) =>
+        owner.writeContract({
+          address: chain.deployment.registry,
+          abi: workflowRegistryAbi,
+          functionName: "register",
+          args: [spec],
+          value: funding,
+          nonce: nonce++,
+          gas: 1_500_000n,
+          maxFeePerGas: fees.maxFeePerGas * 4n,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+        }),
+      ),
+    );
+    const receipts = await Promise.all(hashes.map((hash) => chain.mined(hash)));
+    for (const receipt of receipts) {
+      if (receipt.status !== "success") throw new Error(`register reverted in ${receipt.transactionHash}`);
+      const [registered] = parseEventLogs({
+        abi: workflowRegistryAbi,
+        logs: receipt.logs,
+        eventName: "WorkflowRegistered",
+      });
+      if (!registered) throw new Error(`no WorkflowRegistered in ${receipt.transactionHash}`);
+      ids.push(registered.args.id);
+    }
+    progress(ids.length);
+  }
+  return ids;
+}
+
+export interface RunRecord {
+  workflowId: bigint;
+  dueAt: bigint;
+  blockNumber: bigint;
+  txHash: Hash;
+}
+
+/** Every WorkflowExecuted the ActionExecutor emitted in [fromBlock, toBlock]. */
+export async function executedRuns(chain: Chain, fromBlock: bigint, toBlock?: bigint): Promise<RunRecord[]> {
+  const logs = await chain.publicClient.getContractEvents({
+    address: chain.deployment.actionExecutor,
+    abi: actionExecutorAbi,
+    eventName: "WorkflowExecuted",
+    fromBlock,
+    toBlock: toBlock ?? "latest",
+  });
+  return logs.map((log) => ({
+    workflowId: log.args.id!,
+    dueAt: log.args.dueAt!,
+    blockNumber: log.blockNumber,
+    txHash: log.transactionHash,
+  }));
+}
+
+/** Gas used by the given transactions, and the block gas limit they were mined under. */
+export async function gasOf(chain: Chain, txHashes: Hash[]): Promise<{ gasUsed: bigint; blockGasLimit: bigint }> {
+  let gasUsed = 0n;
+  const unique = [...new Set(txHashes)];
+  for (let i = 0; i < unique.length; i += PARALLEL) {
+    const receipts = await Promise.all(
+      unique.slice(i, i + PARALLEL).map((hash) => chain.publicClient.getTransactionReceipt({ hash })),
+    );
+    for (const r of receipts) gasUsed += r.gasUsed;
+  }
+  const blockGasLimit = (await chain.publicClient.getBlock()).gasLimit;
+  return { gasUsed, blockGasLimit };
+}
