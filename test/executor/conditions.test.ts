@@ -15,6 +15,7 @@ import {
 import { chainlinkSpec, gelatoSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
 import { type Stack, startStack } from "../helpers/stack.js";
+import { sleep, until } from "../helpers/wait.js";
 
 let stack: Stack;
 let executor: ExecutorProcess;
@@ -25,16 +26,6 @@ afterAll(async () => {
   await executor?.kill();
   await stack?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 it("runs Chainlink- and Gelato-style workflows exactly when their condition holds", async () => {
   const { chain } = stack;

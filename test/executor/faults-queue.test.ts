@@ -11,6 +11,7 @@ import { jobId } from "../../lib/queue.js";
 import { Status, timeSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
 import { type Stack, startStack } from "../helpers/stack.js";
+import { until } from "../helpers/wait.js";
 
 let stack: Stack;
 let executor: ExecutorProcess | undefined;
@@ -21,16 +22,6 @@ afterAll(async () => {
   await executor?.kill();
   await stack?.stop();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 /** Runs an operator tool (`npm run queue -- …`, `npm run push-job -- …`) against this stack. */
 async function queueCli(args: string[], tool = "queue"): Promise<{ code: number | null; out: string }> {

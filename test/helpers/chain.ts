@@ -17,7 +17,7 @@ import {
 } from "viem";
 import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
-import { type Anvil, startAnvil } from "../../lib/anvil.js";
+import { type Anvil, type AnvilOptions, startAnvil } from "../../lib/anvil.js";
 import { publicClientFor, type Wallet, walletFor } from "../../lib/clients.js";
 import { deployAutokeeper } from "../../lib/deploy.js";
 import type { Deployment } from "../../lib/deployments.js";
@@ -27,8 +27,9 @@ export const systemAbi = [...workflowRegistryAbi, ...actionExecutorAbi, ...feeEs
 
 export type Chain = Awaited<ReturnType<typeof startChain>>;
 
-export async function startChain(options: { premiumBps?: number; flatFee?: bigint } = {}) {
-  const anvil: Anvil = await startAnvil();
+export async function startChain(options: { premiumBps?: number; flatFee?: bigint; anvil?: AnvilOptions } = {}) {
+  const { anvil: anvilOptions, ...feeOptions } = options;
+  const anvil: Anvil = await startAnvil(anvilOptions);
   const publicClient = await publicClientFor(anvil.rpcUrl);
   const testClient = createTestClient({ mode: "anvil", chain: publicClient.chain, transport: http(anvil.rpcUrl) });
   const wallets = {
@@ -39,7 +40,7 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
   };
   const deployment: Deployment = await deployAutokeeper(publicClient, wallets.deployer, {
     workers: [wallets.worker.account.address],
-    ...options,
+    ...feeOptions,
   });
 
   async function mined(hash: Hash): Promise<TransactionReceipt> {

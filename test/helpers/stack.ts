@@ -7,6 +7,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { actionExecutorAbi } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
+import type { AnvilOptions } from "../../lib/anvil.js";
 import { walletFor } from "../../lib/clients.js";
 import { queueName, type RunJobData } from "../../lib/queue.js";
 import { WORKER_ROLE } from "../../lib/roles.js";
@@ -27,8 +28,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(kind: DatabaseKind = "pglite"): Promise<Stack> {
-  const chain = await startChain();
+export async function startStack(kind: DatabaseKind = "pglite", anvil: AnvilOptions = {}): Promise<Stack> {
+  const chain = await startChain({ anvil });
   const indexer = await startIndexer(chain, kind);
   const queuePrefix = indexer.queuePrefix;
   const connection = { host: "127.0.0.1", port: 6379 };
