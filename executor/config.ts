@@ -34,8 +34,8 @@ const shape = {
   BATCH_GAS_LIMIT: int(100_000, 1_000_000_000).default(15_000_000),
   BATCH_WAIT_MS: int(0, 10_000).default(50),
   // Runs one worker process keeps in flight (a job stays active until its transaction is mined), so it
-  // caps runs per block: 400 held a 120M-gas chain to 400 runs a block (bench/results, executor suite).
-  WORKER_CONCURRENCY: int(1, 100_000).default(2_000),
+  // caps runs per block: 400 fills a 30M-gas block of 70k-gas runs; raise it for bigger blocks.
+  WORKER_CONCURRENCY: int(1, 100_000).default(400),
   JOB_LOCK_MS: int(1000, 600_000).default(30_000),
   CONFIRMATIONS: int(0, 64).default(1),
   METRICS_PORT: int(0, 65_535).default(9464),

@@ -66,7 +66,7 @@ export function renderTable(result: SuiteResult): string {
   const names = [...new Set(result.rows.flatMap((r) => Object.keys(r.metrics)))];
   const units = new Map(names.map((n) => [n, result.rows.find((r) => r.metrics[n])?.metrics[n]?.unit ?? ""]));
   const runs = [...new Set(result.rows.flatMap((r) => Object.values(r.metrics).map((m) => m.runs)))].join("/");
-  const head = `| ${["", ...names.map((n) => `${n} (${units.get(n)})`)].join(" | ")} |`;
+  const head = `| ${["", ...names.map((n) => (n.includes(units.get(n)!) ? n : `${n} (${units.get(n)})`))].join(" | ")} |`;
   const rule = `|${[" --- ", ...names.map(() => " ---: ")].join("|")}|`;
   const body = result.rows.map((r) => `| ${[r.label, ...names.map((n) => cell(r.metrics[n]))].join(" | ")} |`);
   return [`Runs per figure: ${runs}. Cells: median (min–max).`, "", head, rule, ...body].join("\n");

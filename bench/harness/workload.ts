@@ -15,6 +15,9 @@ export async function counterAction(chain: Chain) {
 
 const PARALLEL = 64;
 
+/** Ponder indexes automined registrations a block at a time: a few thousand take a minute or more. */
+export const INDEX_CATCH_UP_MS = 300_000;
+
 /** Registers one workflow per spec from the owner account; returns their ids in order. */
 export async function registerMany(
   chain: Chain,
@@ -67,21 +70,31 @@ export interface RunRecord {
   txHash: Hash;
 }
 
-/** Every WorkflowExecuted the ActionExecutor emitted in [fromBlock, toBlock]. */
+/** Blocks per log query: a full block of runs is ~1 MB of logs, and viem refuses answers over 10 MB. */
+const LOG_PAGE_BLOCKS = 5n;
+
+/** Every WorkflowExecuted the ActionExecutor emitted in [fromBlock, toBlock], a few blocks per query. */
 export async function executedRuns(chain: Chain, fromBlock: bigint, toBlock?: bigint): Promise<RunRecord[]> {
-  const logs = await chain.publicClient.getContractEvents({
-    address: chain.deployment.actionExecutor,
-    abi: actionExecutorAbi,
-    eventName: "WorkflowExecuted",
-    fromBlock,
-    toBlock: toBlock ?? "latest",
-  });
-  return logs.map((log) => ({
-    workflowId: log.args.id!,
-    dueAt: log.args.dueAt!,
-    blockNumber: log.blockNumber,
-    txHash: log.transactionHash,
-  }));
+  const last = toBlock ?? (await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+  const runs: RunRecord[] = [];
+  for (let from = fromBlock; from <= last; from += LOG_PAGE_BLOCKS) {
+    const to = from + LOG_PAGE_BLOCKS - 1n < last ? from + LOG_PAGE_BLOCKS - 1n : last;
+    const logs = await chain.publicClient.getContractEvents({
+      address: chain.deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      eventName: "WorkflowExecuted",
+      fromBlock: from,
+      toBlock: to,
+    });
+    for (const log of logs)
+      runs.push({
+        workflowId: log.args.id!,
+        dueAt: log.args.dueAt!,
+        blockNumber: log.blockNumber,
+        txHash: log.transactionHash,
+      });
+  }
+  return runs;
 }
 
 /** Gas used by the given transactions, and the block gas limit they were mined under. */

@@ -13,7 +13,7 @@ import { sleep, throttled } from "../harness/progress.js";
 import { metric } from "../harness/report.js";
 import { percentile } from "../harness/stats.js";
 import type { Suite } from "../harness/suite.js";
-import { counterAction, executedRuns, registerMany } from "../harness/workload.js";
+import { counterAction, executedRuns, INDEX_CATCH_UP_MS, registerMany } from "../harness/workload.js";
 
 export const latencySuite: Suite = {
   name: "latency",
@@ -42,7 +42,7 @@ export const latencySuite: Suite = {
       );
       const ids = await registerMany(chain, specs, parseEther("0.5"));
       await stack.intervalMining(1);
-      await stack.indexer.catchUp();
+      await stack.indexer.catchUp(INDEX_CATCH_UP_MS);
       const firstBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
       executor = spawnExecutor(await stack.env());
       await executor.waitForLog(/"index ready; scheduling"/);

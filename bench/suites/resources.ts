@@ -13,7 +13,7 @@ import { pollUntil, sleep } from "../harness/progress.js";
 import { metric } from "../harness/report.js";
 import { sampleRss } from "../harness/rss.js";
 import type { Suite } from "../harness/suite.js";
-import { counterAction, executedRuns, registerMany } from "../harness/workload.js";
+import { counterAction, executedRuns, INDEX_CATCH_UP_MS, registerMany } from "../harness/workload.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const INTERVAL = 3600n;
@@ -34,7 +34,7 @@ export const resourcesSuite: Suite = {
       );
       await registerMany(chain, specs, parseEther("0.05"));
       await stack.intervalMining(1);
-      await stack.indexer.catchUp();
+      await stack.indexer.catchUp(INDEX_CATCH_UP_MS);
       const env = await stack.env({ LOG_LEVEL: "warn" });
 
       const samples = { startup: [] as number[], rss: [] as number[] };

@@ -23,7 +23,7 @@ import { pollUntil, sleep } from "../harness/progress.js";
 import { metric, type Row } from "../harness/report.js";
 import { sampleRss } from "../harness/rss.js";
 import type { Suite, SuiteContext } from "../harness/suite.js";
-import { counterAction, registerMany } from "../harness/workload.js";
+import { counterAction, INDEX_CATCH_UP_MS, registerMany } from "../harness/workload.js";
 
 /** Bulk-loaded ids start here, far above anything the chain registered. */
 const BULK_ID_BASE = 1_000_000_000n;
@@ -43,7 +43,7 @@ export const schedulerSuite: Suite = {
       const action = await counterAction(stack.chain);
       const start = (await stack.chain.now()) + 3600n;
       await registerMany(stack.chain, [timeSpec([action], 60n, { startTime: start })], parseEther("1"));
-      await stack.indexer.catchUp();
+      await stack.indexer.catchUp(INDEX_CATCH_UP_MS);
       for (const size of sizes) {
         ctx.say(`bulk-loading ${size.toLocaleString("en")} workflow rows`);
         const now = await stack.chain.now();

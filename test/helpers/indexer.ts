@@ -14,7 +14,7 @@ export interface Indexer extends PonderProcess {
   /** The database schema Ponder writes to (`ponder start --schema`). */
   schema: string;
   /** Waits until the index has caught up with the chain's current head. */
-  catchUp(): Promise<void>;
+  catchUp(timeoutMs?: number): Promise<void>;
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
 }
 
@@ -49,7 +49,8 @@ export async function startIndexer(
     queuePrefix,
     schema,
     // cacheTime 0: viem otherwise answers a head up to 4 s old, and we would wait for too little.
-    catchUp: async () => ponder.waitForBlock(await chain.publicClient.getBlockNumber({ cacheTime: 0 })),
+    catchUp: async (timeoutMs) =>
+      ponder.waitForBlock(await chain.publicClient.getBlockNumber({ cacheTime: 0 }), timeoutMs),
     get: async <T>(path: string) => {
       const res = await fetch(`${ponder.url}${path}`, { redirect: "manual" });
       const text = await res.text();
