@@ -8,7 +8,6 @@ import type { Chain, PublicClient, Transport } from "viem";
 export interface Head {
   number: bigint;
   timestamp: bigint;
-  gasLimit: bigint;
   observedAtMs: number;
 }
 
@@ -99,12 +98,7 @@ export class ChainClock {
       this.#intervals.push(Number(block.timestamp - previous.timestamp));
       if (this.#intervals.length > MAX_SAMPLES) this.#intervals.shift();
     }
-    this.#head = {
-      number: block.number,
-      timestamp: block.timestamp,
-      gasLimit: block.gasLimit,
-      observedAtMs: Date.now(),
-    };
+    this.#head = { number: block.number, timestamp: block.timestamp, observedAtMs: Date.now() };
     for (const listener of this.#listeners) listener(this.#head);
   }
 }

@@ -11,7 +11,6 @@ import { enumName, SkipReason } from "../../lib/spec.js";
 import type { ChainClock } from "../chain-clock.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import { GasGate } from "./gas-gate.js";
 import type { Outcome } from "./outcome.js";
 import { itemEvents } from "./receipt.js";
 import { errorText } from "./rpc-errors.js";
@@ -44,7 +43,6 @@ interface Pending {
 /** Per-item gas the batch budget reserves: the item's limit under the 63/64 rule plus bookkeeping. */
 const itemBudget = (gasLimit: number) => Math.ceil((gasLimit * 64) / 63) + 110_000;
 const NOT_FUNDED_RETRY_MS = 30_000;
-const BLOCKS_AHEAD = 2n;
 const NO_SIGNER_RETRY_MS = 5_000;
 
 export class Batcher {
@@ -53,8 +51,6 @@ export class Batcher {
   #timer: NodeJS.Timeout | undefined;
   #parkTimer: NodeJS.Timeout | undefined;
   #inFlight = new Set<Promise<void>>();
-  /** Unmined gas is kept within two blocks' worth (see gas-gate.ts). */
-  #gate = new GasGate(() => this.clock.head.gasLimit * BLOCKS_AHEAD);
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -208,17 +204,6 @@ export class Batcher {
     const calldataGas = BigInt(((data.length - 2) / 2) * 16);
     const gas = ((sim.gasRequired + 21_000n + calldataGas) * BigInt(100 + this.opts.gasBufferPercent)) / 100n;
 
-    await this.#gate.acquire(gas);
-    try {
-      await this.#sendAndSettle(signer, send, data, gas);
-    } finally {
-      this.#gate.release(gas);
-    }
-  }
-
-  /** Sends one batch, waits for its receipt (or the timeout) and resolves every item's outcome. */
-  async #sendAndSettle(signer: Signer, send: Pending[], data: Hex, gas: bigint): Promise<void> {
-    const sendIds = send.map((p) => p.item.workflowId);
     let sent: Awaited<ReturnType<Signer["send"]>>;
     try {
       sent = await signer.send({ to: this.opts.executor, data, gas }, (hash) =>
