@@ -1,3 +1,5 @@
+import { sleep } from "../../test/helpers/wait.js";
+
 /** Progress on stderr, so a long benchmark shows where it is: `[02:13] executor: batch 50 × 2 signers, run 2/3`. */
 const started = Date.now();
 
@@ -18,8 +20,6 @@ export function throttled(everyMs: number, report: (done: number) => void): (don
     }
   };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value, or gives up at the deadline with `undefined`. */
 export async function pollUntil<T>(probe: () => Promise<T | undefined>, deadline: number, everyMs = 100) {

@@ -5,7 +5,8 @@
  * mined and indexed.
  */
 import type { Stack } from "../../test/helpers/stack.js";
-import { pollUntil, sleep } from "./progress.js";
+import { sleep } from "../../test/helpers/wait.js";
+import { pollUntil } from "./progress.js";
 import { executedRuns, gasOf } from "./workload.js";
 
 export interface RoundResult {

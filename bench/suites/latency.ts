@@ -9,7 +9,8 @@ import { parseEther } from "viem";
 import { timeSpec } from "../../lib/spec.js";
 import { spawnExecutor } from "../../test/helpers/executor.js";
 import { startStack } from "../../test/helpers/stack.js";
-import { sleep, throttled } from "../harness/progress.js";
+import { sleep } from "../../test/helpers/wait.js";
+import { throttled } from "../harness/progress.js";
 import { metric } from "../harness/report.js";
 import { percentile } from "../harness/stats.js";
 import type { Suite } from "../harness/suite.js";
@@ -111,6 +112,7 @@ export const latencySuite: Suite = {
   },
 };
 
+/** Timestamps of blocks from..to, by block number (a Map keeps them in ascending block order). */
 async function blockTimestamps(stack: Awaited<ReturnType<typeof startStack>>, from: bigint, to: bigint) {
   const map = new Map<bigint, bigint>();
   const numbers = Array.from({ length: Number(to - from) + 1 }, (_, i) => from + BigInt(i));
@@ -125,8 +127,7 @@ async function blockTimestamps(stack: Awaited<ReturnType<typeof startStack>>, fr
 
 /** The floor for a run due at `dueAt`: the first block whose timestamp reaches it. */
 function firstBlockAtOrAfter(timestamps: Map<bigint, bigint>, dueAt: bigint): bigint {
-  let best: bigint | undefined;
-  for (const [n, t] of timestamps) if (t >= dueAt && (best === undefined || n < best)) best = n;
-  if (best === undefined) throw new Error(`no block at or after ${dueAt}`);
-  return best;
+  // Timestamps never decrease with the block number, so the first match in order is the floor.
+  for (const [n, t] of timestamps) if (t >= dueAt) return n;
+  throw new Error(`no block at or after ${dueAt}`);
 }

@@ -19,7 +19,8 @@ import { Scheduler } from "../../executor/scheduler/scheduler.js";
 import { timeSpec } from "../../lib/spec.js";
 import { spawnExecutor } from "../../test/helpers/executor.js";
 import { type Stack, startStack } from "../../test/helpers/stack.js";
-import { pollUntil, sleep } from "../harness/progress.js";
+import { sleep } from "../../test/helpers/wait.js";
+import { pollUntil } from "../harness/progress.js";
 import { metric, type Row } from "../harness/report.js";
 import { sampleRss } from "../harness/rss.js";
 import type { Suite, SuiteContext } from "../harness/suite.js";
@@ -104,6 +105,7 @@ async function measure(ctx: SuiteContext, stack: Stack, size: number): Promise<R
   const clock = new ChainClock(chain.publicClient, 200, 1000);
   await clock.start();
   const log = createLogger("silent");
+  const conditions = createConditionChecker(chain.publicClient.chain, chain.anvil.rpcUrl, log);
   const samples = { query: [] as number[], pass: [] as number[], rss: [] as number[] };
   let returned = 0;
   let offered = 0;
@@ -115,20 +117,14 @@ async function measure(ctx: SuiteContext, stack: Stack, size: number): Promise<R
       const queryMs = performance.now() - t;
       returned = rowsDue.length;
 
-      const settings = {
-        redisUrl: "redis://127.0.0.1:6379",
-        queuePrefix: `${stack.queuePrefix}-pass${run}`,
-        maxAttempts: 3,
-        network: { chainId: chain.deployment.chainId },
-      };
-      const queue = createQueue(settings);
+      const queue = queueBesideStack(stack, `-pass${run}`);
       const scheduler = new Scheduler({
         chainId: chain.deployment.chainId,
         index: reader,
         queue,
         redis: stack.redis,
         clock,
-        conditions: createConditionChecker(chain.publicClient.chain, chain.anvil.rpcUrl, log),
+        conditions,
         log,
         metrics: createMetrics(),
         lookaheadSeconds: 30,
@@ -164,19 +160,12 @@ async function measure(ctx: SuiteContext, stack: Stack, size: number): Promise<R
 
 /** Starts a scheduler process, waits until it has enqueued `expected` jobs, and returns its peak RSS. */
 async function schedulerMemory(stack: Stack, expected: number, run: number): Promise<number> {
-  const queuePrefix = `${stack.queuePrefix}-rss${run}`;
-  const scheduler = spawnExecutor(await stack.env({ QUEUE_PREFIX: queuePrefix, LOG_LEVEL: "warn" }), [
-    "--role",
-    "scheduler",
-  ]);
+  const scheduler = spawnExecutor(
+    await stack.env({ QUEUE_PREFIX: `${stack.queuePrefix}-rss${run}`, LOG_LEVEL: "warn" }),
+    ["--role", "scheduler"],
+  );
   const rss = sampleRss(scheduler.process.pid!, 50);
-  const settings = {
-    redisUrl: "redis://127.0.0.1:6379",
-    queuePrefix,
-    maxAttempts: 3,
-    network: { chainId: stack.chain.deployment.chainId },
-  };
-  const queue = createQueue(settings);
+  const queue = queueBesideStack(stack, `-rss${run}`);
   try {
     const enqueued = await pollUntil(async () => {
       const counts = await queue.getJobCounts("delayed", "wait", "prioritized");
@@ -191,4 +180,14 @@ async function schedulerMemory(stack: Stack, expected: number, run: number): Pro
     await queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
   }
+}
+
+/** A runs queue on the stack's Redis under a prefix of its own (the stack's prefix plus `suffix`). */
+function queueBesideStack(stack: Stack, suffix: string) {
+  return createQueue({
+    redisUrl: "redis://127.0.0.1:6379", // the Redis startStack connects to
+    queuePrefix: `${stack.queuePrefix}${suffix}`,
+    maxAttempts: 3,
+    network: { chainId: stack.chain.deployment.chainId },
+  });
 }
