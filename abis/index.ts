@@ -12,4 +12,5 @@ export * from "./Relay.js";
 export * from "./Reverter.js";
 export * from "./Sink.js";
 export * from "./Switchable.js";
+export * from "./TicketUpkeep.js";
 export * from "./WorkflowRegistry.js";

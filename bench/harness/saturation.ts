@@ -4,10 +4,12 @@
  * TIME workflow), and the round is timed from the block before the due time until the last run is
  * mined and indexed.
  */
+
+import { executedRuns } from "../../test/helpers/chain-runs.js";
 import type { Stack } from "../../test/helpers/stack.js";
 import { sleep } from "../../test/helpers/wait.js";
 import { pollUntil } from "./progress.js";
-import { executedRuns, gasOf } from "./workload.js";
+import { gasOf } from "./workload.js";
 
 export interface RoundResult {
   /** Runs of this slot that were mined before the deadline (N when the round completed). */

@@ -1,9 +1,9 @@
 /**
  * Loads a test chain with work: a Counter to call and many funded TIME workflows registered fast
- * (nonces assigned here and sent in parallel), and reads back what ran from the chain's own logs.
+ * (nonces assigned here and sent in parallel). What ran is read back with test/helpers/chain-runs.ts.
  */
 import { encodeFunctionData, type Hash, parseEventLogs } from "viem";
-import { actionExecutorAbi, counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
+import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import type { WorkflowSpec } from "../../lib/spec.js";
 import type { Chain } from "../../test/helpers/chain.js";
 
@@ -61,40 +61,6 @@ export async function registerMany(
     progress(ids.length);
   }
   return ids;
-}
-
-export interface RunRecord {
-  workflowId: bigint;
-  dueAt: bigint;
-  blockNumber: bigint;
-  txHash: Hash;
-}
-
-/** Blocks per log query: a full block of runs is ~1 MB of logs, and viem refuses answers over 10 MB. */
-const LOG_PAGE_BLOCKS = 5n;
-
-/** Every WorkflowExecuted the ActionExecutor emitted in [fromBlock, toBlock], a few blocks per query. */
-export async function executedRuns(chain: Chain, fromBlock: bigint, toBlock?: bigint): Promise<RunRecord[]> {
-  const last = toBlock ?? (await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
-  const runs: RunRecord[] = [];
-  for (let from = fromBlock; from <= last; from += LOG_PAGE_BLOCKS) {
-    const to = from + LOG_PAGE_BLOCKS - 1n < last ? from + LOG_PAGE_BLOCKS - 1n : last;
-    const logs = await chain.publicClient.getContractEvents({
-      address: chain.deployment.actionExecutor,
-      abi: actionExecutorAbi,
-      eventName: "WorkflowExecuted",
-      fromBlock: from,
-      toBlock: to,
-    });
-    for (const log of logs)
-      runs.push({
-        workflowId: log.args.id!,
-        dueAt: log.args.dueAt!,
-        blockNumber: log.blockNumber,
-        txHash: log.transactionHash,
-      });
-  }
-  return runs;
 }
 
 /** Gas used by the given transactions, and the block gas limit they were mined under. */

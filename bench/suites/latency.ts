@@ -7,6 +7,7 @@
  */
 import { parseEther } from "viem";
 import { timeSpec } from "../../lib/spec.js";
+import { executedRuns } from "../../test/helpers/chain-runs.js";
 import { spawnExecutor } from "../../test/helpers/executor.js";
 import { startStack } from "../../test/helpers/stack.js";
 import { sleep } from "../../test/helpers/wait.js";
@@ -14,7 +15,7 @@ import { throttled } from "../harness/progress.js";
 import { metric } from "../harness/report.js";
 import { percentile } from "../harness/stats.js";
 import type { Suite } from "../harness/suite.js";
-import { counterAction, executedRuns, INDEX_CATCH_UP_MS, registerMany } from "../harness/workload.js";
+import { counterAction, INDEX_CATCH_UP_MS, registerMany } from "../harness/workload.js";
 
 export const latencySuite: Suite = {
   name: "latency",

@@ -8,13 +8,14 @@ import { fileURLToPath } from "node:url";
 import { parseEther } from "viem";
 import { killWithParent } from "../../lib/processes.js";
 import { timeSpec } from "../../lib/spec.js";
+import { executedRuns } from "../../test/helpers/chain-runs.js";
 import { startStack } from "../../test/helpers/stack.js";
 import { sleep } from "../../test/helpers/wait.js";
 import { pollUntil } from "../harness/progress.js";
 import { metric } from "../harness/report.js";
 import { sampleRss } from "../harness/rss.js";
 import type { Suite } from "../harness/suite.js";
-import { counterAction, executedRuns, INDEX_CATCH_UP_MS, registerMany } from "../harness/workload.js";
+import { counterAction, INDEX_CATCH_UP_MS, registerMany } from "../harness/workload.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const INTERVAL = 3600n;

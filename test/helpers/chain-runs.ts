@@ -1,0 +1,90 @@
+/**
+ * What ran, read back from the chain's own logs (never from the executor's account of it): the runs
+ * ActionExecutor emitted, the upkeeps' performs, and the block timestamps lateness is measured against.
+ */
+import { type Address, type Hash, parseAbiItem } from "viem";
+import { actionExecutorAbi } from "../../abis/index.js";
+import type { Chain } from "./chain.js";
+import type { Perform } from "./ledger.js";
+
+export interface RunRecord {
+  workflowId: bigint;
+  dueAt: bigint;
+  blockNumber: bigint;
+  txHash: Hash;
+}
+
+/** Blocks per log query: a full block of runs is ~1 MB of logs, and viem refuses answers over 10 MB. */
+const LOG_PAGE_BLOCKS = 5n;
+
+async function pages<T>(
+  chain: Chain,
+  fromBlock: bigint,
+  toBlock: bigint | undefined,
+  read: (from: bigint, to: bigint) => Promise<T[]>,
+) {
+  const last = toBlock ?? (await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+  const out: T[] = [];
+  for (let from = fromBlock; from <= last; from += LOG_PAGE_BLOCKS) {
+    const to = from + LOG_PAGE_BLOCKS - 1n < last ? from + LOG_PAGE_BLOCKS - 1n : last;
+    out.push(...(await read(from, to)));
+  }
+  return out;
+}
+
+/** Every WorkflowExecuted the ActionExecutor emitted in [fromBlock, toBlock], in chain order. */
+export function executedRuns(chain: Chain, fromBlock: bigint, toBlock?: bigint): Promise<RunRecord[]> {
+  return pages(chain, fromBlock, toBlock, async (from, to) => {
+    const logs = await chain.publicClient.getContractEvents({
+      address: chain.deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      eventName: "WorkflowExecuted",
+      fromBlock: from,
+      toBlock: to,
+    });
+    return logs.map((log) => ({
+      workflowId: log.args.id!,
+      dueAt: log.args.dueAt!,
+      blockNumber: log.blockNumber,
+      txHash: log.transactionHash,
+    }));
+  });
+}
+
+const performed = parseAbiItem("event Performed(uint64 indexed ticket, uint256 count)");
+
+/** Every TicketUpkeep perform by the given upkeeps (address → workflow id), in chain order. */
+export function ticketPerforms(
+  chain: Chain,
+  upkeeps: Map<Address, bigint>,
+  fromBlock: bigint,
+  toBlock?: bigint,
+): Promise<Perform[]> {
+  const byAddress = new Map([...upkeeps].map(([a, id]) => [a.toLowerCase(), id]));
+  return pages(chain, fromBlock, toBlock, async (from, to) => {
+    const logs = await chain.publicClient.getLogs({
+      address: [...upkeeps.keys()],
+      event: performed,
+      fromBlock: from,
+      toBlock: to,
+    });
+    return logs.map((log) => ({
+      workflowId: byAddress.get(log.address.toLowerCase())!,
+      ticket: log.args.ticket!,
+      count: log.args.count!,
+      blockNumber: log.blockNumber,
+    }));
+  });
+}
+
+/** [number, timestamp] of every block in [from, to], ascending. */
+export async function blockTimestamps(chain: Chain, from: bigint, to: bigint): Promise<[bigint, bigint][]> {
+  const out: [bigint, bigint][] = [];
+  for (let n = from; n <= to; n += 50n) {
+    const last = n + 49n < to ? n + 49n : to;
+    const numbers = Array.from({ length: Number(last - n) + 1 }, (_, i) => n + BigInt(i));
+    const blocks = await Promise.all(numbers.map((b) => chain.publicClient.getBlock({ blockNumber: b })));
+    for (const b of blocks) out.push([b.number, b.timestamp]);
+  }
+  return out;
+}
