@@ -6,12 +6,22 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
+        // Pure functions: no chain, no services; runs in a second or two, first.
+        extends: true,
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], sequence: { groupOrder: 0 } },
+      },
+      {
         // Each file starts its own anvil (and Ponder) on its own ports: two files at a time on two cores.
         extends: true,
         test: {
           name: "contracts+indexer",
-          include: ["test/contracts/**/*.test.ts", "test/indexer/**/*.test.ts", "test/cli/**/*.test.ts"],
-          sequence: { groupOrder: 0 },
+          include: [
+            "test/contracts/**/*.test.ts",
+            "test/indexer/**/*.test.ts",
+            "test/cli/**/*.test.ts",
+            "test/tooling/**/*.test.ts",
+          ],
+          sequence: { groupOrder: 1 },
           maxWorkers: 2,
         },
       },
@@ -20,8 +30,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "executor",
-          include: ["test/executor/**/*.test.ts"],
-          sequence: { groupOrder: 1 },
+          include: ["test/executor/**/*.test.ts", "test/chaos/**/*.test.ts"],
+          sequence: { groupOrder: 2 },
           fileParallelism: false,
           maxWorkers: 1,
         },

@@ -8,18 +8,23 @@ import type { Chain, PublicClient, Transport } from "viem";
 export interface Head {
   number: bigint;
   timestamp: bigint;
+  /** The block's base fee (undefined before EIP-1559): what the next transaction's fees start from. */
+  baseFeePerGas: bigint | undefined;
   observedAtMs: number;
 }
 
 /** Block intervals the estimate keeps (a median of these), and how many it learns from history at start. */
 const MAX_SAMPLES = 20;
 const RECENT_BLOCKS = 10;
+/** Head polls allowed in flight at once: one hung request must not blind the clock, a dead RPC must not pile up. */
+const MAX_POLLS = 3;
 
 export class ChainClock {
   #head: Head | undefined;
   #intervals: number[] = [];
   #timer: NodeJS.Timeout | undefined;
   #listeners = new Set<(head: Head) => void>();
+  #polling = 0;
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -30,7 +35,15 @@ export class ChainClock {
   async start(): Promise<void> {
     await this.poll();
     await this.#learnRecentIntervals();
-    this.#timer = setInterval(() => void this.poll().catch(() => {}), this.pollMs);
+    this.#timer = setInterval(() => {
+      if (this.#polling >= MAX_POLLS) return;
+      this.#polling += 1;
+      void this.poll()
+        .catch(() => {})
+        .finally(() => {
+          this.#polling -= 1;
+        });
+    }, this.pollMs);
   }
 
   stop(): void {
@@ -55,12 +68,18 @@ export class ChainClock {
     return Math.max(1, sorted[Math.floor(sorted.length / 2)]!);
   }
 
-  /** The timestamp the next block will most likely carry. */
+  /**
+   * The timestamp the next block will most likely carry: a block interval after the head, or, when no
+   * block has come for longer (a chain that mines on demand, a stall), the head's time plus the wall time
+   * since we saw it. Anchored on the chain's clock, never on ours: a chain can run seconds behind or ahead
+   * of wall time (a reorged or time-jumped dev chain, a skewed sequencer), and judging "due" by wall time
+   * would then send runs the chain calls early, or near an end time, expired. Found by the reorg test:
+   * anvil_reorg re-mines its blocks at one timestamp and leaves the chain 5 s behind wall time.
+   */
   nextBlockTimestamp(): bigint {
     const head = this.head;
-    const nowSeconds = BigInt(Math.floor(Date.now() / 1000));
-    const byInterval = head.timestamp + BigInt(Math.round(this.blockTimeSeconds));
-    return byInterval > nowSeconds ? byInterval : nowSeconds;
+    const sinceSeen = Math.floor((Date.now() - head.observedAtMs) / 1000);
+    return head.timestamp + BigInt(Math.max(Math.round(this.blockTimeSeconds), sinceSeen));
   }
 
   /** Wall-clock ms at which a run due at `dueAt` should be handed to a worker. */
@@ -98,7 +117,12 @@ export class ChainClock {
       this.#intervals.push(Number(block.timestamp - previous.timestamp));
       if (this.#intervals.length > MAX_SAMPLES) this.#intervals.shift();
     }
-    this.#head = { number: block.number, timestamp: block.timestamp, observedAtMs: Date.now() };
+    this.#head = {
+      number: block.number,
+      timestamp: block.timestamp,
+      baseFeePerGas: block.baseFeePerGas ?? undefined,
+      observedAtMs: Date.now(),
+    };
     for (const listener of this.#listeners) listener(this.#head);
   }
 }

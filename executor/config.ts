@@ -38,6 +38,11 @@ const shape = {
   WORKER_CONCURRENCY: int(1, 100_000).default(400),
   JOB_LOCK_MS: int(1000, 600_000).default(30_000),
   CONFIRMATIONS: int(0, 64).default(1),
+  // A mined transaction stays watched this many blocks: a reorg that undoes it is repaired (it is sent
+  // again at its nonce). Deeper reorgs are left to the scheduler's reconciler.
+  REORG_DEPTH: int(1, 10_000).default(64),
+  // A hung RPC request is abandoned (and the next endpoint tried) after this long.
+  RPC_TIMEOUT_MS: int(100, 120_000).default(5000),
   METRICS_PORT: int(0, 65_535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SCHEDULER_LOOKAHEAD_S: int(1, 86_400).default(30),
@@ -65,6 +70,8 @@ export interface ExecutorConfig {
   concurrency: number;
   jobLockMs: number;
   confirmations: number;
+  reorgDepth: number;
+  rpcTimeoutMs: number;
   metricsPort: number;
   logLevel: string;
   lookaheadSeconds: number;
@@ -103,6 +110,8 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     concurrency: Math.max(e.WORKER_CONCURRENCY, e.BATCH_SIZE),
     jobLockMs: e.JOB_LOCK_MS,
     confirmations: e.CONFIRMATIONS,
+    reorgDepth: Math.max(e.REORG_DEPTH, e.CONFIRMATIONS),
+    rpcTimeoutMs: e.RPC_TIMEOUT_MS,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     lookaheadSeconds: e.SCHEDULER_LOOKAHEAD_S,

@@ -46,6 +46,38 @@ export function createMetrics() {
       help: "Stuck transactions replaced with a higher fee",
       registers: [registry],
     }),
+    txReorged: new Counter({
+      name: "autokeeper_tx_reorged_total",
+      help: "Mined transactions a reorg removed (each is sent again at its nonce)",
+      registers: [registry],
+    }),
+    txLost: new Counter({
+      name: "autokeeper_tx_lost_total",
+      help: "Broadcast transactions no node knew before they were mined (each is sent again at its nonce)",
+      registers: [registry],
+    }),
+    txGapFilled: new Counter({
+      name: "autokeeper_nonce_gaps_filled_total",
+      help: "Open nonces nobody held, filled with a 0-value self-transfer",
+      registers: [registry],
+    }),
+    jobsDelayed: new Counter({
+      name: "autokeeper_jobs_delayed_total",
+      help: "Job tries put back without using an attempt, by why (rpc, fees, signer_funds, ...)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    feeCapExceeded: new Gauge({
+      name: "autokeeper_fee_cap_exceeded",
+      help: "1 while the base fee is at or above MAX_FEE_GWEI and runs wait for it to fall",
+      registers: [registry],
+    }),
+    runsReoffered: new Counter({
+      name: "autokeeper_runs_reoffered_total",
+      help: "Completed runs the chain no longer shows (a reorg undid them), offered again",
+      labelNames: ["trigger"],
+      registers: [registry],
+    }),
     rpcErrors: new Counter({
       name: "autokeeper_rpc_errors_total",
       help: "Classified RPC errors",

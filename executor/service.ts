@@ -5,17 +5,18 @@
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { createPublicClient, http } from "viem";
+import { createPublicClient } from "viem";
 import { chainFor } from "../lib/chains.js";
-import { ConfigError } from "../lib/env.js";
 import { ChainClock } from "./chain-clock.js";
 import type { ExecutorConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { createMetrics, serveMetrics } from "./metrics.js";
 import { createQueue } from "./queue.js";
 import { redisConnection } from "./redis.js";
+import { rpcTransport, verifyEndpoints } from "./rpc.js";
 import { createConditionChecker } from "./scheduler/conditions.js";
 import { IndexReader } from "./scheduler/index-reader.js";
+import { Reconciler } from "./scheduler/reconciler.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { Batcher } from "./worker/batcher.js";
 import { startWorker } from "./worker/run-worker.js";
@@ -26,11 +27,10 @@ export async function startExecutor(config: ExecutorConfig) {
   const log = createLogger(config.logLevel, { role: config.role, chainId: config.network.chainId });
   const metrics = createMetrics();
   const chain = chainFor(config.network.chainId, config.network.rpcUrl);
-  const client = createPublicClient({ chain, transport: http(config.network.rpcUrl, { retryCount: 3 }) });
-  const remoteChainId = await client.getChainId();
-  if (remoteChainId !== config.network.chainId) {
-    throw new ConfigError(`CHAIN_ID: ${config.network.chainId} but RPC_URL serves chain ${remoteChainId}`);
-  }
+  const { rpcUrls } = config.network;
+  await verifyEndpoints(rpcUrls, config.network.chainId, { timeoutMs: config.rpcTimeoutMs, log });
+  const rpc = { timeoutMs: config.rpcTimeoutMs, rankIntervalMs: Math.max(1000, config.pollMs * 5) };
+  const client = createPublicClient({ chain, transport: rpcTransport(rpcUrls, rpc) });
   const clock = new ChainClock(client, config.pollMs, config.blockTimeMs);
   await clock.start();
   const queue = createQueue(config);
@@ -42,18 +42,19 @@ export async function startExecutor(config: ExecutorConfig) {
   let batcher: Batcher | undefined;
   const signers = config.signerKeys.map(
     (key) =>
-      new Signer(
+      new Signer({
         key,
         client,
-        {
+        clock,
+        options: {
           maxFeePerGas: config.maxFeePerGas,
           replaceAfterMs: config.replaceAfterMs,
           confirmations: config.confirmations,
-          pollMs: config.pollMs,
+          reorgDepth: config.reorgDepth,
         },
-        log,
+        log: log.child({ component: "signer" }),
         metrics,
-      ),
+      }),
   );
 
   if (config.role !== "worker") {
@@ -63,7 +64,18 @@ export async function startExecutor(config: ExecutorConfig) {
       queue,
       redis,
       clock,
-      conditions: createConditionChecker(chain, config.network.rpcUrl, log),
+      conditions: createConditionChecker(
+        createPublicClient({ chain, transport: rpcTransport(rpcUrls, { ...rpc, batch: true }) }),
+        log,
+      ),
+      reconciler: new Reconciler({
+        chainId: config.network.chainId,
+        queue,
+        client,
+        registry: config.network.registry,
+        log: log.child({ component: "reconciler" }),
+        metrics,
+      }),
       log: log.child({ component: "scheduler" }),
       metrics,
       lookaheadSeconds: config.lookaheadSeconds,
@@ -76,12 +88,13 @@ export async function startExecutor(config: ExecutorConfig) {
       const balance = await s.balance();
       log.info({ signer: s.address, balanceWei: String(balance) }, "signer ready");
     }
-    batcher = new Batcher(
+    const workerLog = log.child({ component: "worker" });
+    batcher = new Batcher({
       client,
       signers,
-      createSimulator(client, config.network.actionExecutor),
+      simulate: createSimulator(client, config.network.actionExecutor, workerLog),
       clock,
-      {
+      options: {
         executor: config.network.actionExecutor,
         batchSize: config.batchSize,
         batchGasLimit: config.batchGasLimit,
@@ -89,10 +102,10 @@ export async function startExecutor(config: ExecutorConfig) {
         gasBufferPercent: config.gasBufferPercent,
         txTimeoutMs: config.txTimeoutMs,
       },
-      log.child({ component: "worker" }),
+      log: workerLog,
       metrics,
-    );
-    worker = startWorker({ config, client, batcher, log: log.child({ component: "worker" }), metrics });
+    });
+    worker = startWorker({ config, client, clock, batcher, signers, log: workerLog, metrics });
   }
 
   // Queue depth and signer balances for the dashboards.
@@ -138,6 +151,7 @@ export async function startExecutor(config: ExecutorConfig) {
       await Promise.race([closing, new Promise((r) => setTimeout(r, Math.min(config.txTimeoutMs, 30_000)))]);
     }
     clock.stop();
+    for (const s of signers) s.stop();
     await queue.close();
     redis.disconnect();
     server?.close();

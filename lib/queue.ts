@@ -19,11 +19,21 @@ export interface RunJobData {
   performData: Hex;
   /** The workflow's gas limit per run, so batches can be sized before simulating. */
   gasLimit: number;
+  /**
+   * The trigger that made the job. A CONDITION job carries one check's answer, which is stale once the
+   * workflow has run since: the worker must then drop it, not run it again. (Absent on older jobs: TIME.)
+   */
+  trigger?: "TIME" | "CONDITION";
   /** Set before broadcast, so a restarted worker checks this transaction before sending again. */
   txHash?: Hex;
-  /** Every version broadcast for the job (replacements included), newest last. */
+  /** Every version broadcast for the job (replacements and re-sends included), newest last. */
   txHashes?: Hex[];
   signer?: Hex;
+  /**
+   * The nonce every version was sent at. While the chain has not used it, a version may still be mined,
+   * so the run must not be sent at another nonce (that could run it twice).
+   */
+  nonce?: number;
 }
 
 /** What the API shows for a workflow's current slot. */

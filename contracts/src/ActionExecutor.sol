@@ -49,6 +49,9 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         uint256 gasUsed;
         uint256 fee;
         bytes reason;
+        /// The slot the run served (0 when skipped). A worker compares it with the slot its job was
+        /// made for: a condition checked against an older schedule must not run again.
+        uint64 dueAt;
     }
 
     /// Revert payload of `simulateBatch`: each item's result and the gas the batch needs, including
@@ -147,7 +150,7 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         uint256 fee = escrow.charge(id, msg.sender, gasUsed, tx.gasprice, run.maxFeePerRun);
         bytes memory reason = success ? bytes("") : returned;
         emit WorkflowExecuted(id, run.runNumber, msg.sender, success, gasUsed, fee, run.dueAt, run.nextExecutionAt, reason);
-        result = ItemResult(SkipReason.NONE, success, gasUsed, fee, reason);
+        result = ItemResult(SkipReason.NONE, success, gasUsed, fee, reason, run.dueAt);
     }
 
     /// @dev TIME runs use the stored actions. CONDITION runs are built from the off-chain check's

@@ -40,6 +40,7 @@ runMain(async () => {
       dueAt: w.nextExecutionAt.toString(),
       performData: performData as `0x${string}`,
       gasLimit: w.gasLimit,
+      trigger: w.triggerKind === "CONDITION" ? "CONDITION" : "TIME",
     };
     const existing = await queue.getJob(id);
     if (existing) {

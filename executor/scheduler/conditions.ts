@@ -4,11 +4,11 @@
  */
 import {
   type Chain,
-  createPublicClient,
   decodeFunctionResult,
   encodeFunctionData,
   type Hex,
-  http,
+  type PublicClient,
+  type Transport,
   zeroAddress,
 } from "viem";
 import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
@@ -20,10 +20,8 @@ export interface ConditionResult {
   performData: Hex;
 }
 
-export function createConditionChecker(chain: Chain, rpcUrl: string, log: Logger) {
-  // batch: every call made in the same tick goes out as one JSON-RPC batch request
-  const client = createPublicClient({ chain, transport: http(rpcUrl, { batch: { batchSize: 200, wait: 0 } }) });
-
+/** `client` should batch: every call made in the same tick then goes out as one JSON-RPC batch request. */
+export function createConditionChecker(client: PublicClient<Transport, Chain>, log: Logger) {
   async function check(workflow: DueWorkflow, blockNumber: bigint): Promise<ConditionResult | undefined> {
     const chainlink = workflow.checkerKind === "CHAINLINK";
     const data = chainlink

@@ -12,6 +12,7 @@ import type { Metrics } from "../metrics.js";
 import type { RunQueue } from "../queue.js";
 import type { ConditionResult } from "./conditions.js";
 import type { DueWorkflow, IndexReader } from "./index-reader.js";
+import type { Reconciler } from "./reconciler.js";
 
 export interface SchedulerDeps {
   chainId: number;
@@ -21,6 +22,8 @@ export interface SchedulerDeps {
   redis: Redis;
   clock: ChainClock;
   conditions: { due(workflows: DueWorkflow[], blockNumber: bigint): Promise<ConditionResult[]> };
+  /** Offers again what a reorg undid after its job completed (optional: tools run without it). */
+  reconciler?: Reconciler;
   log: Logger;
   metrics: Metrics;
   lookaheadSeconds: number;
@@ -43,6 +46,8 @@ const SLOTS_AHEAD = 5;
  */
 const FULL_PASS_MS = 30_000;
 const LAG_WARN_BLOCKS = 5n;
+/** How often overdue workflows are checked against the chain for runs a reorg undid. */
+const RECONCILE_MS = 5_000;
 
 export class Scheduler {
   readonly #d: SchedulerDeps;
@@ -51,6 +56,7 @@ export class Scheduler {
   #stopped = false;
   #lastIndexed: bigint | undefined;
   #lastFullPass = 0;
+  #lastReconcile = 0;
   /** Job ids this process already enqueued; forgotten when Redis loses them (see #epochKey). */
   #offered = new Set<string>();
   #epochKey: string;
@@ -116,6 +122,12 @@ export class Scheduler {
     }
     const nextBlockTime = clock.nextBlockTimestamp();
     const due = await index.due(nextBlockTime + BigInt(this.#d.lookaheadSeconds));
+    if (this.#d.reconciler && Date.now() - this.#lastReconcile >= RECONCILE_MS) {
+      this.#lastReconcile = Date.now();
+      // Overdue by a few blocks: long enough for a run in flight to have been mined and indexed.
+      const grace = BigInt(Math.ceil(3 * clock.blockTimeSeconds) + 2);
+      for (const id of await this.#d.reconciler.run(due, nextBlockTime, grace)) this.#offered.delete(id);
+    }
     const timeJobs = due.filter((w) => w.triggerKind === "TIME");
     const conditionCandidates = due.filter((w) => w.triggerKind === "CONDITION" && w.nextExecutionAt <= nextBlockTime);
     const fresh = (w: DueWorkflow, slot = w.nextExecutionAt) => !this.#offered.has(jobId(chainId, w.id, slot));
@@ -150,6 +162,7 @@ export class Scheduler {
       dueAt: slot.toString(),
       performData,
       gasLimit: w.gasLimit,
+      trigger: w.triggerKind === "CONDITION" ? "CONDITION" : "TIME",
     };
     return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, slot), delay } };
   }

@@ -2,28 +2,37 @@
  * Gathers ready jobs into executeBatch transactions bounded by BATCH_SIZE and a gas budget, and runs
  * each batch: simulate at the landing block's timestamp, drop what would fail or is not due, send with
  * the simulated gas plus the buffer, wait for the receipt, and report every job's outcome.
- * Batches are not serialised: the next one is sent while earlier ones wait for receipts.
+ * Batches are not serialised: the next one is sent while earlier ones wait for receipts. Errors become
+ * outcomes in outcome.ts, so only a run's own revert uses up an attempt.
  */
 import { type Chain, encodeFunctionData, type Hash, type Hex, type PublicClient, type Transport } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
 import { enumName, SkipReason } from "../../lib/spec.js";
 import type { ChainClock } from "../chain-clock.js";
+import {
+  errorText,
+  FeeCapError,
+  RunRevertedError,
+  SignerFundsError,
+  TxPendingError,
+  WorkflowFundsError,
+} from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import type { Outcome } from "./outcome.js";
+import { type Outcome, outcomeOfError } from "./outcome.js";
 import { itemEvents } from "./receipt.js";
-import { errorText } from "./rpc-errors.js";
-import { InsufficientFundsError, type Signer } from "./signer.js";
-import type { Simulate } from "./simulate.js";
+import type { Signer, TxRequest } from "./signer.js";
+import type { ItemSimulation, Simulate } from "./simulate.js";
 
 export interface BatchItem {
   workflowId: bigint;
   dueAt: bigint;
   performData: Hex;
   gasLimit: number;
-  /** Records a hash on the job before it is broadcast. */
-  recordTx(hash: Hash, signer: Hex): Promise<void>;
+  trigger: "TIME" | "CONDITION";
+  /** Records a hash (and the signer and nonce it was sent with) on the job before it is broadcast. */
+  recordTx(hash: Hash, signer: Hex, nonce: number): Promise<void>;
 }
 
 export interface BatcherOptions {
@@ -35,6 +44,16 @@ export interface BatcherOptions {
   txTimeoutMs: number;
 }
 
+export interface BatcherDeps {
+  client: PublicClient<Transport, Chain>;
+  signers: Signer[];
+  simulate: Simulate;
+  clock: ChainClock;
+  options: BatcherOptions;
+  log: Logger;
+  metrics: Metrics;
+}
+
 interface Pending {
   item: BatchItem;
   resolve(outcome: Outcome): void;
@@ -42,26 +61,21 @@ interface Pending {
 
 /** Per-item gas the batch budget reserves: the item's limit under the 63/64 rule plus bookkeeping. */
 const itemBudget = (gasLimit: number) => Math.ceil((gasLimit * 64) / 63) + 110_000;
-const NOT_FUNDED_RETRY_MS = 30_000;
-const NO_SIGNER_RETRY_MS = 5_000;
 
 export class Batcher {
+  readonly #d: BatcherDeps;
   #pending: Pending[] = [];
   #parked: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
   #parkTimer: NodeJS.Timeout | undefined;
   #inFlight = new Set<Promise<void>>();
+  /** Workflows with a run in a transaction this process has not seen settle: never two at once. */
+  #busyWorkflows = new Set<bigint>();
+  #feeCapSince: number | undefined;
 
-  constructor(
-    private readonly client: PublicClient<Transport, Chain>,
-    private readonly signers: Signer[],
-    private readonly simulate: Simulate,
-    private readonly clock: ChainClock,
-    private readonly opts: BatcherOptions,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-  ) {
-    clock.onHead(() => this.#release());
+  constructor(deps: BatcherDeps) {
+    this.#d = deps;
+    deps.clock.onHead(() => this.#release());
   }
 
   /**
@@ -73,7 +87,7 @@ export class Batcher {
   submit(item: BatchItem): Promise<Outcome> {
     return new Promise((resolve) => {
       const entry = { item, resolve };
-      if (item.dueAt <= this.clock.nextBlockTimestamp()) this.#enqueue(entry);
+      if (item.dueAt <= this.#d.clock.nextBlockTimestamp()) this.#enqueue(entry);
       else {
         this.#parked.push(entry);
         this.#parkTimer ??= setInterval(() => this.#release(), 100);
@@ -83,13 +97,13 @@ export class Batcher {
 
   #enqueue(entry: Pending): void {
     this.#pending.push(entry);
-    if (this.#pending.length >= this.opts.batchSize) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), this.opts.batchWaitMs);
+    if (this.#pending.length >= this.#d.options.batchSize) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.#d.options.batchWaitMs);
   }
 
   /** Moves parked items whose due time the next block reaches into the batch. */
   #release(): void {
-    const next = this.clock.nextBlockTimestamp();
+    const next = this.#d.clock.nextBlockTimestamp();
     const still: Pending[] = [];
     for (const entry of this.#parked) {
       if (entry.item.dueAt <= next) this.#enqueue(entry);
@@ -108,9 +122,10 @@ export class Batcher {
     this.#timer = undefined;
     while (this.#pending.length > 0) {
       const batch = this.#take();
+      if (batch.length === 0) continue;
       const run = this.#run(batch).catch((error: unknown) => {
-        this.log.error({ err: errorText(error) }, "batch failed unexpectedly");
-        for (const p of batch) p.resolve({ kind: "failed", message: errorText(error) });
+        this.#d.log.error({ err: errorText(error) }, "batch failed unexpectedly");
+        for (const p of batch) p.resolve(outcomeOfError(error));
       });
       this.#inFlight.add(run);
       void run.finally(() => this.#inFlight.delete(run));
@@ -119,7 +134,7 @@ export class Batcher {
 
   /** Waits for every batch in flight (graceful shutdown). */
   async drain(): Promise<void> {
-    for (const p of this.#parked) p.resolve(this.#delayUntilDue(p.item, "shutting down"));
+    for (const p of this.#parked) p.resolve(this.#delayUntilDue(p.item, "shutting down", "shutdown"));
     this.#parked = [];
     this.flush();
     await Promise.all(this.#inFlight);
@@ -135,8 +150,20 @@ export class Batcher {
       const cost = itemBudget(p.item.gasLimit);
       if (seen.has(p.item.workflowId)) {
         // Two slots of one workflow never share a block: the later one waits for its own due time.
-        p.resolve(this.#delayUntilDue(p.item, "an earlier slot of this workflow is in flight"));
-      } else if (batch.length < this.opts.batchSize && (batch.length === 0 || gas + cost <= this.opts.batchGasLimit)) {
+        p.resolve(this.#delayUntilDue(p.item, "an earlier slot of this workflow is in flight", "in_flight"));
+      } else if (this.#busyWorkflows.has(p.item.workflowId)) {
+        // A run of this workflow is in a transaction not yet settled (perhaps sent for a job Redis lost):
+        // wait for it, then simulate against the state it leaves.
+        p.resolve({
+          kind: "delay",
+          untilMs: Date.now() + this.#blockMs(),
+          why: "a run of this workflow is in flight",
+          reason: "in_flight",
+        });
+      } else if (
+        batch.length < this.#d.options.batchSize &&
+        (batch.length === 0 || gas + cost <= this.#d.options.batchGasLimit)
+      ) {
         batch.push(p);
         seen.add(p.item.workflowId);
         gas += cost;
@@ -149,125 +176,221 @@ export class Batcher {
   }
 
   #pickSigner(): Signer | undefined {
-    const healthy = this.signers.filter((s) => s.healthy);
+    const healthy = this.#d.signers.filter((s) => s.healthy);
     return healthy.sort((a, b) => a.inFlight - b.inFlight)[0];
   }
 
-  #delayUntilDue(item: BatchItem, why: string): Outcome {
-    const at = Math.max(Date.now() + 200, this.clock.readyAtMs(item.dueAt));
-    return { kind: "delay", untilMs: at, why };
+  #blockMs(): number {
+    return Math.round(this.#d.clock.blockTimeSeconds * 1000);
   }
 
-  async #run(batch: Pending[]): Promise<void> {
-    const signer = this.#pickSigner();
-    if (!signer) {
-      for (const p of batch)
-        p.resolve({ kind: "delay", untilMs: Date.now() + NO_SIGNER_RETRY_MS, why: "no signer with funds" });
-      return;
+  #delayUntilDue(item: BatchItem, why: string, reason: "not_due" | "in_flight" | "shutdown" = "not_due"): Outcome {
+    const at = Math.max(Date.now() + 200, this.#d.clock.readyAtMs(item.dueAt));
+    return { kind: "delay", untilMs: at, why, reason };
+  }
+
+  /** Says once when fees cross the cap, and once when they are back under it. */
+  #noteFees(over: FeeCapError | undefined): void {
+    if (over && this.#feeCapSince === undefined) {
+      this.#feeCapSince = Date.now();
+      this.#d.metrics.feeCapExceeded.set(1);
+      this.#d.log.warn({ err: over.message }, "base fee above MAX_FEE_GWEI: runs wait for it to fall");
+    } else if (!over && this.#feeCapSince !== undefined) {
+      this.#d.log.info(
+        { waitedMs: Date.now() - this.#feeCapSince },
+        "base fee back under MAX_FEE_GWEI: sending resumes",
+      );
+      this.#feeCapSince = undefined;
+      this.#d.metrics.feeCapExceeded.set(0);
     }
-    const target = this.clock.nextBlockTimestamp();
-    const ids = batch.map((p) => p.item.workflowId);
-    const sim = await this.simulate(
-      signer.address,
-      ids,
-      batch.map((p) => p.item.performData),
-      target,
-    );
+  }
 
-    const send: Pending[] = [];
-    batch.forEach((p, i) => {
-      const r = sim.results[i]!;
-      if (r.skipReason === SkipReason.NONE) {
-        if (r.success) send.push(p);
-        else
-          p.resolve({ kind: "failed", message: `action would revert: ${decodeRevertReason(r.reason) ?? "no reason"}` });
-      } else if (r.skipReason === SkipReason.NOT_DUE && p.item.dueAt <= target) {
-        // Its slot is due, yet the chain says not due: the slot was already served (or skipped as missed).
-        p.resolve({ kind: "skipped", reason: "ALREADY_SERVED", txHash: null });
-      } else if (r.skipReason === SkipReason.NOT_DUE) {
-        p.resolve(this.#delayUntilDue(p.item, "not due in the next block"));
-      } else if (r.skipReason === SkipReason.NOT_FUNDED) {
-        p.resolve({ kind: "delay", untilMs: Date.now() + NOT_FUNDED_RETRY_MS, why: "workflow cannot pay a run" });
-      } else {
-        p.resolve({ kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null });
+  /**
+   * What one simulated item means for its job: undefined when it should be sent, else its outcome.
+   * `target` is the timestamp the simulation ran at.
+   */
+  #verdict(item: BatchItem, r: ItemSimulation, target: bigint): Outcome | undefined {
+    if (r.skipReason === SkipReason.NONE) {
+      if (!r.success) {
+        return outcomeOfError(
+          new RunRevertedError(`action would revert: ${decodeRevertReason(r.reason) ?? "no reason"}`),
+        );
       }
-    });
-    if (send.length === 0) return;
+      // A condition answered for an earlier schedule: the workflow has run since (maybe for a lost copy
+      // of this job). Running it again could perform twice; the scheduler asks the checker afresh.
+      if (item.trigger === "CONDITION" && r.dueAt !== item.dueAt) {
+        return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
+      }
+      return undefined;
+    }
+    if (r.skipReason === SkipReason.NOT_DUE && item.dueAt <= target) {
+      // Its slot is due, yet the chain says not due: the slot was already served (or skipped as missed).
+      return { kind: "skipped", reason: "ALREADY_SERVED", txHash: null };
+    }
+    if (r.skipReason === SkipReason.NOT_DUE) return this.#delayUntilDue(item, "not due in the next block");
+    if (r.skipReason === SkipReason.NOT_FUNDED)
+      return outcomeOfError(new WorkflowFundsError("workflow cannot pay a run"));
+    return { kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null };
+  }
 
-    const sendIds = send.map((p) => p.item.workflowId);
+  /** The executeBatch transaction for `items`, with the simulated gas plus what simulation cannot see. */
+  #request(items: BatchItem[], gasRequired: bigint): TxRequest {
     const data = encodeFunctionData({
       abi: actionExecutorAbi,
       functionName: "executeBatch",
-      args: [sendIds, send.map((p) => p.item.performData)],
+      args: [items.map((i) => i.workflowId), items.map((i) => i.performData)],
     });
-    // Simulated need, plus the intrinsic cost the simulation cannot see, plus the buffer.
     const calldataGas = BigInt(((data.length - 2) / 2) * 16);
-    const gas = ((sim.gasRequired + 21_000n + calldataGas) * BigInt(100 + this.opts.gasBufferPercent)) / 100n;
+    const gas = ((gasRequired + 21_000n + calldataGas) * BigInt(100 + this.#d.options.gasBufferPercent)) / 100n;
+    return { to: this.#d.options.executor, data, gas };
+  }
 
-    let sent: Awaited<ReturnType<Signer["send"]>>;
-    try {
-      sent = await signer.send({ to: this.opts.executor, data, gas }, (hash) =>
-        Promise.all(send.map((p) => p.item.recordTx(hash, signer.address))).then(() => {}),
+  /**
+   * For a re-send after a reorg or a loss: the same runs simulated again at the next block, keeping those
+   * that still run (and still answer the check they were made for); undefined when none is left.
+   */
+  #rebuild(signer: Signer, items: BatchItem[]) {
+    return async (): Promise<TxRequest | undefined> => {
+      const target = this.#d.clock.nextBlockTimestamp();
+      const sim = await this.#d.simulate(
+        signer.address,
+        items.map((i) => i.workflowId),
+        items.map((i) => i.performData),
+        target,
       );
-    } catch (error) {
-      const outcome: Outcome =
-        error instanceof InsufficientFundsError
-          ? { kind: "delay", untilMs: Date.now() + NO_SIGNER_RETRY_MS, why: error.message }
-          : { kind: "failed", message: `send failed: ${errorText(error)}` };
-      for (const p of send) p.resolve(outcome);
+      const keep = items.filter((item, i) => this.#verdict(item, sim.results[i]!, target) === undefined);
+      if (keep.length === 0) return undefined;
+      if (keep.length === items.length) return this.#request(keep, sim.gasRequired);
+      // Fewer items need less gas; simulate the survivors alone for an honest figure.
+      const again = await this.#d.simulate(
+        signer.address,
+        keep.map((i) => i.workflowId),
+        keep.map((i) => i.performData),
+        target,
+      );
+      return this.#request(keep, again.gasRequired);
+    };
+  }
+
+  async #run(batch: Pending[]): Promise<void> {
+    const { simulate, clock, metrics } = this.#d;
+    const signer = this.#pickSigner();
+    if (!signer) {
+      for (const p of batch) p.resolve(outcomeOfError(new SignerFundsError("no signer can pay for gas")));
       return;
     }
-    const log = this.log.child({ txHash: sent.hashes[0], signer: signer.address, nonce: sent.nonce });
-    log.info({ workflowIds: sendIds.map(String), gas: String(gas) }, "batch sent");
+    try {
+      signer.fees();
+      this.#noteFees(undefined);
+    } catch (error) {
+      if (error instanceof FeeCapError) this.#noteFees(error);
+      for (const p of batch) p.resolve(outcomeOfError(error));
+      return;
+    }
+    const target = clock.nextBlockTimestamp();
+    let sim: Awaited<ReturnType<Simulate>>;
+    try {
+      sim = await simulate(
+        signer.address,
+        batch.map((p) => p.item.workflowId),
+        batch.map((p) => p.item.performData),
+        target,
+      );
+    } catch (error) {
+      metrics.rpcErrors.inc({ kind: "simulate" });
+      for (const p of batch) p.resolve(outcomeOfError(error));
+      return;
+    }
+
+    const send: Pending[] = [];
+    batch.forEach((p, i) => {
+      const verdict = this.#verdict(p.item, sim.results[i]!, target);
+      if (verdict) p.resolve(verdict);
+      else send.push(p);
+    });
+    if (send.length === 0) return;
+
+    const items = send.map((p) => p.item);
+    const sendIds = items.map((i) => i.workflowId);
+    const request = this.#request(items, sim.gasRequired);
+    for (const id of sendIds) this.#busyWorkflows.add(id);
+    try {
+      await this.#sendAndSettle(signer, send, request);
+    } finally {
+      for (const id of sendIds) this.#busyWorkflows.delete(id);
+    }
+  }
+
+  async #sendAndSettle(signer: Signer, send: Pending[], request: TxRequest): Promise<void> {
+    const { client, log, metrics, options } = this.#d;
+    const items = send.map((p) => p.item);
+    const sendIds = items.map((i) => i.workflowId);
+    let sent: Awaited<ReturnType<Signer["send"]>>;
+    try {
+      sent = await signer.send(request, {
+        beforeBroadcast: (hash, nonce) =>
+          Promise.all(items.map((i) => i.recordTx(hash, signer.address, nonce))).then(() => {}),
+        rebuild: this.#rebuild(signer, items),
+      });
+    } catch (error) {
+      for (const p of send) p.resolve(outcomeOfError(error));
+      return;
+    }
+    const txLog = log.child({ txHash: sent.hashes[0], signer: signer.address, nonce: sent.nonce });
+    txLog.info({ workflowIds: sendIds.map(String), gas: String(request.gas) }, "batch sent");
 
     let timeout: NodeJS.Timeout | undefined;
-    const receipt = await Promise.race([
-      sent.mined,
-      new Promise<undefined>((resolve) => {
-        timeout = setTimeout(() => resolve(undefined), this.opts.txTimeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timeout));
+    let receipt: Awaited<typeof sent.mined> | undefined;
+    try {
+      receipt = await Promise.race([
+        sent.mined,
+        new Promise<undefined>((resolve) => {
+          timeout = setTimeout(() => resolve(undefined), options.txTimeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      for (const p of send) p.resolve(outcomeOfError(error));
+      return;
+    } finally {
+      clearTimeout(timeout);
+    }
     if (!receipt) {
-      log.warn({ workflowIds: sendIds.map(String) }, "transaction not mined within TX_TIMEOUT_MS");
+      // The signer keeps watching (and repairing) the transaction; the job looks again soon.
+      txLog.warn({ workflowIds: sendIds.map(String) }, "transaction not mined within TX_TIMEOUT_MS");
       for (const p of send)
-        p.resolve({
-          kind: "failed",
-          message: `transaction ${sent.hashes.at(-1)} not mined in ${this.opts.txTimeoutMs} ms`,
-        });
+        p.resolve(
+          outcomeOfError(
+            new TxPendingError(`transaction at nonce ${sent.nonce} not mined in ${options.txTimeoutMs} ms`),
+          ),
+        );
       return;
     }
     if (receipt.status !== "success") {
-      log.error({ workflowIds: sendIds.map(String) }, "batch transaction reverted");
+      txLog.error({ workflowIds: sendIds.map(String) }, "batch transaction reverted");
       for (const p of send)
         p.resolve({ kind: "failed", message: `batch transaction ${receipt.transactionHash} reverted` });
       return;
     }
 
-    const block = await this.client.getBlock({ blockNumber: receipt.blockNumber });
-    const events = itemEvents(receipt, this.opts.executor);
-    // The mined version may be a replacement: log its hash, not the first broadcast's.
-    const minedLog = this.log.child({ txHash: receipt.transactionHash, signer: signer.address, nonce: sent.nonce });
+    const block = await client.getBlock({ blockNumber: receipt.blockNumber }).catch(() => undefined);
+    const events = itemEvents(receipt, options.executor);
+    // The mined version may be a replacement or a re-send: log its hash, not the first broadcast's.
+    const minedLog = log.child({ txHash: receipt.transactionHash, signer: signer.address, nonce: sent.nonce });
     for (const p of send) {
       const e = events.get(p.item.workflowId);
       const wlog = minedLog.child({ workflowId: String(p.item.workflowId) });
+      const minedAt = block?.timestamp ?? this.#d.clock.head.timestamp;
       if (!e) {
-        p.resolve({
-          kind: "failed",
-          message: `no event for workflow ${p.item.workflowId} in ${receipt.transactionHash}`,
-        });
+        // The version that was mined was re-simulated without this run: look at the chain again.
+        p.resolve(outcomeOfError(new TxPendingError(`run not in the mined version ${receipt.transactionHash}`)));
       } else if (e.kind === "executed" && e.dueAt < p.item.dueAt) {
         // This transaction served an earlier slot of the workflow; this job's own slot is still to come.
         p.resolve(this.#delayUntilDue(p.item, "an earlier slot ran in its place"));
       } else if (e.kind === "executed") {
-        this.metrics.dueToMined.observe(Number(block.timestamp - e.dueAt));
+        metrics.dueToMined.observe(Number(minedAt - e.dueAt));
         const reason = e.success ? null : decodeRevertReason(e.reason);
         wlog.info(
-          {
-            runNumber: String(e.runNumber),
-            success: e.success,
-            reason,
-            lateSeconds: Number(block.timestamp - e.dueAt),
-          },
+          { runNumber: String(e.runNumber), success: e.success, reason, lateSeconds: Number(minedAt - e.dueAt) },
           "run mined",
         );
         p.resolve({
@@ -278,14 +401,14 @@ export class Batcher {
           blockNumber: String(receipt.blockNumber),
           reason,
         });
-      } else if (e.reason === SkipReason.NOT_DUE && block.timestamp >= p.item.dueAt) {
-        // Due, yet skipped: another worker served this slot first. Nothing was lost or doubled.
+      } else if (e.reason === SkipReason.NOT_DUE && minedAt >= p.item.dueAt) {
+        // Due, yet skipped: another transaction served this slot first. Nothing was lost or doubled.
         wlog.info("slot already served by another transaction");
         p.resolve({ kind: "skipped", reason: "ALREADY_SERVED", txHash: receipt.transactionHash });
       } else if (e.reason === SkipReason.NOT_DUE) {
         p.resolve(this.#delayUntilDue(p.item, "landed before its due time"));
       } else if (e.reason === SkipReason.NOT_FUNDED) {
-        p.resolve({ kind: "delay", untilMs: Date.now() + NOT_FUNDED_RETRY_MS, why: "workflow cannot pay a run" });
+        p.resolve(outcomeOfError(new WorkflowFundsError("workflow cannot pay a run")));
       } else {
         p.resolve({ kind: "skipped", reason: enumName(SkipReason, e.reason), txHash: receipt.transactionHash });
       }

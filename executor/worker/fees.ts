@@ -1,7 +1,9 @@
 /** EIP-1559 fees with a hard cap, and the bump a replacement needs (nodes require at least +10%). */
-import type { Chain, PublicClient, Transport } from "viem";
+import { FeeCapError } from "../errors.js";
 
-const min = (a: bigint, b: bigint) => (a < b ? a : b);
+/** The smaller of two bigints (Math.min takes numbers only). */
+export const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 export interface Fees {
   maxFeePerGas: bigint;
@@ -17,15 +19,20 @@ export function bump(fees: Fees, cap: bigint): Fees | undefined {
   return { maxFeePerGas: capped, maxPriorityFeePerGas: min(up(fees.maxPriorityFeePerGas), capped) };
 }
 
-export class FeeError extends Error {}
+/** The larger of two fee pairs, field by field. */
+export function higher(a: Fees, b: Fees): Fees {
+  const maxFeePerGas = max(a.maxFeePerGas, b.maxFeePerGas);
+  return { maxFeePerGas, maxPriorityFeePerGas: min(max(a.maxPriorityFeePerGas, b.maxPriorityFeePerGas), maxFeePerGas) };
+}
 
-export async function currentFees(client: PublicClient<Transport, Chain>, cap: bigint): Promise<Fees> {
-  const [block, tip] = await Promise.all([
-    client.getBlock({ blockTag: "latest" }),
-    client.estimateMaxPriorityFeePerGas().catch(() => 1_000_000_000n),
-  ]);
-  const base = block.baseFeePerGas ?? 0n;
-  if (base >= cap) throw new FeeError(`base fee ${base} wei is at or above MAX_FEE_GWEI (${cap} wei)`);
-  const maxFeePerGas = min(base * 2n + tip, cap);
+/**
+ * Fees for the next block: room for the base fee to double, plus the tip, never above the cap. A base
+ * fee at or above the cap means nothing can be sent until it falls (a "wait", not a failure).
+ */
+export function feesFor(baseFeePerGas: bigint, tip: bigint, cap: bigint): Fees {
+  if (baseFeePerGas >= cap) {
+    throw new FeeCapError(`base fee ${baseFeePerGas} wei is at or above MAX_FEE_GWEI (${cap} wei)`);
+  }
+  const maxFeePerGas = min(baseFeePerGas * 2n + tip, cap);
   return { maxFeePerGas, maxPriorityFeePerGas: min(tip, maxFeePerGas) };
 }

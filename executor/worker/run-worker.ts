@@ -8,71 +8,114 @@ import { DelayedError, type Job, type Worker } from "bullmq";
 import type { Chain, Hash, Hex, PublicClient, Transport } from "viem";
 import type { RunJobData } from "../../lib/queue.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
+import type { ChainClock } from "../chain-clock.js";
 import type { ExecutorConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { createQueueWorker } from "../queue.js";
 import type { Batcher } from "./batcher.js";
-import type { Outcome } from "./outcome.js";
+import { type Outcome, outcomeOfError } from "./outcome.js";
 import { itemEvents } from "./receipt.js";
+import type { Signer } from "./signer.js";
 
 export interface WorkerDeps {
   config: ExecutorConfig;
   client: PublicClient<Transport, Chain>;
+  clock: ChainClock;
   batcher: Batcher;
+  signers: Signer[];
   log: Logger;
   metrics: Metrics;
 }
 
-export function startWorker({ config, client, batcher, log, metrics }: WorkerDeps): Worker<RunJobData> {
-  const executor = config.network.actionExecutor;
+/** Looks for receipts this many blocks before deciding the chain used a nonce for something else. */
+const USED_ELSEWHERE_CHECKS = 3;
 
-  /** A transaction a previous attempt broadcast: its outcome if mined, or undefined to send afresh. */
+export function startWorker({ config, client, clock, batcher, signers, log, metrics }: WorkerDeps): Worker<RunJobData> {
+  const executor = config.network.actionExecutor;
+  const blockMs = () => Math.round(clock.blockTimeSeconds * 1000);
+
+  /** The run as a mined version of the job's transaction did it, if one is mined. */
+  async function minedOutcome(job: Job<RunJobData>, hashes: Hash[]): Promise<Outcome | "other" | undefined> {
+    const id = BigInt(job.data.workflowId);
+    for (const hash of [...hashes].reverse()) {
+      const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (!receipt) continue;
+      const e = receipt.status === "success" ? itemEvents(receipt, executor).get(id) : undefined;
+      if (e?.kind === "executed" && e.dueAt >= BigInt(job.data.dueAt)) {
+        return {
+          kind: "executed",
+          success: e.success,
+          txHash: receipt.transactionHash,
+          runNumber: String(e.runNumber),
+          blockNumber: String(receipt.blockNumber),
+          reason: e.success ? null : decodeRevertReason(e.reason),
+        };
+      }
+      return "other"; // mined without running this slot: the run is still to be sent
+    }
+    return undefined;
+  }
+
+  /**
+   * A transaction a previous attempt (or a killed worker) broadcast for this job. Its outcome if a
+   * version is mined; undefined when the chain used its nonce for something else, so the run can be sent
+   * afresh; otherwise a delay, because while the nonce is open a version may still be mined, and sending
+   * the run at another nonce could run it twice.
+   */
   async function recover(job: Job<RunJobData>): Promise<Outcome | undefined> {
     const hashes = job.data.txHashes ?? (job.data.txHash ? [job.data.txHash] : []);
-    const id = BigInt(job.data.workflowId);
-    const deadline = Date.now() + config.txTimeoutMs;
-    for (;;) {
-      let pending = false;
-      for (const hash of [...hashes].reverse()) {
-        const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
-        if (receipt) {
-          const e = receipt.status === "success" ? itemEvents(receipt, executor).get(id) : undefined;
-          if (e?.kind === "executed" && e.dueAt >= BigInt(job.data.dueAt)) {
-            return {
-              kind: "executed",
-              success: e.success,
-              txHash: receipt.transactionHash,
-              runNumber: String(e.runNumber),
-              blockNumber: String(receipt.blockNumber),
-              reason: e.success ? null : decodeRevertReason(e.reason),
-            };
-          }
-          return undefined; // mined without running this slot: simulate and send again
-        }
-        if (await client.getTransaction({ hash }).catch(() => undefined)) pending = true;
+    const mined = await minedOutcome(job, hashes);
+    if (mined === "other") return undefined;
+    if (mined) return mined;
+    const { signer, nonce } = job.data;
+    if (signer === undefined || nonce === undefined) {
+      // A job from before nonces were recorded: wait while a node still knows a version.
+      for (const hash of hashes) if (await client.getTransaction({ hash }).catch(() => undefined)) return waiting();
+      return undefined;
+    }
+    const used = async () => (await client.getTransactionCount({ address: signer, blockTag: "latest" })) > nonce;
+    if (await used()) {
+      // Used, and no receipt for ours: make sure that is not a node lagging behind its own count.
+      for (let i = 0; i < USED_ELSEWHERE_CHECKS; i++) {
+        await new Promise((r) => setTimeout(r, blockMs()));
+        const again = await minedOutcome(job, hashes);
+        if (again === "other") return undefined;
+        if (again) return again;
       }
-      if (!pending || Date.now() > deadline) return undefined;
-      await new Promise((r) => setTimeout(r, config.pollMs));
+      return undefined;
+    }
+    // Open. If it is one of this process's keys and nobody here holds the nonce (its sender was a
+    // previous process), make sure it gets used: a lost transaction there is then filled.
+    signers.find((s) => s.address.toLowerCase() === signer.toLowerCase())?.close(nonce);
+    return waiting();
+
+    function waiting(): Outcome {
+      return {
+        kind: "delay",
+        untilMs: Date.now() + 2 * blockMs(),
+        why: `waiting for nonce ${nonce ?? "?"} of ${signer ?? "?"} to be mined`,
+        reason: "tx_pending",
+      };
     }
   }
 
   async function process(job: Job<RunJobData>, token?: string) {
     const jlog = log.child({ workflowId: job.data.workflowId, jobId: job.id });
-    let outcome = job.data.txHashes?.length || job.data.txHash ? await recover(job) : undefined;
-    if (outcome)
-      jlog.info(
-        { txHash: outcome.kind === "executed" ? outcome.txHash : undefined },
-        "found the run a previous attempt sent",
-      );
+    const sentBefore = Boolean(job.data.txHashes?.length || job.data.txHash);
+    let outcome = sentBefore ? await recover(job).catch((error: unknown) => outcomeOfError(error)) : undefined;
+    if (outcome?.kind === "executed") {
+      jlog.info({ txHash: outcome.txHash }, "found the run a previous attempt sent");
+    }
     outcome ??= await batcher.submit({
       workflowId: BigInt(job.data.workflowId),
       dueAt: BigInt(job.data.dueAt),
       performData: job.data.performData,
       gasLimit: job.data.gasLimit,
-      recordTx: async (hash: Hash, signer: Hex) => {
+      trigger: job.data.trigger ?? "TIME",
+      recordTx: async (hash: Hash, signer: Hex, nonce: number) => {
         const txHashes = [...(job.data.txHashes ?? []), hash];
-        await job.updateData({ ...job.data, txHash: hash, txHashes, signer });
+        await job.updateData({ ...job.data, txHash: hash, txHashes, signer, nonce });
       },
     });
 
@@ -85,7 +128,8 @@ export function startWorker({ config, client, batcher, log, metrics }: WorkerDep
         jlog.info({ reason: outcome.reason }, "nothing to run");
         return outcome;
       case "delay":
-        jlog.debug({ why: outcome.why, untilMs: outcome.untilMs }, "delayed");
+        metrics.jobsDelayed.inc({ reason: outcome.reason });
+        jlog.debug({ why: outcome.why, reason: outcome.reason, untilMs: outcome.untilMs }, "delayed");
         await job.moveToDelayed(outcome.untilMs, token);
         throw new DelayedError(outcome.why);
       case "failed":

@@ -1,9 +1,16 @@
 /**
- * One signing key and the one nonce authority for it. Sends are pipelined: a send takes the next
- * nonce at once and never waits for an earlier receipt. A transaction that sits unmined is replaced
- * at the same nonce with fees at least 12.5% higher, up to the cap; it keeps being watched (and
- * replaced) until a version of it is mined, even after the jobs waiting on it have given up, so a
- * stuck nonce never blocks the ones after it.
+ * One signing key: its nonce authority, the transactions it has in flight, and the watch that keeps them
+ * moving. Sends are pipelined: a send takes the next nonce at once and never waits for an earlier
+ * receipt. On every head the signer compares the chain with what it holds (the rule is in nonces.ts):
+ * - a version is mined: the send settles once CONFIRMATIONS deep, and the record stays watched for
+ *   REORG_DEPTH blocks;
+ * - a reorg took a mined one away, or one vanished before it was mined (no node knows any version): it
+ *   is sent again at its own nonce, its runs re-simulated first (a 0-value self-transfer when none is left
+ *   to run), so the gap closes and the runs are not lost;
+ * - one sits unmined past REPLACE_AFTER_MS: replaced at the same nonce with fees at least 12.5% higher,
+ *   up to MAX_FEE_GWEI;
+ * - the chain is stuck at a nonce we hold nothing for (a previous process's transaction): filled.
+ * Because every re-send reuses the nonce, at most one version of a transaction can ever be mined.
  */
 import {
   type Chain,
@@ -15,17 +22,28 @@ import {
   type Transport,
 } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import type { ChainClock, Head } from "../chain-clock.js";
+import {
+  errorText,
+  FeeCapError,
+  RpcUnavailableError,
+  SignerFundsError,
+  TxPendingError,
+  UnexpectedError,
+} from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { SecretKey } from "../secret.js";
-import { bump, currentFees, type Fees } from "./fees.js";
-import { classifyRpcError, errorText } from "./rpc-errors.js";
+import { bump, type Fees, feesFor, higher, min } from "./fees.js";
+import { NonceAuthority, planNonces } from "./nonces.js";
+import { classifyRpcError } from "./rpc-errors.js";
 
 export interface SignerOptions {
   maxFeePerGas: bigint;
   replaceAfterMs: number;
   confirmations: number;
-  pollMs: number;
+  /** Blocks a mined transaction stays watched, so a reorg that undoes it is noticed. */
+  reorgDepth: number;
 }
 
 export interface TxRequest {
@@ -34,129 +52,205 @@ export interface TxRequest {
   gas: bigint;
 }
 
-/** A transaction in flight: every hash ever broadcast for its nonce, and its eventual receipt. */
+export interface SendHooks {
+  /** Receives every hash before it is broadcast, so the job can record where a restarted worker looks. */
+  beforeBroadcast(hash: Hash, nonce: number): Promise<void>;
+  /**
+   * What to send when the transaction must go out again after a reorg or a loss: its runs re-simulated,
+   * or undefined when none of them is left to run (a self-transfer then closes the nonce).
+   */
+  rebuild?(): Promise<TxRequest | undefined>;
+}
+
+/** A transaction in flight: every hash broadcast for its nonce (a live list), and its settled receipt. */
 export interface SentTx {
   nonce: number;
   hashes: Hash[];
   mined: Promise<TransactionReceipt>;
 }
 
-export class InsufficientFundsError extends Error {}
+interface TxRecord {
+  nonce: number;
+  request: TxRequest;
+  hooks: SendHooks;
+  fees: Fees;
+  hashes: Hash[];
+  lastBroadcastMs: number;
+  receipt: TransactionReceipt | undefined;
+  /** Heads in a row on which the chain had used the nonce but no version of ours had a receipt. */
+  usedElsewhere: number;
+  settled: boolean;
+  resolve(receipt: TransactionReceipt): void;
+  reject(error: Error): void;
+  mined: Promise<TransactionReceipt>;
+}
+
+export interface SignerDeps {
+  key: SecretKey;
+  client: PublicClient<Transport, Chain>;
+  clock: ChainClock;
+  options: SignerOptions;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** Tips are re-estimated every this many heads; base fees come with every head. */
+const TIP_EVERY_HEADS = 10;
+const DEFAULT_TIP = 1_000_000_000n;
 
 export class Signer {
   readonly account: PrivateKeyAccount;
-  #nextNonce: number | undefined;
-  #nonceLock: Promise<unknown> = Promise.resolve();
-  #outOfFundsUntil = 0;
-  inFlight = 0;
+  readonly #d: SignerDeps;
+  readonly #nonces: NonceAuthority;
+  readonly #records = new Map<number, TxRecord>();
+  #tip = DEFAULT_TIP;
+  #heads = 0;
+  #busy = false;
+  #balance: bigint | undefined;
+  /** Set while no send can be paid for: the amount the last refused one needed. */
+  #shortOf: bigint | undefined;
+  /** The chain's transaction count for the key, and since when it has stood there. */
+  #latest: number | undefined;
+  #latestSinceMs = Date.now();
+  /** A job waits for this key's nonces below this to be used (see close). */
+  #wanted: number | undefined;
+  #lastWarnMs = 0;
+  #lastLookMs = Date.now();
+  #watchdog: NodeJS.Timeout;
 
-  constructor(
-    key: SecretKey,
-    private readonly client: PublicClient<Transport, Chain>,
-    private readonly opts: SignerOptions,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-  ) {
-    this.account = privateKeyToAccount(key.reveal());
+  constructor(deps: SignerDeps) {
+    this.#d = deps;
+    this.account = privateKeyToAccount(deps.key.reveal());
+    this.#nonces = new NonceAuthority(() =>
+      deps.client.getTransactionCount({ address: this.address, blockTag: "pending" }),
+    );
+    deps.clock.onHead((head) => void this.#onHead(head));
+    // A chain that stops producing blocks produces no heads either, and a transaction stuck then (too
+    // cheap for the block builder, or a halted sequencer) must still be replaced: look on a timer too.
+    this.#watchdog = setInterval(() => {
+      const quiet = Date.now() - this.#lastLookMs > 2 * deps.clock.blockTimeSeconds * 1000;
+      if (quiet && this.#records.size > 0) void this.#onHead(deps.clock.head);
+    }, 1000);
+    this.#watchdog.unref();
+  }
+
+  /** Stops the timer (the clock's heads stop with the clock). */
+  stop(): void {
+    clearInterval(this.#watchdog);
   }
 
   get address(): Hex {
     return this.account.address;
   }
 
-  /** False while parked for insufficient funds (re-checked after a minute). */
+  /** False while the key cannot pay for gas; re-checked on every head. */
   get healthy(): boolean {
-    return Date.now() >= this.#outOfFundsUntil;
+    return this.#shortOf === undefined;
+  }
+
+  /** Transactions sent and not yet settled. */
+  get inFlight(): number {
+    let n = 0;
+    for (const r of this.#records.values()) if (!r.settled) n += 1;
+    return n;
+  }
+
+  /** Fees for a transaction sent now: from the head's base fee; FeeCapError when it is at the cap. */
+  fees(): Fees {
+    return feesFor(this.#d.clock.head.baseFeePerGas ?? 0n, this.#tip, this.#d.options.maxFeePerGas);
   }
 
   /**
-   * Signs and broadcasts. `beforeBroadcast` receives the hash first, so the caller can record it
-   * where a restarted worker will look before sending again.
+   * Signs and broadcasts at the next nonce. Once this returns, the nonce is this transaction's until a
+   * version of it is mined: every later fault (a reorg, a lost transaction, an RPC that fails after
+   * accepting it) is repaired at the same nonce, and `mined` settles with whichever version made it.
    */
-  async send(request: TxRequest, beforeBroadcast: (hash: Hash) => Promise<void>): Promise<SentTx> {
-    const nonce = await this.#takeNonce();
-    const hashes: Hash[] = [];
-    let fees: Fees;
-    try {
-      fees = await currentFees(this.client, this.opts.maxFeePerGas);
-    } catch (error) {
-      this.#nextNonce = undefined; // unused: the next send re-reads the pending count
-      throw error;
-    }
+  async send(request: TxRequest, hooks: SendHooks): Promise<SentTx> {
+    const fees = this.fees();
+    this.#assertFunds(request.gas * fees.maxFeePerGas);
     for (let tries = 0; ; tries++) {
-      const { hash, raw } = await this.#sign(request, nonce, fees);
+      const nonce = await this.#nonces.take();
+      const record = this.#track(nonce, request, hooks, fees);
+      let result: "sent" | "nonce_used";
       try {
-        await beforeBroadcast(hash);
+        result = await this.#broadcast(record, request, fees, { first: true });
       } catch (error) {
-        this.#nextNonce = undefined;
+        this.#records.delete(nonce);
+        // The node refused it, so the nonce is unused: ask the chain where to continue.
+        this.#nonces.resync();
         throw error;
       }
-      try {
-        await this.client.sendRawTransaction({ serializedTransaction: raw });
-        hashes.push(hash);
-        this.metrics.txSent.inc({ signer: this.address });
-        break;
-      } catch (error) {
-        const kind = classifyRpcError(error);
-        this.metrics.rpcErrors.inc({ kind });
-        if (kind === "already_known") {
-          hashes.push(hash);
-          break;
-        }
-        if (kind === "underpriced" && tries < 5) {
-          const next = bump(fees, this.opts.maxFeePerGas);
-          if (next) {
-            fees = next;
-            continue;
-          }
-        }
-        if (kind === "nonce_too_low") {
-          // Someone (a previous run of this process) used it; take fresh nonces from the chain.
-          this.#nextNonce = undefined;
-        }
-        if (kind === "insufficient_funds") {
-          this.#outOfFundsUntil = Date.now() + 60_000;
-          this.metrics.signerOutOfFunds.set({ signer: this.address }, 1);
-          this.log.error({ signer: this.address }, "signer has insufficient funds; parked for 60 s");
-          throw new InsufficientFundsError(`signer ${this.address} has insufficient funds`);
-        }
-        // The nonce was never used: give it back so the next send does not leave a gap.
-        if (kind !== "nonce_too_low") this.#nextNonce = undefined;
-        throw error;
-      }
+      if (result === "sent") return { nonce, hashes: record.hashes, mined: record.mined };
+      this.#records.delete(nonce);
+      this.#nonces.resync();
+      if (tries >= 2) throw new TxPendingError(`nonces of ${this.address} are being used by another sender`);
     }
-    this.metrics.signerOutOfFunds.set({ signer: this.address }, 0);
-    this.inFlight += 1;
-    const mined = this.#watch(request, nonce, fees, hashes, beforeBroadcast).finally(() => {
-      this.inFlight -= 1;
-    });
-    mined.catch(() => {}); // observed by whoever awaits it
-    return { nonce, hashes, mined };
+  }
+
+  /**
+   * A job holds a transaction of this key at `nonce` that no process is watching (its sender restarted).
+   * Makes sure the nonce gets used: if nothing of ours or anyone's is mined there, it is filled, and the
+   * job can then safely send its run again.
+   */
+  close(nonce: number): void {
+    this.#wanted = Math.max(this.#wanted ?? 0, nonce + 1);
   }
 
   async balance(): Promise<bigint> {
-    const balance = await this.client.getBalance({ address: this.address });
-    this.metrics.signerBalance.set({ signer: this.address }, Number(balance));
+    const balance = await this.#d.client.getBalance({ address: this.address });
+    this.#balance = balance;
+    this.#d.metrics.signerBalance.set({ signer: this.address }, Number(balance));
     return balance;
   }
 
-  /** Nonces are handed out one at a time; the first comes from the chain's pending count. */
-  #takeNonce(): Promise<number> {
-    const next = this.#nonceLock.then(async () => {
-      if (this.#nextNonce === undefined) {
-        this.#nextNonce = await this.client.getTransactionCount({ address: this.address, blockTag: "pending" });
-      }
-      const nonce = this.#nextNonce;
-      this.#nextNonce += 1;
-      return nonce;
+  #assertFunds(cost: bigint): void {
+    if (this.#shortOf !== undefined) {
+      throw new SignerFundsError(`signer ${this.address} cannot pay for gas; waiting to be funded`);
+    }
+    if (this.#balance !== undefined && this.#balance < cost) this.#park(cost);
+  }
+
+  #park(cost: bigint): never {
+    if (this.#shortOf === undefined) {
+      this.#d.log.error(
+        { signer: this.address, balanceWei: String(this.#balance ?? "unknown"), needWei: String(cost) },
+        "signer cannot pay for gas: runs wait until it is funded",
+      );
+    }
+    this.#shortOf = cost;
+    this.#d.metrics.signerOutOfFunds.set({ signer: this.address }, 1);
+    throw new SignerFundsError(`signer ${this.address} cannot pay for gas; waiting to be funded`);
+  }
+
+  #track(nonce: number, request: TxRequest, hooks: SendHooks, fees: Fees): TxRecord {
+    let resolve!: (r: TransactionReceipt) => void;
+    let reject!: (e: Error) => void;
+    const mined = new Promise<TransactionReceipt>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
-    this.#nonceLock = next.catch(() => {});
-    return next;
+    mined.catch(() => {}); // observed by whoever awaits it
+    const record: TxRecord = {
+      nonce,
+      request,
+      hooks,
+      fees,
+      hashes: [],
+      lastBroadcastMs: Date.now(),
+      receipt: undefined,
+      usedElsewhere: 0,
+      settled: false,
+      resolve,
+      reject,
+      mined,
+    };
+    this.#records.set(nonce, record);
+    return record;
   }
 
   async #sign(request: TxRequest, nonce: number, fees: Fees): Promise<{ hash: Hash; raw: Hex }> {
     const raw = await this.account.signTransaction({
-      chainId: this.client.chain.id,
+      chainId: this.#d.client.chain.id,
       type: "eip1559",
       to: request.to,
       data: request.data,
@@ -168,70 +262,280 @@ export class Signer {
     return { hash: keccak256(raw), raw };
   }
 
-  /** Polls for any version's receipt; replaces the transaction when it sits too long. */
-  async #watch(
+  /**
+   * Signs `request` at the record's nonce and broadcasts it. "sent" means a version is (or may be) with
+   * the node and the record now owns the nonce; "nonce_used" means the chain used the nonce for something
+   * that is not ours. Errors that leave nothing at the node are thrown.
+   */
+  async #broadcast(
+    record: TxRecord,
     request: TxRequest,
-    nonce: number,
     initialFees: Fees,
-    hashes: Hash[],
-    beforeBroadcast: (hash: Hash) => Promise<void>,
-  ): Promise<TransactionReceipt> {
+    { first }: { first: boolean },
+  ): Promise<"sent" | "nonce_used"> {
+    const { client, metrics, options } = this.#d;
     let fees = initialFees;
-    let lastSend = Date.now();
-    for (;;) {
-      for (const hash of [...hashes].reverse()) {
-        const receipt = await this.client.getTransactionReceipt({ hash }).catch(() => undefined);
-        if (receipt) {
-          await this.#confirm(receipt);
-          this.metrics.txMined.inc({ status: receipt.status });
-          return receipt;
-        }
+    for (let bumps = 0; ; bumps++) {
+      const { hash, raw } = await this.#sign(request, record.nonce, fees);
+      try {
+        await record.hooks.beforeBroadcast(hash, record.nonce);
+      } catch (error) {
+        // A first send must be recorded before it leaves (a restarted worker looks there). A re-send
+        // closes a gap that blocks every later transaction, so it goes out even if its jobs are gone.
+        if (first) throw new RpcUnavailableError(`could not record the transaction: ${errorText(error)}`);
       }
-      if (Date.now() - lastSend >= this.opts.replaceAfterMs) {
-        lastSend = Date.now();
-        const next = bump(fees, this.opts.maxFeePerGas);
-        if (!next) {
-          this.log.warn(
-            { signer: this.address, nonce, txHash: hashes.at(-1) },
-            "transaction stuck at the fee cap (MAX_FEE_GWEI)",
-          );
-        } else {
-          const { hash, raw } = await this.#sign(request, nonce, next);
-          try {
-            await beforeBroadcast(hash);
-            await this.client.sendRawTransaction({ serializedTransaction: raw });
-            fees = next;
-            hashes.push(hash);
-            this.metrics.txReplaced.inc();
-            this.log.info(
-              {
-                signer: this.address,
-                nonce,
-                txHash: hash,
-                replaces: hashes.at(-2),
-                maxFeePerGas: String(next.maxFeePerGas),
-              },
-              "replaced stuck transaction",
-            );
-          } catch (error) {
-            const kind = classifyRpcError(error);
-            this.metrics.rpcErrors.inc({ kind });
-            // nonce too low: one of our versions was mined meanwhile; the next poll finds it.
-            if (kind !== "nonce_too_low" && kind !== "already_known") {
-              this.log.warn({ signer: this.address, nonce, err: errorText(error) }, "replacement failed");
+      record.hashes.push(hash);
+      record.lastBroadcastMs = Date.now();
+      try {
+        await client.sendRawTransaction({ serializedTransaction: raw });
+        record.fees = fees;
+        record.request = request;
+        metrics.txSent.inc({ signer: this.address });
+        return "sent";
+      } catch (error) {
+        const kind = classifyRpcError(error);
+        metrics.rpcErrors.inc({ kind });
+        switch (kind) {
+          case "already_known":
+          case "transient":
+            // Already there, or maybe: the next heads find out (a receipt, a node that knows it, or a loss).
+            record.fees = fees;
+            record.request = request;
+            return "sent";
+          case "nonce_too_low": {
+            // Often our own earlier version was mined while the answer was lost: look now, not next attempt.
+            const receipt = await this.#receiptOf(record);
+            if (receipt) {
+              record.receipt = receipt;
+              return "sent";
             }
+            return "nonce_used";
           }
+          case "underpriced": {
+            const next = bump(fees, options.maxFeePerGas);
+            if (next && bumps < 5) {
+              fees = next;
+              continue;
+            }
+            throw new FeeCapError(`fees needed for nonce ${record.nonce} exceed MAX_FEE_GWEI`);
+          }
+          case "insufficient_funds":
+            return this.#park(request.gas * fees.maxFeePerGas);
+          default:
+            throw new UnexpectedError(`node refused the transaction: ${errorText(error)}`, { cause: error });
         }
       }
-      await new Promise((r) => setTimeout(r, this.opts.pollMs));
     }
   }
 
-  async #confirm(receipt: TransactionReceipt): Promise<void> {
-    if (this.opts.confirmations <= 1) return;
-    const target = receipt.blockNumber + BigInt(this.opts.confirmations - 1);
-    while ((await this.client.getBlockNumber({ cacheTime: 0 })) < target) {
-      await new Promise((r) => setTimeout(r, this.opts.pollMs));
+  async #receiptOf(record: TxRecord): Promise<TransactionReceipt | undefined> {
+    for (const hash of [...record.hashes].reverse()) {
+      const receipt = await this.#d.client.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (receipt) return receipt;
+    }
+    return undefined;
+  }
+
+  /** Whether any node we reach still knows a version of it (pending or mined). */
+  async #known(record: TxRecord): Promise<boolean> {
+    for (const hash of [...record.hashes].reverse()) {
+      const tx = await this.#d.client.getTransaction({ hash }).catch((error: unknown) => {
+        // "not found" is an answer; a failed request is not, and must not make a live transaction look lost.
+        if (classifyRpcError(error) === "transient") throw error;
+        return undefined;
+      });
+      if (tx) return true;
+    }
+    return false;
+  }
+
+  async #onHead(head: Head): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    this.#lastLookMs = Date.now();
+    try {
+      this.#heads += 1;
+      if (this.#heads % TIP_EVERY_HEADS === 1) {
+        this.#tip = await this.#d.client.estimateMaxPriorityFeePerGas().catch(() => this.#tip);
+      }
+      if (this.#shortOf !== undefined || this.#heads % TIP_EVERY_HEADS === 1) await this.#refreshFunds();
+      if (this.#records.size > 0 || this.#wanted !== undefined) await this.#reconcile(head);
+    } catch (error) {
+      // The RPC is away: the next head tries again. Said at most every 10 s, not on every head.
+      if (Date.now() - this.#lastWarnMs > 10_000) {
+        this.#lastWarnMs = Date.now();
+        this.#d.log.warn({ signer: this.address, err: errorText(error) }, "could not compare nonces with the chain");
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #refreshFunds(): Promise<void> {
+    const balance = await this.balance();
+    if (this.#shortOf !== undefined && balance >= this.#shortOf) {
+      this.#d.log.info({ signer: this.address, balanceWei: String(balance) }, "signer funded again: sending resumes");
+      this.#shortOf = undefined;
+      this.#d.metrics.signerOutOfFunds.set({ signer: this.address }, 0);
+    }
+  }
+
+  async #reconcile(head: Head): Promise<void> {
+    const { client, log, metrics, options } = this.#d;
+    const latest = await client.getTransactionCount({ address: this.address, blockTag: "latest" });
+    if (latest !== this.#latest) {
+      this.#latest = latest;
+      this.#latestSinceMs = Date.now();
+    }
+    if (this.#wanted !== undefined && latest >= this.#wanted) this.#wanted = undefined;
+
+    // The chain used these nonces: find which version made it.
+    for (const r of [...this.#records.values()]) {
+      if (r.nonce >= latest || r.receipt) continue;
+      const receipt = await this.#receiptOf(r);
+      if (receipt) {
+        r.receipt = receipt;
+        r.usedElsewhere = 0;
+        metrics.txMined.inc({ status: receipt.status });
+      } else if (++r.usedElsewhere >= 3) {
+        // Three heads in a row (so not a node that lags behind the count): something else used the nonce.
+        log.warn({ signer: this.address, nonce: r.nonce }, "nonce used by a transaction this signer did not send");
+        this.#forget(r, new TxPendingError(`nonce ${r.nonce} was used by another transaction`));
+      }
+    }
+
+    const now = Date.now();
+    const grace = this.#graceMs();
+    const plan = planNonces({
+      latest,
+      tracked: [...this.#records.values()].map((r) => ({
+        nonce: r.nonce,
+        mined: r.receipt !== undefined,
+        sinceBroadcastMs: now - r.lastBroadcastMs,
+      })),
+      next: Math.max(this.#nonces.next ?? 0, this.#wanted ?? 0) || undefined,
+      stuckForMs: now - this.#latestSinceMs,
+      graceMs: grace,
+    });
+
+    for (const nonce of plan.reorged) {
+      const r = this.#records.get(nonce)!;
+      log.warn(
+        { signer: this.address, nonce, txHash: r.receipt?.transactionHash, block: String(r.receipt?.blockNumber) },
+        "a reorg removed this transaction from the chain",
+      );
+      metrics.txReorged.inc();
+      r.receipt = undefined;
+      // A node may put it back in its pool (geth does); anvil and many others do not.
+      if (!(await this.#known(r))) await this.#resend(r, "reorged out");
+    }
+    for (const nonce of plan.checkKnown) {
+      const r = this.#records.get(nonce);
+      if (!r || r.receipt) continue;
+      if (!(await this.#known(r))) {
+        log.warn({ signer: this.address, nonce, txHash: r.hashes.at(-1) }, "transaction vanished before it was mined");
+        metrics.txLost.inc();
+        await this.#resend(r, "lost");
+      } else if (Date.now() - r.lastBroadcastMs >= options.replaceAfterMs) {
+        await this.#replace(r);
+      }
+    }
+    if (plan.fill !== undefined) await this.#fill(plan.fill);
+
+    for (const r of [...this.#records.values()]) {
+      if (!r.receipt) continue;
+      const depth = head.number - r.receipt.blockNumber + 1n;
+      if (!r.settled && depth >= BigInt(options.confirmations)) {
+        r.settled = true;
+        r.resolve(r.receipt);
+      }
+      if (r.settled && depth > BigInt(options.reorgDepth)) this.#records.delete(r.nonce);
+    }
+  }
+
+  /** How long a broadcast may take to show up at a node before it counts as lost. */
+  #graceMs(): number {
+    return Math.max(3_000, 3 * this.#d.clock.blockTimeSeconds * 1000);
+  }
+
+  /** Sends the record again at its nonce: its runs re-simulated, or a self-transfer when none is left. */
+  async #resend(record: TxRecord, why: string): Promise<void> {
+    let request: TxRequest | undefined = record.request;
+    if (record.hooks.rebuild) request = await record.hooks.rebuild();
+    request ??= this.#selfTransfer();
+    // Above the last version's fees, in case a node still holds it, and at least what the chain asks now.
+    const fees = higher(bump(record.fees, this.#d.options.maxFeePerGas) ?? record.fees, this.#safeFees());
+    this.#d.log.info(
+      { signer: this.address, nonce: record.nonce, why, selfTransfer: request.to === this.address },
+      "sending again at the same nonce",
+    );
+    await this.#rebroadcast(record, request, fees);
+  }
+
+  async #replace(record: TxRecord): Promise<void> {
+    const next = bump(record.fees, this.#d.options.maxFeePerGas);
+    if (!next) {
+      this.#d.log.warn(
+        { signer: this.address, nonce: record.nonce, txHash: record.hashes.at(-1) },
+        "transaction stuck at the fee cap (MAX_FEE_GWEI)",
+      );
+      record.lastBroadcastMs = Date.now();
+      return;
+    }
+    const replaces = record.hashes.at(-1);
+    await this.#rebroadcast(record, record.request, next);
+    this.#d.metrics.txReplaced.inc();
+    this.#d.log.info(
+      {
+        signer: this.address,
+        nonce: record.nonce,
+        txHash: record.hashes.at(-1),
+        replaces,
+        maxFeePerGas: String(next.maxFeePerGas),
+      },
+      "replaced stuck transaction",
+    );
+  }
+
+  /** A gap nobody will fill: a 0-value self-transfer, priced to replace whatever may sit at the nonce. */
+  async #fill(nonce: number): Promise<void> {
+    const fees = this.#safeFees();
+    const doubled = { maxFeePerGas: fees.maxFeePerGas * 2n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas * 2n };
+    const record = this.#track(nonce, this.#selfTransfer(), { beforeBroadcast: async () => {} }, doubled);
+    record.settled = true; // no job waits on it
+    this.#nonces.passed(nonce);
+    this.#d.log.warn({ signer: this.address, nonce }, "chain is stuck at a nonce nobody holds: filling it");
+    this.#d.metrics.txGapFilled.inc();
+    await this.#rebroadcast(record, record.request, doubled);
+  }
+
+  async #rebroadcast(record: TxRecord, request: TxRequest, fees: Fees): Promise<void> {
+    const result = await this.#broadcast(record, request, fees, { first: false }).catch((error: unknown) => {
+      this.#d.log.warn({ signer: this.address, nonce: record.nonce, err: errorText(error) }, "re-send failed");
+      return "sent" as const; // tried again on a later head
+    });
+    if (result === "nonce_used") record.usedElsewhere += 1;
+  }
+
+  #selfTransfer(): TxRequest {
+    return { to: this.address, data: "0x", gas: 21_000n };
+  }
+
+  /** Current fees, or the cap when the base fee is above it (a gap must close even in a fee spike). */
+  #safeFees(): Fees {
+    try {
+      return this.fees();
+    } catch {
+      const cap = this.#d.options.maxFeePerGas;
+      return { maxFeePerGas: cap, maxPriorityFeePerGas: min(this.#tip, cap) };
+    }
+  }
+
+  #forget(record: TxRecord, error: Error): void {
+    this.#records.delete(record.nonce);
+    if (!record.settled) {
+      record.settled = true;
+      record.reject(error);
     }
   }
 }

@@ -1,6 +1,10 @@
 /**
  * Runs ActionExecutor.simulateBatch with eth_call as of the landing block's timestamp and decodes what
  * each item would do, and the gas the batch needs.
+ *
+ * The landing block's time goes in as a block override. A node that does not take block overrides gets
+ * `pending` instead (the next block's environment), but only once a probe has shown that the overrides
+ * are what it refuses: an RPC timeout or a 5xx is not that, and must not switch modes for good.
  */
 import {
   BaseError,
@@ -8,10 +12,13 @@ import {
   decodeErrorResult,
   encodeFunctionData,
   type Hex,
+  InvalidParamsRpcError,
   type PublicClient,
   type Transport,
 } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
+import { errorText, isTransient, SimulationError, toExecutorError } from "../errors.js";
+import type { Logger } from "../log.js";
 
 export interface ItemSimulation {
   skipReason: number;
@@ -19,14 +26,14 @@ export interface ItemSimulation {
   gasUsed: bigint;
   fee: bigint;
   reason: Hex;
+  /** The slot the run would serve (0 when skipped). */
+  dueAt: bigint;
 }
 
 export interface BatchSimulation {
   results: readonly ItemSimulation[];
   gasRequired: bigint;
 }
-
-export class SimulationError extends Error {}
 
 /** The revert data inside a viem error, wherever in the cause chain it sits. */
 function revertData(error: unknown): Hex | undefined {
@@ -36,9 +43,46 @@ function revertData(error: unknown): Hex | undefined {
   return typeof data === "string" && data.startsWith("0x") ? (data as Hex) : undefined;
 }
 
-export function createSimulator(client: PublicClient<Transport, Chain>, executor: Hex) {
-  // Nodes that refuse block overrides get "pending" instead (the next block's environment).
+/** An answer that may mean "this node does not take block overrides" (to be confirmed by a probe). */
+function mayRefuseOverrides(error: unknown): boolean {
+  if (isTransient(error)) return false;
+  if (error instanceof BaseError && error.walk((e) => e instanceof InvalidParamsRpcError)) return true;
+  return /override|unknown field|unsupported|not supported|invalid argument|too many arguments|invalid params/i.test(
+    errorText(error),
+  );
+}
+
+export function createSimulator(client: PublicClient<Transport, Chain>, executor: Hex, log: Logger) {
   let overrides = true;
+
+  const call = (from: Hex, data: Hex, time: bigint, withOverrides: boolean) =>
+    client.call(
+      withOverrides
+        ? { account: from, to: executor, data, blockOverrides: { time } }
+        : { account: from, to: executor, data, blockTag: "pending" },
+    );
+
+  function decode(raw: Hex): BatchSimulation {
+    const decoded = decodeErrorResult({ abi: actionExecutorAbi, data: raw });
+    if (decoded.errorName !== "SimulationResult") {
+      // Not a run's outcome: the batch as a whole was refused (the signer lost WORKER_ROLE, say).
+      throw new SimulationError(
+        `simulation reverted: ${decoded.errorName}(${(decoded.args ?? []).map(String).join(", ")})`,
+      );
+    }
+    const [results, gasRequired] = decoded.args;
+    return { results, gasRequired };
+  }
+
+  /** The same call without overrides: if that answers, the overrides were what the node refused. */
+  async function overridesRefused(from: Hex, data: Hex, time: bigint): Promise<boolean> {
+    try {
+      await call(from, data, time, false);
+      return false;
+    } catch (error) {
+      return revertData(error) !== undefined;
+    }
+  }
 
   return async function simulate(from: Hex, ids: bigint[], performData: Hex[], time: bigint): Promise<BatchSimulation> {
     const data = encodeFunctionData({
@@ -46,33 +90,19 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
       functionName: "simulateBatch",
       args: [ids, performData],
     });
-    for (;;) {
-      try {
-        await client.call(
-          overrides
-            ? { account: from, to: executor, data, blockOverrides: { time } }
-            : { account: from, to: executor, data, blockTag: "pending" },
-        );
-      } catch (error) {
-        const raw = revertData(error);
-        if (!raw) {
-          if (overrides) {
-            overrides = false;
-            continue;
-          }
-          throw error;
-        }
-        const decoded = decodeErrorResult({ abi: actionExecutorAbi, data: raw });
-        if (decoded.errorName !== "SimulationResult") {
-          throw new SimulationError(
-            `simulation reverted: ${decoded.errorName}(${(decoded.args ?? []).map(String).join(", ")})`,
-          );
-        }
-        const [results, gasRequired] = decoded.args;
-        return { results, gasRequired };
+    try {
+      await call(from, data, time, overrides);
+    } catch (error) {
+      const raw = revertData(error);
+      if (raw) return decode(raw);
+      if (overrides && mayRefuseOverrides(error) && (await overridesRefused(from, data, time))) {
+        overrides = false;
+        log.warn({ err: errorText(error) }, "the RPC refuses block overrides; simulating against the pending block");
+        return simulate(from, ids, performData, time);
       }
-      throw new SimulationError("simulateBatch returned instead of reverting");
+      throw toExecutorError(error);
     }
+    throw new SimulationError("simulateBatch returned instead of reverting");
   };
 }
 

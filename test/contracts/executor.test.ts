@@ -499,13 +499,13 @@ describe("simulateBatch", () => {
     const data = (reverted as ContractFunctionRevertedError).data;
     expect(data?.errorName).toBe("SimulationResult");
     const [results, gasRequired] = data!.args as readonly [
-      readonly { skipReason: number; success: boolean; gasUsed: bigint; reason: Hex }[],
+      readonly { skipReason: number; success: boolean; gasUsed: bigint; reason: Hex; dueAt: bigint }[],
       bigint,
     ];
-    expect(results.map((r) => [r.skipReason, r.success])).toEqual([
-      [SkipReason.NONE, true],
-      [SkipReason.NONE, false],
-      [SkipReason.NOT_DUE, false],
+    expect(results.map((r) => [r.skipReason, r.success, r.dueAt])).toEqual([
+      [SkipReason.NONE, true, (await chain.workflow(good.id)).nextExecutionAt],
+      [SkipReason.NONE, false, (await chain.workflow(bad.id)).nextExecutionAt],
+      [SkipReason.NOT_DUE, false, 0n],
     ]);
     expect(decodeErrorResult({ abi: [], data: results[1]!.reason }).args).toEqual(["target says no"]);
     // enough for every item's full limit: at least the last runnable item's 200k limit plus bookkeeping

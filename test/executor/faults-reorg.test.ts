@@ -52,7 +52,7 @@ it.each([4, 10])(
     }
     const firstBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
     await stack.intervalMining(1);
-    executor?.kill();
+    await executor?.kill();
     executor = spawnExecutor(await stack.env());
     await executor.waitForLog(/"index ready; scheduling"/);
 
@@ -76,7 +76,14 @@ it.each([4, 10])(
       doubled: [],
       anomalies: [],
     });
-    expect(ledger.slots.filter((s) => s.state === "served").length).toBeGreaterThan(100);
+    const count = (state: string) => ledger.slots.filter((s) => s.state === state).length;
+    expect(count("served")).toBeGreaterThan(100);
+    // The worker saw its own transactions leave the chain and sent them again at their nonces.
+    expect(executor.output()).toContain('"a reorg removed this transaction from the chain"');
+    console.log(
+      `reorg depth ${depth}: ${undone} executor transactions undone; ${count("served")} slots served, ` +
+        `${count("skipped")} skipped by the missed-slot rule, 0 lost, 0 doubled`,
+    );
     expect(await executor.stop()).toBe(0);
     executor = undefined;
   },

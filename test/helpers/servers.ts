@@ -1,0 +1,248 @@
+/**
+ * Private Redis and Postgres servers for fault tests: each on a free port with a data dir of its own,
+ * so a test can kill, restart or cut them off without touching the machine's shared servers (which
+ * other work relies on and which must never be stopped or flushed).
+ *
+ * Both run as our own child processes (postgres directly, not daemonized by pg_ctl) so that
+ * `killWithParent` takes them down if the test process dies before `stop()`.
+ */
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import postgres from "postgres";
+import { killWithParent } from "../../lib/processes.js";
+import { freePort } from "./ports.js";
+
+const POSTGRES_BIN = process.env.POSTGRES_BIN_DIR ?? "/usr/lib/postgresql/15/bin";
+
+/** A child process with its exit as a promise and the tail of its output for error messages. */
+interface Supervised {
+  child: ChildProcess;
+  exited: Promise<void>;
+  alive(): boolean;
+  output(): string;
+}
+
+function supervise(command: string, args: string[], options: { cwd: string; uid?: number; gid?: number }): Supervised {
+  const child = killWithParent(spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] }));
+  // Read the pipes even though we rarely look: a server blocks once a full pipe stops taking its logs.
+  let output = "";
+  const onData = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", (error) => {
+      output += `\n${String(error)}`;
+      resolve();
+    });
+  });
+  return {
+    child,
+    exited,
+    alive: () => child.exitCode === null && child.signalCode === null && child.pid !== undefined,
+    output: () => output,
+  };
+}
+
+/** Sends `signal` and waits for the exit; escalates to SIGKILL if it has not come after `graceMs`. */
+async function terminate(server: Supervised | undefined, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  if (!server?.alive()) return;
+  server.child.kill(signal);
+  const timer = setTimeout(() => server.child.kill("SIGKILL"), graceMs);
+  await server.exited;
+  clearTimeout(timer);
+}
+
+async function pollUntil(what: string, server: Supervised, timeoutMs: number, probe: () => Promise<boolean>) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!server.alive()) throw new Error(`${what}: the server exited:\n${server.output().slice(-3000)}`);
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not up after ${timeoutMs} ms:\n${server.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- Redis
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  aof: boolean;
+  /** SIGKILL, as a crash: with AOF it keeps every acknowledged write, without it loses everything. */
+  kill(): Promise<void>;
+  /** (Re)starts on the same port and data dir; resolves when PING answers (after any AOF replay). */
+  start(): Promise<void>;
+  /** Graceful shutdown, then removes the data dir. */
+  stop(): Promise<void>;
+}
+
+/** PING over a raw socket: a Redis still replaying its AOF answers -LOADING, which is not up yet. */
+function redisPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let reply = "";
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("error", () => done(false));
+    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
+    });
+  });
+}
+
+export async function startRedisServer(options: { aof?: boolean } = {}): Promise<RedisServer> {
+  const aof = options.aof ?? false;
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "autokeeper-redis-"));
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--logfile", ""];
+  // fsync on every write: a SIGKILL then loses nothing that a client saw acknowledged.
+  if (aof) args.push("--appendonly", "yes", "--appendfsync", "always");
+  else args.push("--appendonly", "no");
+
+  let server: Supervised | undefined;
+  async function start(): Promise<void> {
+    if (!server?.alive()) server = supervise("redis-server", args, { cwd: dir });
+    await pollUntil(`redis on port ${port}`, server, 15_000, () => redisPing(port));
+  }
+  await start().catch(async (error) => {
+    await terminate(server, "SIGKILL", 0);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    aof,
+    start,
+    kill: () => terminate(server, "SIGKILL", 0),
+    stop: async () => {
+      await terminate(server, "SIGTERM", 5_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------- Postgres
+
+export interface PostgresServer {
+  /** Admin URL: postgres://postgres@127.0.0.1:<port>/postgres (trust auth, no password). */
+  url: string;
+  port: number;
+  /** Stops (fast: clean shutdown with checkpoint; immediate: crash, recovery on start) and starts again. */
+  restart(mode?: "fast" | "immediate"): Promise<void>;
+  /** Immediate shutdown (as a crash): connections drop, the port refuses until `start()`. */
+  kill(): Promise<void>;
+  /** Starts on the same port and data dir; resolves when it accepts connections (after any recovery). */
+  start(): Promise<void>;
+  /** Stops it and deletes the data dir; safe to call in afterAll whatever state the test left it in. */
+  stop(): Promise<void>;
+}
+
+/** Postgres refuses to run as root: as root, run its binaries as the `postgres` OS user. */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+/**
+ * initdb plus first start takes 2-2.5 s on a 2-core machine (initdb --no-sync alone ~1.7 s); a restart
+ * 0.1-0.2 s. The postmaster is our child, so the shutdown modes are its signals (SIGINT fast, SIGQUIT
+ * immediate), the ones `pg_ctl stop -m` sends; pg_ctl itself would daemonize it out of our reach.
+ */
+export async function startPostgresServer(): Promise<PostgresServer> {
+  const port = await freePort();
+  const user = postgresUser();
+  const root = mkdtempSync(join(tmpdir(), "autokeeper-pg-"));
+  if (user.uid !== undefined && user.gid !== undefined) chownSync(root, user.uid, user.gid);
+  const data = join(root, "data");
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  // retries: backends of a postmaster that had to be SIGKILLed may still be writing for a moment
+  const remove = () => rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+
+  try {
+    // async: a test's other children (anvil, Ponder) keep being served while initdb runs
+    await promisify(execFile)(
+      join(POSTGRES_BIN, "initdb"),
+      ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+      { ...user, cwd: root },
+    );
+  } catch (error) {
+    remove();
+    throw new Error(`initdb failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  // The socket goes in our temp dir so it never collides with the shared server's in /var/run/postgresql.
+  // fsync off: a test cluster need not survive a power cut, only a process crash.
+  const args = [
+    "-D",
+    data,
+    "-p",
+    String(port),
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    `unix_socket_directories=${root}`,
+    "-c",
+    "fsync=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "shared_buffers=16MB",
+    "-c",
+    "max_connections=100",
+  ];
+
+  let server: Supervised | undefined;
+  async function start(): Promise<void> {
+    if (!server?.alive()) server = supervise(join(POSTGRES_BIN, "postgres"), args, { ...user, cwd: root });
+    await pollUntil(`postgres on port ${port}`, server, 30_000, () => postgresAnswers(url));
+  }
+  const shutdown = (mode: "fast" | "immediate") => terminate(server, mode === "fast" ? "SIGINT" : "SIGQUIT", 15_000);
+
+  await start().catch(async (error) => {
+    await terminate(server, "SIGKILL", 0);
+    remove();
+    throw error;
+  });
+
+  return {
+    url,
+    port,
+    restart: async (mode = "fast") => {
+      await shutdown(mode);
+      await start();
+    },
+    kill: () => shutdown("immediate"),
+    start,
+    stop: async () => {
+      // fast terminates client sessions (an indexer still connected cannot hold it up); SIGKILL after 15 s
+      await shutdown("fast").catch(() => {});
+      remove();
+    },
+  };
+}
