@@ -1,8 +1,12 @@
 import { createConfig } from "ponder";
 import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "./abis/index.js";
+import { checkEndpoints } from "./lib/endpoints.js";
 import { networkFromEnv } from "./lib/network.js";
 
 const network = networkFromEnv();
+// Ponder itself only warns when an endpoint serves another chain; indexing one would be silent corruption.
+const endpoints = await checkEndpoints(network.rpcUrls, network.chainId, 5_000);
+for (const endpoint of endpoints.silent) console.warn(`${endpoint} does not answer; indexing goes on with the others`);
 const database = process.env.DATABASE_URL
   ? ({ kind: "postgres", connectionString: process.env.DATABASE_URL } as const)
   : ({ kind: "pglite", directory: process.env.PGLITE_DIR ?? ".ponder/pglite" } as const);
@@ -12,7 +16,8 @@ export default createConfig({
   chains: {
     chain: {
       id: network.chainId,
-      rpc: network.rpcUrl,
+      // Several endpoints: Ponder balances between them and routes around one that fails.
+      rpc: network.rpcUrls.length > 1 ? network.rpcUrls : network.rpcUrl,
       // A dev chain is recreated on every start; caching its RPC answers would index a chain that is gone.
       disableCache: network.chainId === 31337,
       pollingInterval: Number(process.env.PONDER_POLLING_MS ?? 1000),

@@ -6,13 +6,9 @@
  * Ranking is viem's `fallback` ranking (stability 0.7, latency 0.3 over the last samples) with our own
  * probe: `eth_blockNumber`, failed when the endpoint trails the best head seen by more than
  * STALE_BLOCKS, so a node that lags the chain sinks to the back like one that errors.
- *
- * Endpoint URLs often carry an API key in their path or query, so they are only ever shown as
- * `RPC_URLS[i] (scheme://host)`.
  */
-import { createPublicClient, fallback, hexToNumber, http, type Transport } from "viem";
-import { ConfigError } from "../lib/env.js";
-import { errorText } from "./errors.js";
+import { fallback, hexToNumber, http, type Transport } from "viem";
+import { checkEndpoints } from "../lib/endpoints.js";
 import type { Logger } from "./log.js";
 
 export interface RpcOptions {
@@ -25,17 +21,6 @@ export interface RpcOptions {
 
 /** An endpoint this many blocks behind the best one seen is ranked as failing. */
 const STALE_BLOCKS = 3;
-
-/** How an endpoint appears in logs and errors: its position and origin, never its path or query. */
-export function endpointLabel(url: string, index: number, total: number): string {
-  const name = total > 1 ? `RPC_URLS[${index}]` : "RPC_URL";
-  try {
-    const u = new URL(url);
-    return `${name} (${u.protocol}//${u.host})`;
-  } catch {
-    return name;
-  }
-}
 
 /** A JSON-RPC answer with neither result nor error: viem would hand `undefined` on as if it were a value. */
 export class MalformedAnswerError extends Error {
@@ -92,37 +77,19 @@ export function rpcTransport(urls: string[], options: RpcOptions): Transport {
 }
 
 /**
- * Start-up check of every endpoint: one that serves another chain is a configuration error (named, and
- * the process exits); one that does not answer is logged and kept, since it may come back. If none
- * answers, this waits (logging every 10 s) rather than exiting, so a restart during an RPC outage
- * recovers by itself.
+ * Start-up check of every endpoint (lib/endpoints.ts): one that serves another chain stops the process
+ * with a config error naming it. If none answers, this waits (logging every 10 s) rather than exiting,
+ * so a restart during an RPC outage recovers by itself.
  */
 export async function verifyEndpoints(
   urls: string[],
   chainId: number,
-  options: { timeoutMs: number; log: Logger; signal?: { stopped: boolean } },
+  options: { timeoutMs: number; log: Logger },
 ): Promise<void> {
   for (let round = 0; ; round++) {
-    let answered = 0;
-    await Promise.all(
-      urls.map(async (url, i) => {
-        const label = endpointLabel(url, i, urls.length);
-        const client = createPublicClient({ transport: http(url, { timeout: options.timeoutMs, retryCount: 1 }) });
-        let served: number;
-        try {
-          served = await client.getChainId();
-        } catch (error) {
-          if (round === 0) options.log.warn({ endpoint: label, err: errorText(error) }, "RPC endpoint does not answer");
-          return;
-        }
-        if (served !== chainId) {
-          throw new ConfigError(`${label}: serves chain ${served}, not chain ${chainId}`);
-        }
-        answered += 1;
-      }),
-    );
+    const { answered, silent } = await checkEndpoints(urls, chainId, options.timeoutMs);
+    if (round === 0) for (const endpoint of silent) options.log.warn({ endpoint }, "RPC endpoint does not answer");
     if (answered > 0) return;
-    if (options.signal?.stopped) return;
     if (round % 10 === 0) options.log.error({ endpoints: urls.length }, "no RPC endpoint answers; waiting");
     await new Promise((r) => setTimeout(r, 1000));
   }

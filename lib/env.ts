@@ -30,7 +30,10 @@ export function parseEnv<T extends z.ZodRawShape>(
   const result = z.object(shape).safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const name = issue?.path.join(".") || "environment";
+    // RPC_URLS[1], not RPC_URLS.1: the index of the bad entry in a comma-separated list.
+    const name =
+      issue?.path.map((p, i) => (typeof p === "number" ? `[${p}]` : i > 0 ? `.${String(p)}` : String(p))).join("") ||
+      "environment";
     throw new ConfigError(`${name}: ${issue?.message ?? "invalid"}`);
   }
   return result.data;

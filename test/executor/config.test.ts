@@ -1,7 +1,9 @@
 /** A bad configuration stops the executor at once with one line naming the variable, never its value. */
 import { expect, it } from "vitest";
 import { DEV_KEYS } from "../../lib/accounts.js";
+import { startAnvil } from "../../lib/anvil.js";
 import { spawnExecutor } from "../helpers/executor.js";
+import { startFaultProxy } from "../helpers/rpc-proxy.js";
 
 const base = {
   CHAIN: "custom",
@@ -24,13 +26,14 @@ it.each([
   [{ WORKER_PRIVATE_KEYS: `${DEV_KEYS.worker},0x12` }, "WORKER_PRIVATE_KEYS"],
   [{ REGISTRY_ADDRESS: "0x1234" }, "REGISTRY_ADDRESS"],
   [{ CHAIN: "mainnet" }, "CHAIN"],
+  [{ RPC_URLS: "http://127.0.0.1:1,not a url" }, "RPC_URLS"],
 ])("refuses %o with one line naming %s", async (env, name) => {
   const ex = spawnExecutor({ ...base, ...env });
   const code = await ex.exited;
   expect(code).toBe(2);
   const lines = ex.output().trim().split("\n");
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(new RegExp(`^config error: ${name}: `));
+  expect(lines[0]).toMatch(new RegExp(`^config error: ${name}(\\[\\d+\\])?: `));
   expect(ex.output().toLowerCase()).not.toContain(DEV_KEYS.worker.slice(2));
 });
 
@@ -38,4 +41,23 @@ it("refuses an unknown --role", async () => {
   const ex = spawnExecutor(base, ["--role", "boss"]);
   expect(await ex.exited).toBe(2);
   expect(ex.output().trim()).toBe("config error: --role: must be scheduler, worker or all");
+});
+
+it("refuses an RPC endpoint that serves another chain, naming it but never its path (a key may be there)", async () => {
+  const right = await startAnvil();
+  const wrong = await startAnvil({ chainId: 999 });
+  // anvil only answers at "/"; the proxy lets the endpoint carry a provider-style key in its path.
+  const keyed = await startFaultProxy(wrong.rpcUrl);
+  try {
+    const ex = spawnExecutor({ ...base, RPC_URL: "", RPC_URLS: `${right.rpcUrl},${keyed.url}/v2/sEcReTkEy123` });
+    expect(await ex.exited).toBe(2);
+    expect(ex.output().trim()).toBe(
+      `config error: RPC_URLS[1] (http://127.0.0.1:${keyed.port}): serves chain 999, not chain 31337`,
+    );
+    expect(ex.output()).not.toContain("sEcReTkEy123");
+  } finally {
+    await keyed.close();
+    await wrong.stop();
+    await right.stop();
+  }
 });

@@ -1,0 +1,62 @@
+/**
+ * Ponder with several RPC endpoints (RPC_URLS): one that is dead costs nothing, one that serves another
+ * chain stops it at start with one line naming the endpoint (Ponder alone would only warn).
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startAnvil } from "../../lib/anvil.js";
+import { startPonder } from "../../lib/ponder-process.js";
+import { type Chain, startChain } from "../helpers/chain.js";
+import { createTestDatabase } from "../helpers/databases.js";
+import { freePort } from "../helpers/ports.js";
+
+let chain: Chain;
+beforeAll(async () => {
+  chain = await startChain();
+});
+afterAll(() => chain?.stop());
+
+async function ponderWith(rpcUrls: string) {
+  const db = await createTestDatabase("pglite");
+  const ponder = startPonder({
+    rpcUrl: chain.anvil.rpcUrl,
+    deployment: chain.deployment,
+    database: db.database,
+    port: await freePort(),
+    schema: "endpoints",
+    pollingMs: 200,
+    env: { RPC_URLS: rpcUrls },
+  });
+  return {
+    ponder,
+    stop: async () => {
+      await ponder.stop();
+      await db.drop();
+    },
+  };
+}
+
+it("indexes through the live endpoint when another one is dead", async () => {
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  const { ponder, stop } = await ponderWith(`${dead},${chain.anvil.rpcUrl}`);
+  try {
+    await ponder.waitUntilReady();
+    await chain.testClient.mine({ blocks: 3 });
+    await ponder.waitForBlock(await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    expect(ponder.output()).toContain(`RPC_URLS[0] (${dead}) does not answer`);
+  } finally {
+    await stop();
+  }
+});
+
+it("refuses to start when an endpoint serves another chain", async () => {
+  const wrong = await startAnvil({ chainId: 999 });
+  const { ponder, stop } = await ponderWith(`${chain.anvil.rpcUrl},${wrong.rpcUrl}`);
+  try {
+    const code = await new Promise<number | null>((resolve) => ponder.process.once("exit", resolve));
+    expect(code).not.toBe(0);
+    expect(ponder.output()).toContain(`RPC_URLS[1] (${wrong.rpcUrl}): serves chain 999, not chain 31337`);
+  } finally {
+    await stop();
+    await wrong.stop();
+  }
+});
