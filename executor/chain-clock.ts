@@ -1,7 +1,12 @@
 /**
- * Chain time as the executor needs it: the latest block, an estimate of the block interval, and when
- * (in wall-clock time) a job due at chain time T should be sent so it lands in the first block whose
- * timestamp reaches T: just after the block before it.
+ * Chain time as the executor needs it: the latest block, an estimate of the block interval, the chain's
+ * clock against ours, and when (in wall-clock time) a job due at chain time T should be sent so it lands
+ * in the first block whose timestamp reaches T: just after the block before it.
+ *
+ * The chain's clock is read from when blocks are first seen: (seen at − timestamp) over recent heads. The
+ * smallest of these is the chain's offset from our clock plus the quickest we have seen a block; a slow
+ * or jittery RPC only adds to the others. So a run is released when the block before it is mined, not
+ * when a slow poll happens to show it.
  */
 import type { Chain, PublicClient, Transport } from "viem";
 
@@ -18,6 +23,10 @@ const MAX_SAMPLES = 20;
 const RECENT_BLOCKS = 10;
 /** Head polls allowed in flight at once: one hung request must not blind the clock, a dead RPC must not pile up. */
 const MAX_POLLS = 3;
+/** Recent (seen at − timestamp) samples kept; the offset is their minimum. */
+const LAG_SAMPLES = 10;
+/** Samples this far above the offset, three in a row, mean the chain's clock moved back against ours. */
+const CLOCK_SHIFT_MS = 2_500;
 
 export class ChainClock {
   #head: Head | undefined;
@@ -25,6 +34,7 @@ export class ChainClock {
   #timer: NodeJS.Timeout | undefined;
   #listeners = new Set<(head: Head) => void>();
   #polling = 0;
+  #lags: number[] = [];
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -68,27 +78,31 @@ export class ChainClock {
     return Math.max(1, sorted[Math.floor(sorted.length / 2)]!);
   }
 
+  /** Our clock minus the chain's, in ms (plus the quickest we have seen a block). */
+  get offsetMs(): number {
+    return this.#lags.length === 0 ? 0 : Math.min(...this.#lags);
+  }
+
   /**
-   * The timestamp the next block will most likely carry: a block interval after the head, or, when no
-   * block has come for longer (a chain that mines on demand, a stall), the head's time plus the wall time
-   * since we saw it. Anchored on the chain's clock, never on ours: a chain can run seconds behind or ahead
-   * of wall time (a reorged or time-jumped dev chain, a skewed sequencer), and judging "due" by wall time
-   * would then send runs the chain calls early, or near an end time, expired. Found by the reorg test:
-   * anvil_reorg re-mines its blocks at one timestamp and leaves the chain 5 s behind wall time.
+   * The timestamp the next block will most likely carry: the first grid point after the chain's time
+   * now, estimated from the head and the offset. Anchored on the chain's clock, never on ours: a chain
+   * can run seconds behind or ahead of wall time (a reorged or time-jumped dev chain, a skewed sequencer),
+   * and judging "due" by wall time would then send runs the chain calls early, or near an end time,
+   * expired. Found by the reorg test: anvil_reorg re-mines its blocks at one timestamp and leaves the
+   * chain 5 s behind wall time.
    */
   nextBlockTimestamp(): bigint {
     const head = this.head;
-    const sinceSeen = Math.floor((Date.now() - head.observedAtMs) / 1000);
-    return head.timestamp + BigInt(Math.max(Math.round(this.blockTimeSeconds), sinceSeen));
+    const step = Math.max(1, Math.round(this.blockTimeSeconds));
+    const elapsed = (Date.now() - this.offsetMs) / 1000 - Number(head.timestamp);
+    const blocksSinceHead = Math.max(0, Math.floor(elapsed / step));
+    return head.timestamp + BigInt((blocksSinceHead + 1) * step);
   }
 
-  /** Wall-clock ms at which a run due at `dueAt` should be handed to a worker. */
+  /** Wall-clock ms at which a run due at `dueAt` should be handed to a worker: just after the block before it. */
   readyAtMs(dueAt: bigint, marginMs = 150): number {
-    const head = this.head;
-    // How far wall time runs ahead of chain time when we see a block (mining and polling delay).
-    const lagMs = head.observedAtMs - Number(head.timestamp) * 1000;
     const previousBlock = Number(dueAt) - this.blockTimeSeconds;
-    return previousBlock * 1000 + lagMs + marginMs;
+    return previousBlock * 1000 + this.offsetMs + marginMs;
   }
 
   /**
@@ -109,6 +123,16 @@ export class ChainClock {
     this.#intervals = [...learned, ...this.#intervals].slice(-MAX_SAMPLES);
   }
 
+  #noteLag(lag: number): void {
+    const offset = this.offsetMs;
+    this.#lags.push(lag);
+    if (this.#lags.length > LAG_SAMPLES) this.#lags.shift();
+    // The chain's clock moved back against ours (a reorg re-mined at old timestamps, a sequencer fell
+    // behind): the old small samples would keep us ahead of it. Start again from the new ones.
+    const recent = this.#lags.slice(-3);
+    if (recent.length === 3 && recent.every((l) => l > offset + CLOCK_SHIFT_MS)) this.#lags = recent;
+  }
+
   private async poll(): Promise<void> {
     const block = await this.client.getBlock({ blockTag: "latest" });
     const previous = this.#head;
@@ -123,6 +147,7 @@ export class ChainClock {
       baseFeePerGas: block.baseFeePerGas ?? undefined,
       observedAtMs: Date.now(),
     };
+    this.#noteLag(this.#head.observedAtMs - Number(block.timestamp) * 1000);
     for (const listener of this.#listeners) listener(this.#head);
   }
 }

@@ -36,7 +36,8 @@ const shape = {
   // Runs one worker process keeps in flight (a job stays active until its transaction is mined), so it
   // caps runs per block: 400 fills a 30M-gas block of 70k-gas runs; raise it for bigger blocks.
   WORKER_CONCURRENCY: int(1, 100_000).default(400),
-  JOB_LOCK_MS: int(1000, 600_000).default(30_000),
+  // A killed worker's jobs come back after this (BullMQ renews the lock every half of it while alive).
+  JOB_LOCK_MS: int(1000, 600_000).default(10_000),
   CONFIRMATIONS: int(0, 64).default(1),
   // A mined transaction stays watched this many blocks: a reorg that undoes it is repaired (it is sent
   // again at its nonce). Deeper reorgs are left to the scheduler's reconciler.
@@ -45,7 +46,8 @@ const shape = {
   RPC_TIMEOUT_MS: int(100, 120_000).default(5000),
   METRICS_PORT: int(0, 65_535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  SCHEDULER_LOOKAHEAD_S: int(1, 86_400).default(30),
+  // TIME slots are offered this far ahead: the executor rides out an index outage this long.
+  SCHEDULER_LOOKAHEAD_S: int(1, 86_400).default(60),
   POLL_MS: int(50, 60_000).default(200),
   BLOCK_TIME_MS: int(100, 600_000).optional(),
 };

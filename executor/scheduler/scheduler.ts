@@ -31,14 +31,14 @@ export interface SchedulerDeps {
 }
 
 /**
- * Future slots of a TIME workflow offered ahead. Slots lie on a fixed grid (start + k × interval), so
- * they can be enqueued before the index has seen the previous run: the index leaves the critical path,
- * and a 1 s workflow does not depend on indexing keeping up within one block. The contract still
- * decides what is due: a slot that an update or pause invalidated is skipped, never doubled.
+ * Future slots of a TIME workflow offered ahead: every slot within SCHEDULER_LOOKAHEAD_S, up to this
+ * many. Slots lie on a fixed grid (start + k × interval), so they can be enqueued before the index has
+ * seen the previous run: the index leaves the critical path, and the executor keeps every TIME workflow
+ * running through an index outage as long as the lookahead (a killed Ponder takes 25–50 s to come back
+ * here). The contract still decides what is due: a slot that an update or pause invalidated is skipped,
+ * never doubled. Early wake-ups are harmless (the batcher holds a job until the next block can carry it).
  */
-// 5: a 1 s workflow rides out 5 blocks of index lag; early wake-ups are harmless (the batcher holds a
-// job until the next block can carry its due time).
-const SLOTS_AHEAD = 5;
+const MAX_SLOTS_AHEAD = 120;
 
 /**
  * Re-offer everything due at least this often, even if nothing changed. Ids dedupe, but the burst costs
@@ -177,11 +177,11 @@ export class Scheduler {
   }
 }
 
-/** The workflow's next slot and up to SLOTS_AHEAD after it, within the horizon and its end time. */
+/** The workflow's next slot and those after it within the horizon and its end time (MAX_SLOTS_AHEAD at most). */
 export function slotsOf(w: DueWorkflow, horizon: bigint): bigint[] {
   const slots = [w.nextExecutionAt];
   if (w.interval === 0n) return slots;
-  for (let k = 1n; k <= BigInt(SLOTS_AHEAD); k++) {
+  for (let k = 1n; k <= BigInt(MAX_SLOTS_AHEAD); k++) {
     const slot = w.nextExecutionAt + k * w.interval;
     if (slot > horizon || (w.endTime !== 0n && slot > w.endTime)) break;
     slots.push(slot);

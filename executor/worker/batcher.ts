@@ -69,7 +69,7 @@ export class Batcher {
   #timer: NodeJS.Timeout | undefined;
   #parkTimer: NodeJS.Timeout | undefined;
   #inFlight = new Set<Promise<void>>();
-  /** Workflows with a run in a transaction this process has not seen settle: never two at once. */
+  /** Workflows with a run in a transaction this process has not seen settle. */
   #busyWorkflows = new Set<bigint>();
   #feeCapSince: number | undefined;
 
@@ -145,15 +145,23 @@ export class Batcher {
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     const seen = new Set<bigint>();
+    const next = this.#d.clock.nextBlockTimestamp();
     let gas = 0;
     for (const p of this.#pending) {
       const cost = itemBudget(p.item.gasLimit);
       if (seen.has(p.item.workflowId)) {
         // Two slots of one workflow never share a block: the later one waits for its own due time.
         p.resolve(this.#delayUntilDue(p.item, "an earlier slot of this workflow is in flight", "in_flight"));
-      } else if (this.#busyWorkflows.has(p.item.workflowId)) {
-        // A run of this workflow is in a transaction not yet settled (perhaps sent for a job Redis lost):
-        // wait for it, then simulate against the state it leaves.
+      } else if (
+        this.#busyWorkflows.has(p.item.workflowId) &&
+        (p.item.trigger === "CONDITION" || p.item.dueAt < next)
+      ) {
+        // A run of this workflow is in a transaction not yet settled: wait for it, then simulate against
+        // the state it leaves. A condition run might otherwise perform twice (its job may be a copy made
+        // after Redis lost the first). An overdue TIME slot would only be passed over by the contract
+        // once the run in flight lands (a burst of stale slots after an outage, each a wasted send). A
+        // TIME slot due in the next block goes out at once: the contract refuses a slot twice, and
+        // holding it back would make a 1 s workflow late.
         p.resolve({
           kind: "delay",
           untilMs: Date.now() + this.#blockMs(),
@@ -311,13 +319,13 @@ export class Batcher {
     if (send.length === 0) return;
 
     const items = send.map((p) => p.item);
-    const sendIds = items.map((i) => i.workflowId);
     const request = this.#request(items, sim.gasRequired);
-    for (const id of sendIds) this.#busyWorkflows.add(id);
+    const ids = items.map((i) => i.workflowId);
+    for (const id of ids) this.#busyWorkflows.add(id);
     try {
       await this.#sendAndSettle(signer, send, request);
     } finally {
-      for (const id of sendIds) this.#busyWorkflows.delete(id);
+      for (const id of ids) this.#busyWorkflows.delete(id);
     }
   }
 

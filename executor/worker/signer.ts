@@ -389,10 +389,12 @@ export class Signer {
     }
     if (this.#wanted !== undefined && latest >= this.#wanted) this.#wanted = undefined;
 
-    // The chain used these nonces: find which version made it.
-    for (const r of [...this.#records.values()]) {
-      if (r.nonce >= latest || r.receipt) continue;
-      const receipt = await this.#receiptOf(r);
+    // The chain used these nonces: find which version made it (all at once: on a slow RPC, one by one
+    // would hold every settled run back by a round trip per transaction).
+    const used = [...this.#records.values()].filter((r) => r.nonce < latest && !r.receipt);
+    const receipts = await Promise.all(used.map((r) => this.#receiptOf(r)));
+    used.forEach((r, i) => {
+      const receipt = receipts[i];
       if (receipt) {
         r.receipt = receipt;
         r.usedElsewhere = 0;
@@ -402,7 +404,7 @@ export class Signer {
         log.warn({ signer: this.address, nonce: r.nonce }, "nonce used by a transaction this signer did not send");
         this.#forget(r, new TxPendingError(`nonce ${r.nonce} was used by another transaction`));
       }
-    }
+    });
 
     const now = Date.now();
     const grace = this.#graceMs();
@@ -420,6 +422,8 @@ export class Signer {
 
     for (const nonce of plan.reorged) {
       const r = this.#records.get(nonce)!;
+      // A count from a node that lags behind looks like a reorg: believe it only if the receipt is gone too.
+      if (await this.#receiptOf(r)) continue;
       log.warn(
         { signer: this.address, nonce, txHash: r.receipt?.transactionHash, block: String(r.receipt?.blockNumber) },
         "a reorg removed this transaction from the chain",
@@ -455,7 +459,7 @@ export class Signer {
 
   /** How long a broadcast may take to show up at a node before it counts as lost. */
   #graceMs(): number {
-    return Math.max(3_000, 3 * this.#d.clock.blockTimeSeconds * 1000);
+    return Math.max(2_000, 2 * this.#d.clock.blockTimeSeconds * 1000);
   }
 
   /** Sends the record again at its nonce: its runs re-simulated, or a self-transfer when none is left. */

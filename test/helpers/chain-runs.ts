@@ -4,6 +4,7 @@
  */
 import { type Address, type Hash, parseAbiItem } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
+import { SkipReason } from "../../lib/spec.js";
 import type { Chain } from "./chain.js";
 import type { Perform } from "./ledger.js";
 
@@ -48,6 +49,20 @@ export function executedRuns(chain: Chain, fromBlock: bigint, toBlock?: bigint):
       blockNumber: log.blockNumber,
       txHash: log.transactionHash,
     }));
+  });
+}
+
+/** Blocks (with repeats) in which the ActionExecutor skipped a run as not due: a send the chain refused. */
+export function notDueSkips(chain: Chain, fromBlock: bigint, toBlock?: bigint): Promise<bigint[]> {
+  return pages(chain, fromBlock, toBlock, async (from, to) => {
+    const logs = await chain.publicClient.getContractEvents({
+      address: chain.deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      eventName: "WorkflowSkipped",
+      fromBlock: from,
+      toBlock: to,
+    });
+    return logs.filter((log) => log.args.reason === SkipReason.NOT_DUE).map((log) => log.blockNumber);
   });
 }
 

@@ -130,20 +130,32 @@ export function ticketLedger(upkeeps: TicketUpkeepState[], performs: Perform[], 
 }
 
 /**
+ * The first block whose timestamp reaches `at` (the earliest that can carry a run due then), by binary
+ * search: timestamps never decrease with the number. `blocks` lists [number, timestamp] ascending.
+ */
+export function firstBlockAtOrAfter(blocks: readonly (readonly [bigint, bigint])[]) {
+  return (at: bigint): bigint | undefined => {
+    let lo = 0;
+    let hi = blocks.length - 1;
+    if (blocks.length === 0 || blocks[hi]![1] < at) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (blocks[mid]![1] >= at) hi = mid;
+      else lo = mid + 1;
+    }
+    return blocks[lo]![0];
+  };
+}
+
+/**
  * Lateness in blocks: 1 is the floor (the first block whose timestamp reaches the due time).
  * `blocks` lists [number, timestamp] in ascending order and must cover every run measured.
  */
 export function latenessInBlocks(blocks: readonly (readonly [bigint, bigint])[]) {
+  const floor = firstBlockAtOrAfter(blocks);
   return (dueAt: bigint, minedIn: bigint): number => {
-    // Timestamps never decrease with the number: binary search for the first block at or after dueAt.
-    let lo = 0;
-    let hi = blocks.length - 1;
-    if (blocks.length === 0 || blocks[hi]![1] < dueAt) throw new Error(`no block at or after ${dueAt}`);
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (blocks[mid]![1] >= dueAt) hi = mid;
-      else lo = mid + 1;
-    }
-    return Number(minedIn - blocks[lo]![0]) + 1;
+    const first = floor(dueAt);
+    if (first === undefined) throw new Error(`no block at or after ${dueAt}`);
+    return Number(minedIn - first) + 1;
   };
 }

@@ -75,7 +75,13 @@ async function pollUntil(what: string, server: Supervised, timeoutMs: number, pr
 export interface RedisServer {
   url: string;
   port: number;
-  aof: boolean;
+  /** Whether it keeps an append-only file (and so survives a kill with what it acknowledged). */
+  readonly aof: boolean;
+  /**
+   * Turns the append-only file on or off while it runs (CONFIG SET, waiting for the rewrite to finish),
+   * and for every later start: one server can then be killed both ways in one test.
+   */
+  setAof(on: boolean): Promise<void>;
   /** SIGKILL, as a crash: with AOF it keeps every acknowledged write, without it loses everything. */
   kill(): Promise<void>;
   /** (Re)starts on the same port and data dir; resolves when PING answers (after any AOF replay). */
@@ -104,17 +110,16 @@ function redisPing(port: number): Promise<boolean> {
 }
 
 export async function startRedisServer(options: { aof?: boolean } = {}): Promise<RedisServer> {
-  const aof = options.aof ?? false;
+  let aof = options.aof ?? false;
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "autokeeper-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--logfile", ""];
+  const base = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--logfile", ""];
   // fsync on every write: a SIGKILL then loses nothing that a client saw acknowledged.
-  if (aof) args.push("--appendonly", "yes", "--appendfsync", "always");
-  else args.push("--appendonly", "no");
+  const args = () => [...base, ...(aof ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"])];
 
   let server: Supervised | undefined;
   async function start(): Promise<void> {
-    if (!server?.alive()) server = supervise("redis-server", args, { cwd: dir });
+    if (!server?.alive()) server = supervise("redis-server", args(), { cwd: dir });
     await pollUntil(`redis on port ${port}`, server, 15_000, () => redisPing(port));
   }
   await start().catch(async (error) => {
@@ -123,10 +128,27 @@ export async function startRedisServer(options: { aof?: boolean } = {}): Promise
     throw error;
   });
 
+  const cli = (...command: string[]) =>
+    promisify(execFile)("redis-cli", ["-p", String(port), ...command]).then((r) => r.stdout.trim());
+
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    aof,
+    get aof() {
+      return aof;
+    },
+    setAof: async (on) => {
+      if (on) await cli("CONFIG", "SET", "appendfsync", "always");
+      await cli("CONFIG", "SET", "appendonly", on ? "yes" : "no");
+      // Turning it on writes the whole dataset to a new file in the background; a kill before that ends
+      // would find no file to load.
+      const deadline = Date.now() + 15_000;
+      while (on && /aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(await cli("INFO", "persistence"))) {
+        if (Date.now() > deadline) throw new Error(`redis on port ${port}: the AOF rewrite did not finish`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      aof = on;
+    },
     start,
     kill: () => terminate(server, "SIGKILL", 0),
     stop: async () => {

@@ -34,9 +34,14 @@ it("Redis with AOF keeps an acknowledged key across SIGKILL and restart", async 
   expect(await killAndRestart(redis)).toBe("yes");
 });
 
-it("Redis without AOF loses everything on SIGKILL", async () => {
+it("Redis without AOF loses everything on SIGKILL, and keeps it once AOF is switched on while it runs", async () => {
   const redis = await startRedisServer();
   started.push(redis);
+  expect(await killAndRestart(redis)).toBeNull();
+  await redis.setAof(true);
+  expect(redis.aof).toBe(true);
+  expect(await killAndRestart(redis)).toBe("yes");
+  await redis.setAof(false);
   expect(await killAndRestart(redis)).toBeNull();
 });
 

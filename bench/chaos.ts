@@ -1,0 +1,194 @@
+/**
+ * `npm run chaos [-- --quick] [-- --only <fault>]… | -- --soak 30m`
+ *
+ * Runs every fault of issue 10 against the real stack (anvil behind two JSON-RPC fault proxies, a
+ * private Redis and Postgres, Ponder, `npm run executor`) under steady load, and writes one row per fault
+ * to bench/results/chaos.json (lost, doubled, p95 lateness during the fault, recovery) and the table in
+ * bench/results/README.md. `--soak 30m` rotates the faults for that long at half the chain's capacity
+ * and records lost, doubled, p95/p99 lateness and executor memory at minute 5 and at the end, in
+ * bench/results/chaos-soak.json. `--quick` is the small size (results go to bench/results/quick/).
+ */
+import { ConfigError, runMain } from "../lib/env.js";
+import { allFaults, executorKill, type Fault, feeSpike } from "../test/helpers/chaos/faults.js";
+import { type ChaosRow, latenessPercentiles, measureWindow, readChaosData } from "../test/helpers/chaos/measure.js";
+import { injectFault, runChaos } from "../test/helpers/chaos/run.js";
+import { startChaosStack } from "../test/helpers/chaos/stack.js";
+import { loadWorkload } from "../test/helpers/chaos/workload.js";
+import { sleep } from "../test/helpers/wait.js";
+import { describeMachine } from "./harness/machine.js";
+import { say as sayTo } from "./harness/progress.js";
+import { metric, type Row, writeReadme, writeResult } from "./harness/report.js";
+import { rssMiB } from "./harness/rss.js";
+
+const usage = "usage: npm run chaos [-- --quick] [-- --only <fault name>]... | npm run chaos -- --soak <minutes>m";
+const say = (m: string) => sayTo("chaos", m);
+
+/** 10M gas per 1 s block holds about 135 runs: the load below is a quarter of it, the soak half. */
+const GAS_LIMIT = 10_000_000n;
+
+function parseArgs(argv: string[]) {
+  let quick = false;
+  let soakMinutes: number | undefined;
+  const only: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--quick") quick = true;
+    else if (arg === "--only") only.push(argv[++i] ?? "");
+    else if (arg === "--soak") {
+      const m = /^(\d+)m$/.exec(argv[++i] ?? "");
+      if (!m || Number(m[1]) < 6) throw new ConfigError(`--soak: minutes as <n>m, at least 6m\n${usage}`);
+      soakMinutes = Number(m[1]);
+    } else if (arg === "--help" || arg === "-h") {
+      console.log(usage);
+      process.exit(0);
+    } else throw new ConfigError(`unknown option "${arg}"\n${usage}`);
+  }
+  return { quick, soakMinutes, only };
+}
+
+function toRow(r: ChaosRow): Row {
+  const metrics: Row["metrics"] = {
+    due: metric("runs", [r.due]),
+    executed: metric("runs", [r.executed]),
+    "skipped by rule": metric("slots", [r.skippedByRule]),
+    lost: metric("runs", [r.lost]),
+    doubled: metric("runs", [r.doubled]),
+  };
+  if (r.p95Blocks !== undefined) metrics["p95 late"] = metric("blocks", [r.p95Blocks]);
+  if (r.recoveryBlocks !== undefined) metrics.recovery = metric("blocks", [r.recoveryBlocks]);
+  metrics["wasted sends"] = metric("tx items", [r.wasted]);
+  return { label: r.name, params: { seconds: r.seconds, injected: r.injected }, metrics };
+}
+
+const METHOD =
+  "anvil with 1 s blocks and a 10M-gas limit behind two JSON-RPC fault proxies (the executor and Ponder both " +
+  "use RPC_URLS=A,B), Redis and Postgres of its own, Ponder on that Postgres, and `npm run executor` with its " +
+  "defaults (MAX_FEE_GWEI=5 against a 1 gwei base fee), both restarted a second after they exit as a process " +
+  "manager would. Load: TIME workflows with 1–10 s intervals and CONDITION workflows on a Chainlink-style " +
+  "upkeep that trusts its keeper. Each fault runs for its duration, then the system settles before the next. " +
+  "Every figure comes from the canonical chain: a TIME slot is served (a run carries it), skipped by rule (a " +
+  "late run of an earlier slot made the contract pass over it) or lost (neither, though due before the " +
+  "cut-off); a CONDITION ticket is served once, doubled, or lost. Lateness counts blocks from the first block " +
+  "that could carry the run (1 = on time), over the runs due during the fault; recovery counts the blocks " +
+  "after the fault until every run lands on time for 5 blocks in a row. One pass: each row is one window.";
+
+async function fullRun(quick: boolean, only: string[]) {
+  const faults = allFaults(quick ? [2] : [1, 4, 10]).filter((f) => only.length === 0 || only.some((o) => f.name === o));
+  if (faults.length === 0) throw new ConfigError(`--only: no fault by that name\n${usage}`);
+  const long = (f: Fault) => f === feeSpike || f === executorKill;
+  const result = await runChaos(
+    {
+      faults,
+      faultSeconds: (f) => (long(f) ? (quick ? 30 : 120) : quick ? 10 : 30),
+      settleSeconds: quick ? 15 : 30,
+      warmupSeconds: quick ? 10 : 30,
+      size: { time: 120, conditions: 10, leadSeconds: 30 },
+      gasLimit: GAS_LIMIT,
+    },
+    say,
+  );
+  for (const r of result.rows) {
+    say(
+      `${r.name.padEnd(24)} due ${r.due}, executed ${r.executed}, skipped by rule ${r.skippedByRule}, ` +
+        `lost ${r.lost}, doubled ${r.doubled}, p95 ${r.p95Blocks ?? "–"} blocks, recovery ${r.recoveryBlocks ?? "–"} blocks`,
+    );
+  }
+  const notes = [
+    `Struck (requests faulted, transactions undone, processes killed): ${result.rows.map((r) => `${r.name} ${r.injected}`).join(", ")}.`,
+    `Crashes nobody asked for: Ponder ${result.unplannedRestarts.ponder}, executor ${result.unplannedRestarts.executor}.`,
+  ];
+  if (result.data.anomalies.length > 0)
+    notes.push(`Runs the schedule cannot explain: ${result.data.anomalies.length}.`);
+  return { rows: result.rows.map(toRow), notes };
+}
+
+/** Rotates the faults (but executor kill, which would reset the memory being watched) for `minutes`. */
+async function soak(minutes: number) {
+  const stack = await startChaosStack({ gasLimit: GAS_LIMIT, log: say });
+  try {
+    // About 67 runs a second: half of the ~135 a 10M-gas block holds.
+    const workload = await loadWorkload(stack, { time: 230, conditions: 10, leadSeconds: 40, fundingEth: "2" });
+    while ((await stack.chain.now()) < workload.start) await sleep(500);
+    const started = Date.now();
+    const from = await stack.chain.now();
+    const rss: { atMs: number; mib: number }[] = [];
+    const sampler = setInterval(() => {
+      const mib = rssMiB(stack.executor.current.process.pid ?? 0);
+      if (mib !== undefined) rss.push({ atMs: Date.now() - started, mib });
+    }, 5_000);
+    const rotation = allFaults([1, 4, 10]).filter((f) => f !== executorKill);
+    const windows = [];
+    const restarts = stack.executor.restarts;
+    try {
+      for (let i = 0; Date.now() - started < minutes * 60_000; i++) {
+        const fault = rotation[i % rotation.length]!;
+        const w = await injectFault(stack, fault, fault === feeSpike ? 60 : 30, 30, say);
+        if (windows.length > 0) windows[windows.length - 1]!.until = w.from;
+        windows.push(w);
+        say(`  ${Math.round((Date.now() - started) / 60_000)} of ${minutes} min`);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const until = windows.at(-1)?.until ?? (await stack.chain.now());
+    await sleep(20_000);
+    const data = await readChaosData(stack.chain, workload, until);
+    const rows = windows.map((w) => measureWindow(w, data));
+    const [p95, p99] = latenessPercentiles(data, from, until, [95, 99]);
+    const around = (min: number) => {
+      const near = rss.filter((s) => Math.abs(s.atMs - min * 60_000) <= 60_000).map((s) => s.mib);
+      return near.sort((a, b) => a - b)[Math.floor(near.length / 2)] ?? Number.NaN;
+    };
+    const sum = (k: "due" | "executed" | "lost" | "doubled" | "skippedByRule") => rows.reduce((n, r) => n + r[k], 0);
+    const row: Row = {
+      label: `${minutes} min, ${windows.length} faults`,
+      params: { minutes, faults: windows.length, workflows: workload.time.length + workload.tickets.length },
+      metrics: {
+        due: metric("runs", [sum("due")]),
+        executed: metric("runs", [sum("executed")]),
+        "skipped by rule": metric("slots", [sum("skippedByRule")]),
+        lost: metric("runs", [sum("lost")]),
+        doubled: metric("runs", [sum("doubled")]),
+        "p95 late": metric("blocks", [p95!]),
+        "p99 late": metric("blocks", [p99!]),
+        "RSS at min 5": metric("MiB", [around(5)]),
+        [`RSS at min ${minutes}`]: metric("MiB", [around(minutes)]),
+      },
+    };
+    return {
+      rows: [row],
+      notes: [
+        `Faults in rotation (executor kill left out: it would restart the process whose memory is watched): ${rotation.map((f) => f.name).join(", ")}.`,
+        `Executor restarts nobody asked for: ${stack.executor.restarts - restarts}.`,
+      ],
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+runMain(async () => {
+  const { quick, soakMinutes, only } = parseArgs(process.argv.slice(2));
+  process.env.PONDER_TELEMETRY_DISABLED = "true";
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const machine = await describeMachine(redisUrl, postgresUrl);
+  const started = Date.now();
+  const output = soakMinutes ? await soak(soakMinutes) : await fullRun(quick, only);
+  const file = writeResult({
+    suite: soakMinutes ? "chaos-soak" : "chaos",
+    title: soakMinutes
+      ? "Chaos soak: faults in rotation at half capacity"
+      : "Chaos: every fault, nothing lost or doubled",
+    method: soakMinutes
+      ? `${METHOD} The soak rotates the faults for ${soakMinutes} minutes with about 67 runs a second (half of what the chain holds); memory is the executor's RSS, the median of 5 s samples within a minute of each mark.`
+      : METHOD,
+    quick,
+    measuredAt: new Date(started).toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    ...output,
+  });
+  say(`results → ${file}`);
+  if (!quick) say(`table → ${writeReadme()}`);
+});
