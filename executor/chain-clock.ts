@@ -12,6 +12,7 @@ import type { Chain, PublicClient, Transport } from "viem";
 
 export interface Head {
   number: bigint;
+  hash: `0x${string}`;
   timestamp: bigint;
   /** The block's base fee (undefined before EIP-1559): what the next transaction's fees start from. */
   baseFeePerGas: bigint | undefined;
@@ -89,12 +90,12 @@ export class ChainClock {
    * can run seconds behind or ahead of wall time (a reorged or time-jumped dev chain, a skewed sequencer),
    * and judging "due" by wall time would then send runs the chain calls early, or near an end time,
    * expired. Found by the reorg test: anvil_reorg re-mines its blocks at one timestamp and leaves the
-   * chain 5 s behind wall time.
+   * chain 5 s behind wall time. `atMs` asks the same for a moment to come (when a send will go out).
    */
-  nextBlockTimestamp(): bigint {
+  nextBlockTimestamp(atMs = Date.now()): bigint {
     const head = this.head;
     const step = Math.max(1, Math.round(this.blockTimeSeconds));
-    const elapsed = (Date.now() - this.offsetMs) / 1000 - Number(head.timestamp);
+    const elapsed = (atMs - this.offsetMs) / 1000 - Number(head.timestamp);
     const blocksSinceHead = Math.max(0, Math.floor(elapsed / step));
     return head.timestamp + BigInt((blocksSinceHead + 1) * step);
   }
@@ -136,13 +137,21 @@ export class ChainClock {
   private async poll(): Promise<void> {
     const block = await this.client.getBlock({ blockTag: "latest" });
     const previous = this.#head;
-    if (previous && block.number <= previous.number) return;
+    // A reorg (the head replaced at its height, or a new block not built on ours) may have re-mined
+    // blocks at other timestamps: the clock samples from before it no longer describe the chain.
+    const reorged =
+      previous !== undefined &&
+      ((block.number === previous.number && block.hash !== previous.hash) ||
+        (block.number === previous.number + 1n && block.parentHash !== previous.hash));
+    if (reorged) this.#lags = [];
+    if (previous && block.number <= previous.number && !reorged) return;
     if (previous && block.number === previous.number + 1n) {
       this.#intervals.push(Number(block.timestamp - previous.timestamp));
       if (this.#intervals.length > MAX_SAMPLES) this.#intervals.shift();
     }
     this.#head = {
       number: block.number,
+      hash: block.hash,
       timestamp: block.timestamp,
       baseFeePerGas: block.baseFeePerGas ?? undefined,
       observedAtMs: Date.now(),

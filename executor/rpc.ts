@@ -17,6 +17,8 @@ export interface RpcOptions {
   rankIntervalMs: number;
   /** Coalesce the calls made in one tick into JSON-RPC batch requests (the condition checker does). */
   batch?: boolean;
+  /** Retries of a single endpoint (default 3); 0 where the caller already spreads over every endpoint. */
+  retries?: number;
 }
 
 /** An endpoint this many blocks behind the best one seen is ranked as failing. */
@@ -56,7 +58,7 @@ export function rpcTransport(urls: string[], options: RpcOptions): Transport {
       }),
     );
   // One endpoint: viem's own retries (150 ms, 300 ms, 600 ms) ride out short bursts of errors.
-  if (urls.length === 1) return one(urls[0]!, 3);
+  if (urls.length === 1) return one(urls[0]!, options.retries ?? 3);
   let best = 0;
   return fallback(
     urls.map((url) => one(url, 0)),

@@ -9,7 +9,7 @@ import { createPublicClient } from "viem";
 import { chainFor } from "../lib/chains.js";
 import { ChainClock } from "./chain-clock.js";
 import type { ExecutorConfig } from "./config.js";
-import { createLogger } from "./log.js";
+import { createLogger, throttled } from "./log.js";
 import { createMetrics, serveMetrics } from "./metrics.js";
 import { createQueue } from "./queue.js";
 import { redisConnection } from "./redis.js";
@@ -35,16 +35,24 @@ export async function startExecutor(config: ExecutorConfig) {
   await clock.start();
   const queue = createQueue(config);
   const redis = new Redis({ ...redisConnection(config.redisUrl), maxRetriesPerRequest: 3 });
-  redis.on("error", (error) => log.warn({ err: error.message }, "redis connection error"));
+  const redisFailing = throttled();
+  redis.on("error", (error) =>
+    redisFailing((heldBack) => log.warn({ err: error.message, heldBack }, "redis connection error")),
+  );
 
   let scheduler: Scheduler | undefined;
   let worker: Worker | undefined;
   let batcher: Batcher | undefined;
+  const broadcastClients =
+    rpcUrls.length > 1
+      ? rpcUrls.map((url) => createPublicClient({ chain, transport: rpcTransport([url], { ...rpc, retries: 0 }) }))
+      : undefined;
   const signers = config.signerKeys.map(
     (key) =>
       new Signer({
         key,
         client,
+        broadcastClients,
         clock,
         options: {
           maxFeePerGas: config.maxFeePerGas,
@@ -78,6 +86,8 @@ export async function startExecutor(config: ExecutorConfig) {
       }),
       log: log.child({ component: "scheduler" }),
       metrics,
+      // In one process the worker's simulation head start is known; a scheduler alone uses none.
+      releaseAdvanceMs: () => batcher?.advanceMs() ?? 0,
       lookaheadSeconds: config.lookaheadSeconds,
       pollMs: config.pollMs,
     });
@@ -121,12 +131,26 @@ export async function startExecutor(config: ExecutorConfig) {
 
   let server: Server | undefined;
   if (config.metricsPort > 0) {
-    server = await serveMetrics(metrics, config.metricsPort, () => ({
-      role: config.role,
-      chainId: config.network.chainId,
-      head: String(clock.head.number),
-      signers: signers.map((s) => ({ address: s.address, healthy: s.healthy, inFlight: s.inFlight })),
-    }));
+    server = await serveMetrics(metrics, config.metricsPort, () => {
+      // What an operator paged at 3 a.m. wants first: is it working, and if not, what is it waiting for.
+      const problems: string[] = [];
+      const headAgeMs = Date.now() - clock.head.observedAtMs;
+      if (headAgeMs > 10 * clock.blockTimeSeconds * 1000 + 5_000)
+        problems.push(`no new block for ${Math.round(headAgeMs / 1000)} s`);
+      if (config.role !== "scheduler") {
+        for (const s of signers) if (!s.healthy) problems.push(`signer ${s.address} cannot pay for gas`);
+        if (batcher?.feeCapped) problems.push("base fee at or above MAX_FEE_GWEI: runs wait");
+      }
+      if (scheduler && scheduler.indexLag > 5n) problems.push(`index ${scheduler.indexLag} blocks behind the chain`);
+      return {
+        status: problems.length === 0 ? "ok" : "degraded",
+        problems,
+        role: config.role,
+        chainId: config.network.chainId,
+        head: String(clock.head.number),
+        signers: signers.map((s) => ({ address: s.address, healthy: s.healthy, inFlight: s.inFlight })),
+      };
+    });
   }
   log.info(
     {

@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import type { Hex } from "viem";
 import { jobId, type RunJobData } from "../../lib/queue.js";
 import type { ChainClock } from "../chain-clock.js";
-import type { Logger } from "../log.js";
+import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { RunQueue } from "../queue.js";
 import type { ConditionResult } from "./conditions.js";
@@ -22,6 +22,8 @@ export interface SchedulerDeps {
   redis: Redis;
   clock: ChainClock;
   conditions: { due(workflows: DueWorkflow[], blockNumber: bigint): Promise<ConditionResult[]> };
+  /** How much earlier than its ready time a job should reach the worker (the worker's simulation head start). */
+  releaseAdvanceMs?: () => number;
   /** Offers again what a reorg undid after its job completed (optional: tools run without it). */
   reconciler?: Reconciler;
   log: Logger;
@@ -57,6 +59,9 @@ export class Scheduler {
   #lastIndexed: bigint | undefined;
   #lastFullPass = 0;
   #lastReconcile = 0;
+  #failing = throttled();
+  /** Blocks the index trails the chain head, as of the last pass (for /health). */
+  indexLag = 0n;
   /** Job ids this process already enqueued; forgotten when Redis loses them (see #epochKey). */
   #offered = new Set<string>();
   #epochKey: string;
@@ -98,7 +103,9 @@ export class Scheduler {
         await this.pass(indexed, full);
       }
     } catch (error) {
-      this.#d.log.error({ err: (error as Error).message }, "scheduling pass failed");
+      this.#failing((heldBack) =>
+        this.#d.log.error({ err: (error as Error).message, heldBack }, "scheduling pass failed"),
+      );
     } finally {
       this.#running = false;
     }
@@ -109,6 +116,7 @@ export class Scheduler {
     const head = clock.head;
     const lag = head.number > indexedBlock ? head.number - indexedBlock : 0n;
     metrics.indexLag.set(Number(lag));
+    this.indexLag = lag;
     if (lag > LAG_WARN_BLOCKS)
       log.warn(
         { chainHead: String(head.number), indexedBlock: String(indexedBlock), lag: String(lag) },
@@ -131,18 +139,23 @@ export class Scheduler {
     const timeJobs = due.filter((w) => w.triggerKind === "TIME");
     const conditionCandidates = due.filter((w) => w.triggerKind === "CONDITION" && w.nextExecutionAt <= nextBlockTime);
     const fresh = (w: DueWorkflow, slot = w.nextExecutionAt) => !this.#offered.has(jobId(chainId, w.id, slot));
+    // Checkers answer as of a block at least as new as the index's view of the workflows. Asked at an
+    // older block (our head poll can lag the index when the RPC hangs), a checker would still want the
+    // run the index already shows done, under the new slot's job id: a perform twice. Found by the
+    // chaos suite's request-timeout fault, 3 tickets of an unguarded upkeep performed twice.
     const conditionHits = await conditions.due(
       conditionCandidates.filter((w) => fresh(w)),
-      head.number,
+      head.number > indexedBlock ? head.number : indexedBlock,
     );
 
     const now = Date.now();
+    const advance = this.#d.releaseAdvanceMs?.() ?? 0;
     const horizon = nextBlockTime + BigInt(this.#d.lookaheadSeconds);
     const jobs = [
       ...timeJobs.flatMap((w) =>
         slotsOf(w, horizon)
           .filter((slot) => fresh(w, slot))
-          .map((slot) => this.#job(w, slot, "0x", Math.max(0, clock.readyAtMs(slot) - now))),
+          .map((slot) => this.#job(w, slot, "0x", Math.max(0, clock.readyAtMs(slot) - advance - now))),
       ),
       ...conditionHits.map((hit) => this.#job(hit.workflow, hit.workflow.nextExecutionAt, hit.performData, 0)),
     ];

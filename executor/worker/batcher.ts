@@ -13,6 +13,7 @@ import type { ChainClock } from "../chain-clock.js";
 import {
   errorText,
   FeeCapError,
+  RpcUnavailableError,
   RunRevertedError,
   SignerFundsError,
   TxPendingError,
@@ -59,6 +60,8 @@ interface Pending {
   resolve(outcome: Outcome): void;
 }
 
+/** A CONDITION job whose slot the chain disagrees with for this long is dropped as stale. */
+const STALE_AFTER_S = 60n;
 /** Per-item gas the batch budget reserves: the item's limit under the 63/64 rule plus bookkeeping. */
 const itemBudget = (gasLimit: number) => Math.ceil((gasLimit * 64) / 63) + 110_000;
 
@@ -72,22 +75,41 @@ export class Batcher {
   /** Workflows with a run in a transaction this process has not seen settle. */
   #busyWorkflows = new Set<bigint>();
   #feeCapSince: number | undefined;
+  #preparing = new Map<Signer, number>();
+  #turn = 0;
+  /** Recent simulation time (ms, exponentially weighted): how long the RPC takes to answer one. */
+  #simMs = 0;
 
   constructor(deps: BatcherDeps) {
     this.#d = deps;
     deps.clock.onHead(() => this.#release());
   }
 
+  /** True while the base fee is at or above MAX_FEE_GWEI (runs wait). */
+  get feeCapped(): boolean {
+    return this.#feeCapSince !== undefined;
+  }
+
+  /**
+   * How much earlier than "the block before its due time is mined" a job is taken up: the time a
+   * simulation takes here (1.5 × its recent average), so that on a slow RPC the transaction still goes
+   * out just after that block rather than a round trip later. The send itself waits for that block
+   * (see #run), so taking a job early never sends it early. At most most of a block.
+   */
+  advanceMs(): number {
+    return Math.min(0.8 * this.#blockMs(), 1.5 * this.#simMs + 50);
+  }
+
   /**
    * Takes a ready job. A job may wake before the block preceding its due time exists (its ready time
    * was computed from the block phase seconds earlier); sent then, it would serve the workflow's
    * previous slot and push its own a block late. So it waits here until the next block can carry its
-   * due time, released by the next head (or the clock, on chains that only mine on demand).
+   * due time (less the simulation's head start), released by the next head or the clock.
    */
   submit(item: BatchItem): Promise<Outcome> {
     return new Promise((resolve) => {
       const entry = { item, resolve };
-      if (item.dueAt <= this.#d.clock.nextBlockTimestamp()) this.#enqueue(entry);
+      if (this.#releasable(item)) this.#enqueue(entry);
       else {
         this.#parked.push(entry);
         this.#parkTimer ??= setInterval(() => this.#release(), 100);
@@ -101,12 +123,15 @@ export class Batcher {
     else this.#timer ??= setTimeout(() => this.flush(), this.#d.options.batchWaitMs);
   }
 
+  #releasable(item: BatchItem): boolean {
+    return item.dueAt <= this.#d.clock.nextBlockTimestamp(Date.now() + this.advanceMs());
+  }
+
   /** Moves parked items whose due time the next block reaches into the batch. */
   #release(): void {
-    const next = this.#d.clock.nextBlockTimestamp();
     const still: Pending[] = [];
     for (const entry of this.#parked) {
-      if (entry.item.dueAt <= next) this.#enqueue(entry);
+      if (this.#releasable(entry.item)) this.#enqueue(entry);
       else still.push(entry);
     }
     this.#parked = still;
@@ -183,9 +208,23 @@ export class Batcher {
     return batch;
   }
 
+  /**
+   * The healthy signer with the least work: transactions in flight plus batches it has been given and
+   * not yet sent (a batch spends a simulation and a hold before it counts as in flight). Ties go round.
+   */
   #pickSigner(): Signer | undefined {
     const healthy = this.#d.signers.filter((s) => s.healthy);
-    return healthy.sort((a, b) => a.inFlight - b.inFlight)[0];
+    if (healthy.length === 0) return undefined;
+    const load = (s: Signer) => s.inFlight + (this.#preparing.get(s) ?? 0);
+    const start = this.#turn++ % healthy.length;
+    const order = [...healthy.slice(start), ...healthy.slice(0, start)];
+    const signer = order.reduce((best, s) => (load(s) < load(best) ? s : best));
+    this.#preparing.set(signer, (this.#preparing.get(signer) ?? 0) + 1);
+    return signer;
+  }
+
+  #donePreparing(signer: Signer): void {
+    this.#preparing.set(signer, (this.#preparing.get(signer) ?? 1) - 1);
   }
 
   #blockMs(): number {
@@ -224,10 +263,15 @@ export class Batcher {
           new RunRevertedError(`action would revert: ${decodeRevertReason(r.reason) ?? "no reason"}`),
         );
       }
-      // A condition answered for an earlier schedule: the workflow has run since (maybe for a lost copy
-      // of this job). Running it again could perform twice; the scheduler asks the checker afresh.
       if (item.trigger === "CONDITION" && r.dueAt !== item.dueAt) {
-        return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
+        // A condition answered for an earlier schedule: the workflow has run since (maybe for a lost copy
+        // of this job). Running it again could perform twice; the scheduler asks the checker afresh.
+        // (Or one too old to matter: a reorg moved the schedule back for good.)
+        if (r.dueAt > item.dueAt || target > item.dueAt + STALE_AFTER_S) {
+          return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
+        }
+        // The node answered from before the run the index already showed (a lagging endpoint): ask again.
+        return outcomeOfError(new RpcUnavailableError("the node's state is older than the index's"));
       }
       return undefined;
     }
@@ -281,12 +325,26 @@ export class Batcher {
   }
 
   async #run(batch: Pending[]): Promise<void> {
-    const { simulate, clock, metrics } = this.#d;
     const signer = this.#pickSigner();
     if (!signer) {
       for (const p of batch) p.resolve(outcomeOfError(new SignerFundsError("no signer can pay for gas")));
       return;
     }
+    let prepared = false;
+    const sent = () => {
+      if (!prepared) this.#donePreparing(signer);
+      prepared = true;
+    };
+    try {
+      await this.#prepareAndSend(batch, signer, sent);
+    } finally {
+      sent();
+    }
+  }
+
+  /** Simulates, holds until the block ahead is mined, sends (then calls `sent`) and settles the batch. */
+  async #prepareAndSend(batch: Pending[], signer: Signer, sent: () => void): Promise<void> {
+    const { simulate, clock, metrics } = this.#d;
     try {
       signer.fees();
       this.#noteFees(undefined);
@@ -295,8 +353,11 @@ export class Batcher {
       for (const p of batch) p.resolve(outcomeOfError(error));
       return;
     }
-    const target = clock.nextBlockTimestamp();
+    // The block the transaction will go out for: the simulation may start a little before the block
+    // ahead of it is mined (advanceMs), and runs as of that block's timestamp.
+    const target = clock.nextBlockTimestamp(Date.now() + this.advanceMs());
     let sim: Awaited<ReturnType<Simulate>>;
+    const simStarted = Date.now();
     try {
       sim = await simulate(
         signer.address,
@@ -304,6 +365,7 @@ export class Batcher {
         batch.map((p) => p.item.performData),
         target,
       );
+      this.#simMs = this.#simMs === 0 ? Date.now() - simStarted : 0.8 * this.#simMs + 0.2 * (Date.now() - simStarted);
     } catch (error) {
       metrics.rpcErrors.inc({ kind: "simulate" });
       for (const p of batch) p.resolve(outcomeOfError(error));
@@ -320,20 +382,36 @@ export class Batcher {
 
     const items = send.map((p) => p.item);
     const request = this.#request(items, sim.gasRequired);
+    // Never out before the block ahead of `target` is mined: it would land there, before its due time.
+    const hold = clock.readyAtMs(target) - Date.now();
+    if (hold > 0) await new Promise((r) => setTimeout(r, hold));
     const ids = items.map((i) => i.workflowId);
     for (const id of ids) this.#busyWorkflows.add(id);
     try {
-      await this.#sendAndSettle(signer, send, request);
+      const timing = {
+        target: String(target),
+        simMs: Date.now() - simStarted - Math.max(0, hold),
+        holdMs: Math.max(0, hold),
+      };
+      await this.#sendAndSettle(signer, send, request, timing, sent);
     } finally {
       for (const id of ids) this.#busyWorkflows.delete(id);
     }
   }
 
-  async #sendAndSettle(signer: Signer, send: Pending[], request: TxRequest): Promise<void> {
+  /** `timing` goes into the "batch sent" line: where the time went between taking the jobs and sending. */
+  async #sendAndSettle(
+    signer: Signer,
+    send: Pending[],
+    request: TxRequest,
+    timing: Record<string, string | number>,
+    onSent: () => void,
+  ): Promise<void> {
     const { client, log, metrics, options } = this.#d;
     const items = send.map((p) => p.item);
     const sendIds = items.map((i) => i.workflowId);
     let sent: Awaited<ReturnType<Signer["send"]>>;
+    const sendStarted = Date.now();
     try {
       sent = await signer.send(request, {
         beforeBroadcast: (hash, nonce) =>
@@ -343,9 +421,14 @@ export class Batcher {
     } catch (error) {
       for (const p of send) p.resolve(outcomeOfError(error));
       return;
+    } finally {
+      onSent();
     }
     const txLog = log.child({ txHash: sent.hashes[0], signer: signer.address, nonce: sent.nonce });
-    txLog.info({ workflowIds: sendIds.map(String), gas: String(request.gas) }, "batch sent");
+    txLog.info(
+      { workflowIds: sendIds.map(String), gas: String(request.gas), ...timing, sendMs: Date.now() - sendStarted },
+      "batch sent",
+    );
 
     let timeout: NodeJS.Timeout | undefined;
     let receipt: Awaited<typeof sent.mined> | undefined;

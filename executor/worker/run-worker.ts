@@ -10,7 +10,7 @@ import type { RunJobData } from "../../lib/queue.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
 import type { ChainClock } from "../chain-clock.js";
 import type { ExecutorConfig } from "../config.js";
-import type { Logger } from "../log.js";
+import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { createQueueWorker } from "../queue.js";
 import type { Batcher } from "./batcher.js";
@@ -149,6 +149,7 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
       );
     }
   });
-  worker.on("error", (error) => log.error({ err: error.message }, "worker error"));
+  const failing = throttled();
+  worker.on("error", (error) => failing((heldBack) => log.error({ err: error.message, heldBack }, "worker error")));
   return worker;
 }

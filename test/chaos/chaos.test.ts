@@ -45,6 +45,28 @@ it("loses and doubles nothing under any fault, and the index agrees with the cha
     expect([r.name, r.injected > 0]).toEqual([r.name, true]);
     expect([r.name, r.due > 0]).toEqual([r.name, true]);
   }
+  // The waits say why, while they last: in /health and in the metrics.
+  const observed = (name: string) => result.rows.find((r) => r.name === name)?.observed ?? [];
+  expect(observed("signer out of funds")).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^health: signer 0x\w+ cannot pay for gas$/),
+      "autokeeper_signer_out_of_funds 1",
+    ]),
+  );
+  expect(observed("fee spike")).toEqual(
+    expect.arrayContaining(["health: base fee at or above MAX_FEE_GWEI: runs wait", "autokeeper_fee_cap_exceeded 1"]),
+  );
+  // ...and in the log, once when they start and once when they end; so do the repairs.
+  for (const line of [
+    "signer cannot pay for gas: runs wait until it is funded",
+    "signer funded again: sending resumes",
+    "base fee above MAX_FEE_GWEI: runs wait for it to fall",
+    "base fee back under MAX_FEE_GWEI: sending resumes",
+    "a reorg removed this transaction from the chain",
+    "transaction vanished before it was mined",
+  ]) {
+    expect([line, result.executorOutput.includes(`"msg":"${line}"`)]).toEqual([line, true]);
+  }
   expect(result.data.anomalies).toEqual([]);
   expect(result.unplannedRestarts).toEqual({ ponder: 0, executor: 0 });
   expect(result.index.runs).toBe(result.index.chainRuns);

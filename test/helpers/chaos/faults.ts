@@ -22,6 +22,18 @@ export interface FaultRun {
   injected: number;
   /** Chain time the fault's effect began, when that was before it was called (a reorg reaches back). */
   since?: bigint;
+  /** Chain time its effect ended, when that is not the moment it returned (the blocks a reorg undid). */
+  endsAt?: bigint;
+  /** What the executor said about it while it lasted (its /health problems, a metric), for the record. */
+  observed?: string[];
+}
+
+/** Waits a little into the fault, then asks the executor's /health what is wrong and reads a metric. */
+async function observe(stack: ChaosStack, metric: string): Promise<string[]> {
+  await sleep(4000);
+  const health = await stack.executorHealth();
+  const value = await stack.executorMetric(metric);
+  return [...(health?.problems ?? []).map((p) => `health: ${p}`), `${metric} ${value ?? "absent"}`];
 }
 
 export interface Fault {
@@ -64,8 +76,8 @@ export const rpcLatency = onProxies(
 
 export const rpcErrors = onProxies(
   "rpc errors 429/5xx",
-  "10% of requests start a burst of 2 answers of 429, 502 or 503, on top of 500 ms added to every request",
-  { errorRate: 0.1, burstLength: 2, errorStatuses: [429, 502, 503], latencyMs: 500 },
+  "10% of requests answered 429, 502 or 503 (in bursts of 2), on top of 500 ms added to every request",
+  { errorRate: 0.055, burstLength: 2, errorStatuses: [429, 502, 503], latencyMs: 500 },
   ["error"],
 );
 
@@ -127,8 +139,8 @@ export const staleHead: Fault = {
 export const droppedTx: Fault = {
   name: "dropped tx",
   what:
-    "half the transactions are accepted by the endpoint and never passed on, and anvil drops the worker's " +
-    "pending transactions from its pool every 2 s (anvil_dropTransaction)",
+    "half the transactions are accepted by each endpoint and never passed on, and anvil drops the worker's " +
+    "pending transactions from its pool every 5 s (anvil_dropTransaction)",
   async run({ stack, seconds }) {
     for (const p of stack.proxies) {
       p.resetStats();
@@ -137,7 +149,7 @@ export const droppedTx: Fault = {
     let dropped = 0;
     const until = Date.now() + seconds * 1000;
     while (Date.now() < until) {
-      await sleep(2000);
+      await sleep(5000);
       dropped += await dropPending(stack);
     }
     let injected = dropped;
@@ -172,7 +184,8 @@ export function reorg(depth: number): Fault {
       const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
       const since = (await chain.publicClient.getBlock({ blockNumber: head - BigInt(depth) + 1n })).timestamp;
       const injected = await reorgOwnTransactions(chain, depth);
-      return { injected, since };
+      // The runs due in the blocks it undid are the ones it hit; anvil re-mines them at one timestamp.
+      return { injected, since, endsAt: since + BigInt(depth) };
     },
   };
 }
@@ -183,6 +196,7 @@ export const feeSpike: Fault = {
   async run({ stack, seconds }) {
     stack.setBaseFee(10 * BASE_FEE_GWEI);
     const { chain } = stack;
+    const seen = observe(stack, "autokeeper_fee_cap_exceeded");
     let blocks = 0;
     let last = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
     const until = Date.now() + seconds * 1000;
@@ -193,7 +207,7 @@ export const feeSpike: Fault = {
       last = head.number;
     }
     stack.setBaseFee(BASE_FEE_GWEI);
-    return { injected: blocks };
+    return { injected: blocks, observed: await seen };
   },
 };
 
@@ -263,9 +277,10 @@ export const signerOutOfFunds: Fault = {
   async run({ stack, seconds }) {
     const balance = await stack.chain.publicClient.getBalance({ address: stack.worker });
     await setBalance(stack.chain, stack.worker, 0n);
+    const seen = observe(stack, "autokeeper_signer_out_of_funds");
     await sleep(seconds * 1000);
     await setBalance(stack.chain, stack.worker, balance > parseEther("1") ? balance : parseEther("1000"));
-    return { injected: 1 };
+    return { injected: 1, observed: await seen };
   },
 };
 

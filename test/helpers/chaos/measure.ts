@@ -18,6 +18,7 @@ export interface Window {
   what: string;
   seconds: number;
   injected: number;
+  observed: string[];
   /** Chain time the fault began (or its effect reached back to). */
   from: bigint;
   /** Chain time and block at which it ended. */
@@ -32,6 +33,8 @@ export interface ChaosRow {
   what: string;
   seconds: number;
   injected: number;
+  /** What the executor reported while the fault lasted (/health problems, a metric). */
+  observed: string[];
   due: number;
   executed: number;
   skippedByRule: number;
@@ -137,6 +140,7 @@ export function measureWindow(w: Window, d: ChaosData): ChaosRow {
     what: w.what,
     seconds: w.seconds,
     injected: w.injected,
+    observed: w.observed,
     due: slots.length + ticketsServed.length + ticketsLost.length,
     executed: served.length + ticketsServed.length,
     skippedByRule: slots.filter((s) => s.state === "skipped").length,

@@ -63,8 +63,9 @@ export async function injectFault(
     what: fault.what,
     seconds,
     injected: run.injected,
+    observed: run.observed ?? [],
     from: run.since !== undefined && run.since < from ? run.since : from,
-    faultEnd: end.timestamp,
+    faultEnd: run.endsAt ?? end.timestamp,
     endBlock: end.number,
     until: await chainNow(stack),
   };

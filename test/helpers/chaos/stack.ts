@@ -92,6 +92,9 @@ export interface ChaosStack {
   queuePrefix: string;
   /** Holds the chain's base fee at this many gwei from the next block on. */
   setBaseFee(gwei: number): void;
+  /** The executor's /health (what it says is wrong) and one of its /metrics values. */
+  executorHealth(): Promise<{ status: string; problems: string[] } | undefined>;
+  executorMetric(name: string): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -179,6 +182,16 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     queuePrefix,
     setBaseFee: (gwei) => {
       baseFee = parseGwei(String(gwei));
+    },
+    executorHealth: async () => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/health`).catch(() => undefined);
+      return res?.ok ? ((await res.json()) as { status: string; problems: string[] }) : undefined;
+    },
+    executorMetric: async (name) => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
+      const text = res?.ok ? await res.text() : "";
+      const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
+      return value === undefined ? undefined : Number(value);
     },
     stop: async () => {
       keeping = false;
