@@ -26,6 +26,7 @@ export function dueColumns(w: WorkflowTable) {
     interval: w.interval,
     endTime: w.endTime,
     gasLimit: w.gasLimit,
+    lastRunTx: w.lastRunTx,
   };
 }
 
@@ -39,6 +40,8 @@ export interface DueWorkflow {
   interval: bigint;
   endTime: bigint;
   gasLimit: number;
+  /** The transaction of the last run the index shows (null before the first run). */
+  lastRunTx: `0x${string}` | null;
 }
 
 export const MAX_DUE_PAGE = 10_000;

@@ -24,6 +24,12 @@ export interface RunJobData {
    * workflow has run since: the worker must then drop it, not run it again. (Absent on older jobs: TIME.)
    */
   trigger?: "TIME" | "CONDITION";
+  /**
+   * CONDITION: the workflow's last run as the index showed it when the checker was asked. If that
+   * transaction is no longer on the chain, a reorg undid it and the check answered a state that never
+   * became canonical: the worker drops the job rather than run it.
+   */
+  lastRunTx?: Hex | null;
   /** Set before broadcast, so a restarted worker checks this transaction before sending again. */
   txHash?: Hex;
   /** Every version broadcast for the job (replacements and re-sends included), newest last. */

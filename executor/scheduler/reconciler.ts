@@ -15,7 +15,10 @@
  * - a TIME slot right away: the contract refuses a slot twice, so a late copy of the old transaction
  *   cannot double it;
  * - a CONDITION run only once the nonce of the transaction that ran it is used on the chain (no version
- *   of it can still be mined), and only if that job sent it; the scheduler then asks the checker again.
+ *   of it can still be mined); the scheduler then asks the checker again.
+ * - a CONDITION job that sent nothing (the worker dropped its check as stale, say after a reorg that a
+ *   re-send repaired at the same timestamp) right away: nothing of it can be mined, and its id would
+ *   otherwise hold the workflow until the completed job expires.
  */
 import type { Chain, Hex, PublicClient, Transport } from "viem";
 import { workflowRegistryAbi } from "../../abis/index.js";
@@ -73,7 +76,7 @@ export class Reconciler {
         this.#d.metrics.runsReoffered.inc({ trigger: w.triggerKind });
         this.#d.log.warn(
           { workflowId: String(w.id), slot: String(w.nextExecutionAt), jobId: job.id },
-          "a completed run is no longer on the chain (reorg): offering it again",
+          "the chain still waits for a completed job's slot: offering it again",
         );
       } catch (error) {
         this.#d.log.warn({ workflowId: String(w.id), err: errorText(error) }, "could not reconcile a run");
@@ -100,8 +103,8 @@ export class Reconciler {
     if (status !== Status.ACTIVE || nextExecutionAt !== w.nextExecutionAt) return false;
     // Past its end time the contract expires it rather than run it: nothing to offer.
     if (w.endTime !== 0n && now > w.endTime) return false;
-    if (w.triggerKind === "TIME") return true;
-    if (!sent || signer === undefined || nonce === undefined) return false;
+    if (w.triggerKind === "TIME" || !sent) return true;
+    if (signer === undefined || nonce === undefined) return false;
     return (await client.getTransactionCount({ address: signer, blockTag: "latest" })) > nonce;
   }
 }

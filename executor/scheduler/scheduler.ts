@@ -176,6 +176,7 @@ export class Scheduler {
       performData,
       gasLimit: w.gasLimit,
       trigger: w.triggerKind === "CONDITION" ? "CONDITION" : "TIME",
+      ...(w.triggerKind === "CONDITION" ? { lastRunTx: w.lastRunTx } : {}),
     };
     return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, slot), delay } };
   }

@@ -5,7 +5,15 @@
  * Batches are not serialised: the next one is sent while earlier ones wait for receipts. Errors become
  * outcomes in outcome.ts, so only a run's own revert uses up an attempt.
  */
-import { type Chain, encodeFunctionData, type Hash, type Hex, type PublicClient, type Transport } from "viem";
+import {
+  type Chain,
+  encodeFunctionData,
+  type Hash,
+  type Hex,
+  type PublicClient,
+  TransactionReceiptNotFoundError,
+  type Transport,
+} from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
 import { enumName, SkipReason } from "../../lib/spec.js";
@@ -32,6 +40,8 @@ export interface BatchItem {
   performData: Hex;
   gasLimit: number;
   trigger: "TIME" | "CONDITION";
+  /** CONDITION: the last run the index showed when the checker was asked (see RunJobData). */
+  lastRunTx?: Hash;
   /** Records a hash (and the signer and nonce it was sent with) on the job before it is broadcast. */
   recordTx(hash: Hash, signer: Hex, nonce: number): Promise<void>;
 }
@@ -59,6 +69,9 @@ interface Pending {
   item: BatchItem;
   resolve(outcome: Outcome): void;
 }
+
+/** Per CONDITION item whose check followed a run the chain may no longer have (see #priorRuns). */
+type PriorRuns = Map<bigint, "gone" | "unknown">;
 
 /** A CONDITION job whose slot the chain disagrees with for this long is dropped as stale. */
 const STALE_AFTER_S = 60n;
@@ -256,7 +269,7 @@ export class Batcher {
    * What one simulated item means for its job: undefined when it should be sent, else its outcome.
    * `target` is the timestamp the simulation ran at.
    */
-  #verdict(item: BatchItem, r: ItemSimulation, target: bigint): Outcome | undefined {
+  #verdict(item: BatchItem, r: ItemSimulation, target: bigint, priorRuns: PriorRuns): Outcome | undefined {
     if (r.skipReason === SkipReason.NONE) {
       if (!r.success) {
         return outcomeOfError(
@@ -273,6 +286,15 @@ export class Batcher {
         // The node answered from before the run the index already showed (a lagging endpoint): ask again.
         return outcomeOfError(new RpcUnavailableError("the node's state is older than the index's"));
       }
+      const prior = priorRuns.get(item.workflowId);
+      if (prior === "gone") {
+        // The check followed a run a reorg undid. Its re-send may have run the workflow again at the same
+        // timestamp, so the slot matches while the answer is stale: found by the chaos suite, 6 tickets
+        // performed twice after a reorg of depth 2. The scheduler asks the checker again.
+        return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
+      }
+      if (prior === "unknown")
+        return outcomeOfError(new RpcUnavailableError("could not look up the workflow's last run"));
       return undefined;
     }
     if (r.skipReason === SkipReason.NOT_DUE && item.dueAt <= target) {
@@ -283,6 +305,25 @@ export class Batcher {
     if (r.skipReason === SkipReason.NOT_FUNDED)
       return outcomeOfError(new WorkflowFundsError("workflow cannot pay a run"));
     return { kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null };
+  }
+
+  /**
+   * For each CONDITION item, whether the last run its check followed is still on the chain: "gone" when
+   * the node has no receipt for it, "unknown" when the lookup failed. Items not listed are fine.
+   */
+  async #priorRuns(items: BatchItem[]): Promise<PriorRuns> {
+    const out: PriorRuns = new Map();
+    await Promise.all(
+      items.map(async (item) => {
+        if (item.trigger !== "CONDITION" || !item.lastRunTx) return;
+        try {
+          await this.#d.client.getTransactionReceipt({ hash: item.lastRunTx });
+        } catch (error) {
+          out.set(item.workflowId, error instanceof TransactionReceiptNotFoundError ? "gone" : "unknown");
+        }
+      }),
+    );
+    return out;
   }
 
   /** The executeBatch transaction for `items`, with the simulated gas plus what simulation cannot see. */
@@ -304,13 +345,16 @@ export class Batcher {
   #rebuild(signer: Signer, items: BatchItem[]) {
     return async (): Promise<TxRequest | undefined> => {
       const target = this.#d.clock.nextBlockTimestamp();
-      const sim = await this.#d.simulate(
-        signer.address,
-        items.map((i) => i.workflowId),
-        items.map((i) => i.performData),
-        target,
-      );
-      const keep = items.filter((item, i) => this.#verdict(item, sim.results[i]!, target) === undefined);
+      const [sim, priorRuns] = await Promise.all([
+        this.#d.simulate(
+          signer.address,
+          items.map((i) => i.workflowId),
+          items.map((i) => i.performData),
+          target,
+        ),
+        this.#priorRuns(items),
+      ]);
+      const keep = items.filter((item, i) => this.#verdict(item, sim.results[i]!, target, priorRuns) === undefined);
       if (keep.length === 0) return undefined;
       if (keep.length === items.length) return this.#request(keep, sim.gasRequired);
       // Fewer items need less gas; simulate the survivors alone for an honest figure.
@@ -357,14 +401,18 @@ export class Batcher {
     // ahead of it is mined (advanceMs), and runs as of that block's timestamp.
     const target = clock.nextBlockTimestamp(Date.now() + this.advanceMs());
     let sim: Awaited<ReturnType<Simulate>>;
+    let priorRuns: PriorRuns;
     const simStarted = Date.now();
     try {
-      sim = await simulate(
-        signer.address,
-        batch.map((p) => p.item.workflowId),
-        batch.map((p) => p.item.performData),
-        target,
-      );
+      [sim, priorRuns] = await Promise.all([
+        simulate(
+          signer.address,
+          batch.map((p) => p.item.workflowId),
+          batch.map((p) => p.item.performData),
+          target,
+        ),
+        this.#priorRuns(batch.map((p) => p.item)),
+      ]);
       this.#simMs = this.#simMs === 0 ? Date.now() - simStarted : 0.8 * this.#simMs + 0.2 * (Date.now() - simStarted);
     } catch (error) {
       metrics.rpcErrors.inc({ kind: "simulate" });
@@ -374,7 +422,7 @@ export class Batcher {
 
     const send: Pending[] = [];
     batch.forEach((p, i) => {
-      const verdict = this.#verdict(p.item, sim.results[i]!, target);
+      const verdict = this.#verdict(p.item, sim.results[i]!, target, priorRuns);
       if (verdict) p.resolve(verdict);
       else send.push(p);
     });

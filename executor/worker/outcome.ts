@@ -6,7 +6,6 @@ import type { Hash } from "viem";
 import {
   type ExecutorError,
   FeeCapError,
-  RpcUnavailableError,
   SignerFundsError,
   SimulationError,
   TxPendingError,
@@ -46,8 +45,7 @@ function reasonOf(e: ExecutorError): DelayReason {
   if (e instanceof WorkflowFundsError) return "workflow_funds";
   if (e instanceof SimulationError) return "operator";
   if (e instanceof TxPendingError) return "tx_pending";
-  if (e instanceof RpcUnavailableError) return "rpc";
-  return "rpc";
+  return "rpc"; // RpcUnavailableError, and anything else that is worth another try
 }
 
 export function outcomeOfError(error: unknown, now = Date.now()): Outcome {

@@ -113,6 +113,7 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
       performData: job.data.performData,
       gasLimit: job.data.gasLimit,
       trigger: job.data.trigger ?? "TIME",
+      lastRunTx: job.data.lastRunTx ?? undefined,
       recordTx: async (hash: Hash, signer: Hex, nonce: number) => {
         const txHashes = [...(job.data.txHashes ?? []), hash];
         await job.updateData({ ...job.data, txHash: hash, txHashes, signer, nonce });

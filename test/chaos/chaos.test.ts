@@ -39,6 +39,17 @@ it("loses and doubles nothing under any fault, and the index agrees with the cha
       recovery: r.recoveryBlocks,
     })),
   );
+  // Which runs, when any is lost or doubled: the executor log (its path is printed above) tells why.
+  const { data } = result;
+  const lost = [
+    ...data.slots.filter((s) => s.state === "lost").map((s) => `TIME #${s.workflowId} slot ${s.at}`),
+    ...data.tickets.lost.map((t) => `CONDITION #${t.workflowId} ticket ${t.at}`),
+  ];
+  const doubled = [
+    ...data.doubledTime.map((r) => `TIME slot ${r.dueAt}`),
+    ...data.tickets.doubled.map((p) => `CONDITION #${p.workflowId} ticket ${p.ticket} in block ${p.blockNumber}`),
+  ];
+  if (lost.length + doubled.length > 0) console.log({ lost: lost.slice(0, 30), doubled: doubled.slice(0, 30) });
   expect(result.rows.map((r) => r.name)).toEqual(allFaults([2]).map((f) => f.name));
   for (const r of result.rows) {
     expect({ fault: r.name, lost: r.lost, doubled: r.doubled }).toEqual({ fault: r.name, lost: 0, doubled: 0 });

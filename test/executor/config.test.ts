@@ -15,7 +15,8 @@ const base = {
   WORKER_PRIVATE_KEY: DEV_KEYS.worker,
 };
 
-it.each([
+// Each case is its own process that exits at once: run them side by side.
+it.concurrent.each([
   [{ GAS_BUFFER_PERCENT: "lots" }, "GAS_BUFFER_PERCENT"],
   [{ MAX_ATTEMPTS: "0" }, "MAX_ATTEMPTS"],
   [{ BATCH_SIZE: "-5" }, "BATCH_SIZE"],

@@ -12,7 +12,7 @@ import { ANVIL_KEYS, DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/ports.js";
-import { expectEverySlotOnce, type Scheduled, waitAllCompleted } from "../helpers/runs.js";
+import { expectEverySlotOnce, expectNothingLostOrDoubled, type Scheduled, waitAllCompleted } from "../helpers/runs.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 
 let stack: Stack;
@@ -65,7 +65,7 @@ function start(env: Record<string, string>): ExecutorProcess {
 
 it("loses and doubles nothing when the executor is SIGKILLed mid-batch and restarted", async () => {
   const workflows = await schedule(20, (i) => BigInt(4 + (i % 3)), 20n, 30n);
-  // A short lock, so the killed worker's jobs come back within seconds rather than 30 s.
+  // A short lock, so the killed worker's jobs come back within seconds rather than the default 10 s.
   const env = await stack.env({ JOB_LOCK_MS: "3000" });
   const first = start(env);
   // Kill right after a batch went out, before its receipt could be recorded.
@@ -76,8 +76,12 @@ it("loses and doubles nothing when the executor is SIGKILLed mid-batch and resta
   expect(first.process.signalCode).toBe("SIGKILL");
   const second = start(env);
   await waitAllCompleted(stack, workflows, 90_000);
-  const { runs } = await expectEverySlotOnce(stack, workflows);
-  expect(runs).toBeGreaterThan(100);
+  // The runs the dead process held come back when their job locks expire and the new process is up, a
+  // few seconds: a 4 s workflow may pass over one slot by the contract's missed-slot rule, as it would
+  // for any outage longer than its interval. None is lost, none runs twice.
+  const { served, skipped } = await expectNothingLostOrDoubled(stack, workflows);
+  expect(served).toBeGreaterThan(100);
+  expect(skipped).toBeLessThanOrEqual(workflows.length);
   // The jobs the killed worker had in flight came back, and the restarted worker found the
   // transaction each had recorded before broadcast instead of sending it again.
   await second.waitForLog(/"found the run a previous attempt sent"/, 20_000);

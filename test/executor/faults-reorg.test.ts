@@ -3,17 +3,20 @@
  * depth 4 dropped a block holding the worker's transaction with nonce 9; the chain's nonce went back to
  * 9, the worker's later nonces sat in the pool behind the gap, and every workflow stopped. Here a
  * running stack is reorged under load: every run the reorg undid is served again, no workflow stalls,
- * and no slot runs twice.
+ * and no slot runs twice. CONDITION workflows on a Chainlink-style upkeep that trusts its keeper ride
+ * along: a reorg must not make one perform a ticket twice (the chaos suite once saw 6 do so) or leave one
+ * open.
  */
-import { encodeFunctionData, parseEther } from "viem";
+import { encodeAbiParameters, encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { counterAbi, counterBytecode } from "../../abis/index.js";
+import { counterAbi, counterBytecode, ticketUpkeepAbi, ticketUpkeepBytecode } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
-import { timeSpec } from "../../lib/spec.js";
+import { jobId } from "../../lib/queue.js";
+import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
 import { reorgOwnTransactions } from "../helpers/chain-faults.js";
-import { executedRuns } from "../helpers/chain-runs.js";
+import { executedRuns, ticketPerforms } from "../helpers/chain-runs.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { type TimeWorkflow, timeLedger } from "../helpers/ledger.js";
+import { type TimeWorkflow, ticketLedger, timeLedger } from "../helpers/ledger.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { sleep, until } from "../helpers/wait.js";
 
@@ -28,7 +31,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-it.each([4, 10])(
+// Depth 4 is the reorg found by trying it, deeper than CONFIRMATIONS (so settled runs come back too);
+// `npm run chaos` measures depths 1, 4 and 10.
+it.each([4])(
   "serves again every run a reorg of depth %i undid, and no workflow stalls",
   async (depth) => {
     const { chain } = stack;
@@ -49,6 +54,13 @@ it.each([4, 10])(
         parseEther("1"),
       );
       workflows.push({ id, start, interval, end });
+    }
+    const upkeeps = new Map<`0x${string}`, { workflowId: bigint; period: bigint }>();
+    for (let i = 0; i < 6; i++) {
+      const period = BigInt(2 + (i % 3));
+      const upkeep = await chain.deploy(ticketUpkeepAbi, ticketUpkeepBytecode, [period, start]);
+      const { id } = await chain.register(chainlinkSpec(upkeep, { gasLimit: 150_000 }), parseEther("1"));
+      upkeeps.set(upkeep, { workflowId: id, period });
     }
     const firstBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
     await stack.intervalMining(1);
@@ -76,19 +88,79 @@ it.each([4, 10])(
       doubled: [],
       anomalies: [],
     });
+    const performs = await ticketPerforms(chain, new Map([...upkeeps].map(([a, u]) => [a, u.workflowId])), firstBlock);
+    const tickets = ticketLedger(
+      await Promise.all(
+        [...upkeeps].map(async ([address, u]) => ({
+          ...u,
+          openTicket: await chain.publicClient.readContract({ address, abi: ticketUpkeepAbi, functionName: "nextAt" }),
+        })),
+      ),
+      performs.filter((p) => p.ticket <= end),
+      end,
+    );
+    expect({
+      ticketsLost: tickets.lost.map((t) => `#${t.workflowId}@+${t.at - start}s`),
+      ticketsDoubled: tickets.doubled.map((p) => `#${p.workflowId}@+${p.ticket - start}s`),
+    }).toEqual({ ticketsLost: [], ticketsDoubled: [] });
+    expect(tickets.served.length).toBeGreaterThan(60);
     const count = (state: string) => ledger.slots.filter((s) => s.state === state).length;
     expect(count("served")).toBeGreaterThan(100);
     // The worker saw its own transactions leave the chain and sent them again at their nonces.
     expect(executor.output()).toContain('"a reorg removed this transaction from the chain"');
     console.log(
       `reorg depth ${depth}: ${undone} executor transactions undone; ${count("served")} slots served, ` +
-        `${count("skipped")} skipped by the missed-slot rule, 0 lost, 0 doubled`,
+        `${count("skipped")} skipped by the missed-slot rule, ${tickets.served.length} tickets performed once, ` +
+        "0 lost, 0 doubled",
     );
     expect(await executor.stop()).toBe(0);
     executor = undefined;
   },
   240_000,
 );
+
+it("drops a check made after a run a reorg undid, asks the checker again, and performs the ticket once", async () => {
+  // The state a reorg leaves behind, built directly: the index showed a run (its transaction) that the
+  // chain no longer has, the checker was asked after it, and the job carries that answer for the slot
+  // the chain now waits at. After a real reorg the re-send can run the workflow again at the same
+  // timestamp, so only the missing transaction tells the answer is stale (the chaos suite saw 6 tickets
+  // performed twice that way). Such a job must not be sent; the slot is offered again and checked afresh.
+  const { chain } = stack;
+  await chain.testClient.setAutomine(true);
+  const start = (await chain.now()) + 10n;
+  const upkeep = await chain.deploy(ticketUpkeepAbi, ticketUpkeepBytecode, [600n, start]);
+  const { id } = await chain.register(chainlinkSpec(upkeep, { gasLimit: 150_000, startTime: start }), parseEther("1"));
+  const firstBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  // The slot the chain waits at (the start time, or the registration block's time if that is later).
+  const { nextExecutionAt: slot } = await chain.workflow(id);
+  await stack.indexer.catchUp();
+  const job = jobId(chain.deployment.chainId, id, slot);
+  await stack.queue.add(
+    "run",
+    {
+      chainId: chain.deployment.chainId,
+      workflowId: String(id),
+      dueAt: String(slot),
+      performData: encodeAbiParameters([{ type: "uint64" }], [start]),
+      gasLimit: 150_000,
+      trigger: "CONDITION",
+      lastRunTx: `0x${"ab".repeat(32)}`,
+    },
+    { jobId: job },
+  );
+  await stack.intervalMining(1);
+  await executor?.kill();
+  executor = spawnExecutor(await stack.env());
+  await executor.waitForLog(/"reason":"STALE_CHECK","msg":"nothing to run"/, 60_000);
+  await executor.waitForLog(/"the chain still waits for a completed job's slot: offering it again"/, 60_000);
+  await until("the ticket to be performed", async () => (await chain.workflow(id)).runCount > 0n, 60_000);
+  await sleep(3000);
+  const performs = await ticketPerforms(chain, new Map([[upkeep, id]]), firstBlock);
+  expect(performs.map((p) => [p.ticket, p.count])).toEqual([[start, 1n]]);
+  expect((await chain.workflow(id)).runCount).toBe(1n);
+  expect(await executor.stop()).toBe(0);
+  executor = undefined;
+}, 120_000);
 
 it("never printed a private key", () => {
   expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.deployer])).toEqual([]);

@@ -1,6 +1,8 @@
 /** Assertions shared by the executor suites: every slot of every workflow ran once, none twice. */
 import { expect } from "vitest";
 import { Status } from "../../lib/spec.js";
+import { executedRuns } from "./chain-runs.js";
+import { timeLedger } from "./ledger.js";
 import type { Stack } from "./stack.js";
 
 export interface Scheduled {
@@ -45,4 +47,48 @@ export async function expectEverySlotOnce(
     runs += slots.length;
   }
   return { runs, workers };
+}
+
+/**
+ * Nothing lost, nothing doubled, as the chain's own missed-slot rule defines it: every slot was served
+ * once, or passed over because an earlier slot's run landed after it (an outage longer than the interval
+ * does that by design); none was due and left unserved, none ran twice. The index shows exactly the
+ * served slots.
+ */
+export async function expectNothingLostOrDoubled(
+  stack: Stack,
+  workflows: Scheduled[],
+): Promise<{ served: number; skipped: number }> {
+  await stack.indexer.catchUp();
+  const ids = new Set(workflows.map((w) => w.id));
+  const runs = (await executedRuns(stack.chain, 0n)).filter((r) => ids.has(r.workflowId));
+  const blocks = [...new Set(runs.map((r) => r.blockNumber))];
+  const timestamps = new Map(
+    await Promise.all(
+      blocks.map(async (n) => [n, (await stack.chain.publicClient.getBlock({ blockNumber: n })).timestamp] as const),
+    ),
+  );
+  let cutoff = 0n;
+  for (const w of workflows) if (w.end > cutoff) cutoff = w.end;
+  const ledger = timeLedger(
+    workflows.map((w) => ({ id: w.id, start: w.start, interval: w.interval, end: w.end })),
+    runs,
+    (n) => timestamps.get(n)!,
+    cutoff,
+  );
+  expect(ledger.anomalies).toEqual([]);
+  expect(ledger.slots.filter((s) => s.state === "lost").map((s) => `${s.workflowId}@${s.at}`)).toEqual([]);
+  expect(ledger.doubled.map((r) => `${r.workflowId}@${r.dueAt}`)).toEqual([]);
+  for (const w of workflows) {
+    const served = ledger.slots.filter((s) => s.workflowId === w.id && s.state === "served").map((s) => s.at);
+    expect([w.id, (await stack.chain.workflow(w.id)).runCount]).toEqual([w.id, BigInt(served.length)]);
+    const { body } = await stack.indexer.get<{ items: { dueAt: string }[] }>(
+      `/api/workflows/${w.id}/executions?limit=100`,
+    );
+    expect([w.id, body.items.map((r) => BigInt(r.dueAt)).reverse()]).toEqual([w.id, served]);
+  }
+  return {
+    served: ledger.slots.filter((s) => s.state === "served").length,
+    skipped: ledger.slots.filter((s) => s.state === "skipped").length,
+  };
 }

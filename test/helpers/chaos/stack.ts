@@ -10,6 +10,9 @@
 
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import postgres from "postgres";
 import { parseGwei } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -135,6 +138,13 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
 
   const metricsPort = await freePort();
   const executorOutput: string[] = [];
+  // Every executor line also goes to a file, so a lost or late run can be traced afterwards.
+  const executorLog = join(tmpdir(), `${queuePrefix}-executor.log`);
+  say(`executor log → ${executorLog}`);
+  const keep = (d: Buffer) => {
+    executorOutput.push(d.toString());
+    appendFileSync(executorLog, d);
+  };
   const env = {
     ...chainEnv(chain),
     RPC_URL: "",
@@ -153,8 +163,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     "executor",
     () => {
       const ex = spawnExecutor(env);
-      ex.process.stdout?.on("data", (d: Buffer) => executorOutput.push(d.toString()));
-      ex.process.stderr?.on("data", (d: Buffer) => executorOutput.push(d.toString()));
+      ex.process.stdout?.on("data", keep);
+      ex.process.stderr?.on("data", keep);
       return ex;
     },
     say,
