@@ -79,6 +79,9 @@ interface TxRecord {
   receipt: TransactionReceipt | undefined;
   /** Heads in a row on which the chain had used the nonce but no version of ours had a receipt. */
   usedElsewhere: number;
+  /** The last re-send reason and failure logged: the same again (every head in a fee spike) is not repeated. */
+  lastResend?: string;
+  lastResendError?: string;
   settled: boolean;
   resolve(receipt: TransactionReceipt): void;
   reject(error: Error): void;
@@ -501,10 +504,13 @@ export class Signer {
     request ??= this.#selfTransfer();
     // Above the last version's fees, in case a node still holds it, and at least what the chain asks now.
     const fees = higher(bump(record.fees, this.#d.options.maxFeePerGas) ?? record.fees, this.#safeFees());
-    this.#d.log.info(
-      { signer: this.address, nonce: record.nonce, why, selfTransfer: request.to === this.address },
-      "sending again at the same nonce",
-    );
+    if (record.lastResend !== why) {
+      this.#d.log.info(
+        { signer: this.address, nonce: record.nonce, why, selfTransfer: request.to === this.address },
+        "sending again at the same nonce",
+      );
+    }
+    record.lastResend = why;
     await this.#rebroadcast(record, request, fees);
   }
 
@@ -547,7 +553,11 @@ export class Signer {
 
   async #rebroadcast(record: TxRecord, request: TxRequest, fees: Fees): Promise<void> {
     const result = await this.#broadcast(record, request, fees, { first: false }).catch((error: unknown) => {
-      this.#d.log.warn({ signer: this.address, nonce: record.nonce, err: errorText(error) }, "re-send failed");
+      const err = errorText(error);
+      if (record.lastResendError !== err) {
+        this.#d.log.warn({ signer: this.address, nonce: record.nonce, err }, "re-send failed");
+      }
+      record.lastResendError = err;
       return "sent" as const; // tried again on a later head
     });
     if (result === "nonce_used") record.usedElsewhere += 1;
