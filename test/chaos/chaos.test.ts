@@ -19,7 +19,7 @@ it("loses and doubles nothing under any fault, and the index agrees with the cha
     {
       faults: allFaults([2]),
       faultSeconds: (f) => (f === executorKill || f === feeSpike ? 20 : f === ponderKill ? 0 : 8),
-      settleSeconds: 10,
+      settleSeconds: 8,
       warmupSeconds: 8,
       size: { time: 100, conditions: 10, leadSeconds: 25 },
       gasLimit: 10_000_000n,
