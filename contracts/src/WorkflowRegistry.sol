@@ -175,7 +175,10 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         uint64 due = w.nextExecutionAt;
         if (now_ < due) return (SkipReason.NOT_DUE, run);
         uint64 endTime = w.endTime;
-        if (endTime != 0 && now_ > endTime) {
+        // A slot due by the end time is a due run even if it lands after it (a restart, an outage): only a
+        // slot past the end expires. Judged by block time, a late last slot was lost and the workflow left
+        // ACTIVE for good, since the executor only ever simulated the expiry.
+        if (endTime != 0 && due > endTime) {
             _setStatus(id, w, Status.COMPLETED);
             return (SkipReason.EXPIRED, run);
         }

@@ -69,8 +69,7 @@ export class Reconciler {
       if (!job?.returnvalue || job.failedReason) continue;
       const w = window[i]!;
       try {
-        if (!(await this.#undone(w, now, job.data.signer, job.data.nonce, Boolean(job.data.txHashes?.length))))
-          continue;
+        if (!(await this.#undone(w, job.data.signer, job.data.nonce, Boolean(job.data.txHashes?.length)))) continue;
         await job.remove();
         removed.push(job.id!);
         this.#d.metrics.runsReoffered.inc({ trigger: w.triggerKind });
@@ -86,13 +85,7 @@ export class Reconciler {
   }
 
   /** Whether the chain still waits for this exact slot, and (for CONDITION) it is safe to run it again. */
-  async #undone(
-    w: DueWorkflow,
-    now: bigint,
-    signer: Hex | undefined,
-    nonce: number | undefined,
-    sent: boolean,
-  ): Promise<boolean> {
+  async #undone(w: DueWorkflow, signer: Hex | undefined, nonce: number | undefined, sent: boolean): Promise<boolean> {
     const { client, registry } = this.#d;
     const [, status, , nextExecutionAt] = await client.readContract({
       address: registry,
@@ -101,8 +94,8 @@ export class Reconciler {
       args: [w.id],
     });
     if (status !== Status.ACTIVE || nextExecutionAt !== w.nextExecutionAt) return false;
-    // Past its end time the contract expires it rather than run it: nothing to offer.
-    if (w.endTime !== 0n && now > w.endTime) return false;
+    // A slot past the end time expires rather than runs: nothing to offer. (One due by then still runs late.)
+    if (w.endTime !== 0n && w.nextExecutionAt > w.endTime) return false;
     if (w.triggerKind === "TIME" || !sent) return true;
     if (signer === undefined || nonce === undefined) return false;
     return (await client.getTransactionCount({ address: signer, blockTag: "latest" })) > nonce;

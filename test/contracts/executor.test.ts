@@ -153,13 +153,14 @@ describe("ActionExecutor.execute on TIME workflows", () => {
     expect((await chain.workflow(unfunded.id)).runCount).toBe(0n);
   });
 
-  it("skips and completes a workflow whose end time has passed", async () => {
+  it("runs a slot due by the end time even when it lands after it, then completes", async () => {
     const start = (await chain.now()) + 50n;
     const { id } = await chain.register(timeSpec([increment()], 10n, { startTime: start, endTime: start + 5n }), FUND);
     await chain.setNextTimestamp(start + 6n);
     const { skipped } = await chain.execute(id);
-    expect(skipped?.reason).toBe(SkipReason.EXPIRED);
-    expect((await chain.workflow(id)).status).toBe(Status.COMPLETED);
+    expect(skipped).toBeUndefined();
+    const w = await chain.workflow(id);
+    expect([w.runCount, w.status]).toEqual([1n, Status.COMPLETED]);
   });
 
   it("records a failing action as a failed run with its revert reason, and still charges", async () => {
