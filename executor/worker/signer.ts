@@ -36,7 +36,7 @@ import type { Metrics } from "../metrics.js";
 import type { SecretKey } from "../secret.js";
 import { bump, type Fees, feesFor, higher, min } from "./fees.js";
 import { NonceAuthority, planNonces } from "./nonces.js";
-import { classifyRpcError } from "./rpc-errors.js";
+import { classifyRpcError, type RpcErrorKind } from "./rpc-errors.js";
 
 export interface SignerOptions {
   maxFeePerGas: bigint;
@@ -346,7 +346,7 @@ export class Signer {
     const results = await Promise.allSettled(clients.map((c) => c.sendRawTransaction({ serializedTransaction: raw })));
     if (results.some((r) => r.status === "fulfilled")) return;
     const errors = results.map((r) => (r as PromiseRejectedResult).reason as unknown);
-    const rank = [
+    const rank: RpcErrorKind[] = [
       "nonce_too_low",
       "already_known",
       "insufficient_funds",

@@ -14,9 +14,9 @@ import { DEV_KEYS } from "../../lib/accounts.js";
 import { jobId } from "../../lib/queue.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
 import { reorgOwnTransactions } from "../helpers/chain-faults.js";
-import { executedRuns, ticketPerforms } from "../helpers/chain-runs.js";
+import { readTimeLedger, ticketPerforms } from "../helpers/chain-runs.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { type TimeWorkflow, ticketLedger, timeLedger } from "../helpers/ledger.js";
+import { type TimeWorkflow, ticketLedger } from "../helpers/ledger.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { sleep, until } from "../helpers/wait.js";
 
@@ -75,13 +75,7 @@ it.each([4])(
 
     await until("the schedule to end", async () => (await chain.now()) > end + 15n, 120_000);
     await sleep(2000);
-    const runs = await executedRuns(chain, firstBlock);
-    const timestamps = new Map<bigint, bigint>();
-    for (const r of runs) {
-      if (!timestamps.has(r.blockNumber))
-        timestamps.set(r.blockNumber, (await chain.publicClient.getBlock({ blockNumber: r.blockNumber })).timestamp);
-    }
-    const ledger = timeLedger(workflows, runs, (n) => timestamps.get(n)!, end);
+    const ledger = await readTimeLedger(chain, workflows, firstBlock, end);
     const lost = ledger.slots.filter((s) => s.state === "lost").map((s) => `#${s.workflowId}@+${s.at - start}s`);
     expect({ lost, doubled: ledger.doubled, anomalies: ledger.anomalies }).toEqual({
       lost: [],

@@ -6,7 +6,7 @@ import { type Address, type Hash, parseAbiItem } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
 import { SkipReason } from "../../lib/spec.js";
 import type { Chain } from "./chain.js";
-import type { Perform } from "./ledger.js";
+import { type Perform, type TimeLedger, type TimeWorkflow, timeLedger } from "./ledger.js";
 
 export interface RunRecord {
   workflowId: bigint;
@@ -90,6 +90,27 @@ export function ticketPerforms(
       blockNumber: log.blockNumber,
     }));
   });
+}
+
+/**
+ * The TIME ledger of `workflows` from the canonical chain: their runs since `fromBlock`, replayed with
+ * the timestamps of the blocks that carry them (see ledger.ts), up to `cutoff`.
+ */
+export async function readTimeLedger(
+  chain: Chain,
+  workflows: TimeWorkflow[],
+  fromBlock: bigint,
+  cutoff: bigint,
+): Promise<TimeLedger> {
+  const ids = new Set(workflows.map((w) => w.id));
+  const runs = (await executedRuns(chain, fromBlock)).filter((r) => ids.has(r.workflowId));
+  const blocks = [...new Set(runs.map((r) => r.blockNumber))];
+  const timestamps = new Map(
+    await Promise.all(
+      blocks.map(async (n) => [n, (await chain.publicClient.getBlock({ blockNumber: n })).timestamp] as const),
+    ),
+  );
+  return timeLedger(workflows, runs, (n) => timestamps.get(n)!, cutoff);
 }
 
 /** [number, timestamp] of every block in [from, to], ascending. */

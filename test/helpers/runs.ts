@@ -1,8 +1,7 @@
 /** Assertions shared by the executor suites: every slot of every workflow ran once, none twice. */
 import { expect } from "vitest";
 import { Status } from "../../lib/spec.js";
-import { executedRuns } from "./chain-runs.js";
-import { timeLedger } from "./ledger.js";
+import { readTimeLedger } from "./chain-runs.js";
 import type { Stack } from "./stack.js";
 
 export interface Scheduled {
@@ -60,22 +59,9 @@ export async function expectNothingLostOrDoubled(
   workflows: Scheduled[],
 ): Promise<{ served: number; skipped: number }> {
   await stack.indexer.catchUp();
-  const ids = new Set(workflows.map((w) => w.id));
-  const runs = (await executedRuns(stack.chain, 0n)).filter((r) => ids.has(r.workflowId));
-  const blocks = [...new Set(runs.map((r) => r.blockNumber))];
-  const timestamps = new Map(
-    await Promise.all(
-      blocks.map(async (n) => [n, (await stack.chain.publicClient.getBlock({ blockNumber: n })).timestamp] as const),
-    ),
-  );
   let cutoff = 0n;
   for (const w of workflows) if (w.end > cutoff) cutoff = w.end;
-  const ledger = timeLedger(
-    workflows.map((w) => ({ id: w.id, start: w.start, interval: w.interval, end: w.end })),
-    runs,
-    (n) => timestamps.get(n)!,
-    cutoff,
-  );
+  const ledger = await readTimeLedger(stack.chain, workflows, 0n, cutoff);
   expect(ledger.anomalies).toEqual([]);
   expect(ledger.slots.filter((s) => s.state === "lost").map((s) => `${s.workflowId}@${s.at}`)).toEqual([]);
   expect(ledger.doubled.map((r) => `${r.workflowId}@${r.dueAt}`)).toEqual([]);
