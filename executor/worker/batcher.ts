@@ -44,6 +44,12 @@ export interface BatchItem {
   lastRunTx?: Hash;
   /** Records a hash (and the signer and nonce it was sent with) on the job before it is broadcast. */
   recordTx(hash: Hash, signer: Hex, nonce: number): Promise<void>;
+  /**
+   * Puts the job back in the queue after it completed: a reorg undid its run and the re-send at the same
+   * nonce had to leave it out (not due yet on the re-mined chain, say). Without it the run would wait for
+   * the reconciler's next look, seconds after its slot.
+   */
+  reopen?(): Promise<void>;
 }
 
 export interface BatcherOptions {
@@ -72,6 +78,17 @@ interface Pending {
 
 /** Per CONDITION item whose check followed a run the chain may no longer have (see #priorRuns). */
 type PriorRuns = Map<bigint, "gone" | "unknown">;
+
+/**
+ * A sent batch: the workflows whose jobs completed with it (only `reopen` brings such a run back), and
+ * those handed back to their jobs since (the job owns the run again; re-sends leave it out).
+ */
+interface BatchState {
+  completed: Set<bigint>;
+  reopened: Set<bigint>;
+  /** Left out by the re-send being prepared: handed back once its hash is on their jobs (see #record). */
+  handBack: Map<BatchItem, Outcome>;
+}
 
 /** A CONDITION job whose slot the chain disagrees with for this long is dropped as stale. */
 const STALE_AFTER_S = 60n;
@@ -341,9 +358,14 @@ export class Batcher {
   /**
    * For a re-send after a reorg or a loss: the same runs simulated again at the next block, keeping those
    * that still run (and still answer the check they were made for); undefined when none is left.
+   * A run left out whose job has already completed is handed back to its job (see `reopen`); one whose
+   * job still waits learns from the mined version that it was left out, and goes round again.
    */
-  #rebuild(signer: Signer, items: BatchItem[]) {
+  #rebuild(signer: Signer, sent: BatchItem[], state: BatchState) {
     return async (): Promise<TxRequest | undefined> => {
+      // A run handed back to its job is the job's again: this transaction never carries it after that.
+      const items = sent.filter((i) => !state.reopened.has(i.workflowId));
+      if (items.length === 0) return undefined;
       const target = this.#d.clock.nextBlockTimestamp();
       const [sim, priorRuns] = await Promise.all([
         this.#d.simulate(
@@ -354,7 +376,16 @@ export class Batcher {
         ),
         this.#priorRuns(items),
       ]);
-      const keep = items.filter((item, i) => this.#verdict(item, sim.results[i]!, target, priorRuns) === undefined);
+      const keep: BatchItem[] = [];
+      items.forEach((item, i) => {
+        const verdict = this.#verdict(item, sim.results[i]!, target, priorRuns);
+        if (verdict === undefined) keep.push(item);
+        // Skipped runs were served or are stale: nothing to bring back. The rest still owe a run.
+        else if (verdict.kind !== "skipped" && state.completed.has(item.workflowId)) {
+          state.reopened.add(item.workflowId);
+          state.handBack.set(item, verdict);
+        }
+      });
       if (keep.length === 0) return undefined;
       if (keep.length === items.length) return this.#request(keep, sim.gasRequired);
       // Fewer items need less gas; simulate the survivors alone for an honest figure.
@@ -366,6 +397,36 @@ export class Batcher {
       );
       return this.#request(keep, again.gasRequired);
     };
+  }
+
+  /**
+   * Records a broadcast on the jobs whose runs the transaction carries, and on those its re-send is about
+   * to leave out; then hands the latter back. A job handed back looks at its recorded transactions before
+   * sending, so it must find the re-send there: mined without its run, it sends at once.
+   */
+  async #record(items: BatchItem[], state: BatchState, hash: Hash, signer: Hex, nonce: number): Promise<void> {
+    const handBack = [...state.handBack];
+    state.handBack.clear();
+    const record = items.filter((i) => !state.reopened.has(i.workflowId) || handBack.some(([h]) => h === i));
+    try {
+      await Promise.all(record.map((i) => i.recordTx(hash, signer, nonce)));
+    } finally {
+      for (const [item, verdict] of handBack) void this.#reopen(item, verdict);
+    }
+  }
+
+  async #reopen(item: BatchItem, verdict: Outcome): Promise<void> {
+    const { log, metrics } = this.#d;
+    const wlog = log.child({ workflowId: String(item.workflowId), slot: String(item.dueAt) });
+    try {
+      await item.reopen?.();
+      metrics.runsReoffered.inc({ trigger: item.trigger });
+      const why = verdict.kind === "delay" ? verdict.why : verdict.kind === "failed" ? verdict.message : verdict.kind;
+      wlog.warn({ why }, "a reorg undid a completed run and its re-send left it out: its job goes back in the queue");
+    } catch (error) {
+      // The reconciler finds it (the chain still waits for the slot), a few seconds later.
+      wlog.warn({ err: errorText(error) }, "could not put an undone run back in the queue");
+    }
   }
 
   async #run(batch: Pending[]): Promise<void> {
@@ -458,13 +519,13 @@ export class Batcher {
     const { client, log, metrics, options } = this.#d;
     const items = send.map((p) => p.item);
     const sendIds = items.map((i) => i.workflowId);
+    const state: BatchState = { completed: new Set(), reopened: new Set(), handBack: new Map() };
     let sent: Awaited<ReturnType<Signer["send"]>>;
     const sendStarted = Date.now();
     try {
       sent = await signer.send(request, {
-        beforeBroadcast: (hash, nonce) =>
-          Promise.all(items.map((i) => i.recordTx(hash, signer.address, nonce))).then(() => {}),
-        rebuild: this.#rebuild(signer, items),
+        beforeBroadcast: (hash, nonce) => this.#record(items, state, hash, signer.address, nonce),
+        rebuild: this.#rebuild(signer, items, state),
       });
     } catch (error) {
       for (const p of send) p.resolve(outcomeOfError(error));
@@ -515,16 +576,22 @@ export class Batcher {
     const events = itemEvents(receipt, options.executor);
     // The mined version may be a replacement or a re-send: log its hash, not the first broadcast's.
     const minedLog = log.child({ txHash: receipt.transactionHash, signer: signer.address, nonce: sent.nonce });
+    // A run whose job completes here can only come back through `reopen` (see #rebuild).
+    const done = (p: Pending, outcome: Outcome) => {
+      if (outcome.kind === "executed" || outcome.kind === "skipped") state.completed.add(p.item.workflowId);
+      p.resolve(outcome);
+    };
     for (const p of send) {
       const e = events.get(p.item.workflowId);
       const wlog = minedLog.child({ workflowId: String(p.item.workflowId) });
       const minedAt = block?.timestamp ?? this.#d.clock.head.timestamp;
       if (!e) {
-        // The version that was mined was re-simulated without this run: look at the chain again.
-        p.resolve(outcomeOfError(new TxPendingError(`run not in the mined version ${receipt.transactionHash}`)));
+        // The version that was mined was re-simulated without this run (not due yet on a re-mined chain,
+        // say): the job comes back at its due time and looks at the chain again before sending.
+        done(p, this.#delayUntilDue(p.item, `run not in the mined version ${receipt.transactionHash}`));
       } else if (e.kind === "executed" && e.dueAt < p.item.dueAt) {
         // This transaction served an earlier slot of the workflow; this job's own slot is still to come.
-        p.resolve(this.#delayUntilDue(p.item, "an earlier slot ran in its place"));
+        done(p, this.#delayUntilDue(p.item, "an earlier slot ran in its place"));
       } else if (e.kind === "executed") {
         metrics.dueToMined.observe(Number(minedAt - e.dueAt));
         const reason = e.success ? null : decodeRevertReason(e.reason);
@@ -532,7 +599,7 @@ export class Batcher {
           { runNumber: String(e.runNumber), success: e.success, reason, lateSeconds: Number(minedAt - e.dueAt) },
           "run mined",
         );
-        p.resolve({
+        done(p, {
           kind: "executed",
           success: e.success,
           txHash: receipt.transactionHash,
@@ -543,13 +610,13 @@ export class Batcher {
       } else if (e.reason === SkipReason.NOT_DUE && minedAt >= p.item.dueAt) {
         // Due, yet skipped: another transaction served this slot first. Nothing was lost or doubled.
         wlog.info("slot already served by another transaction");
-        p.resolve({ kind: "skipped", reason: "ALREADY_SERVED", txHash: receipt.transactionHash });
+        done(p, { kind: "skipped", reason: "ALREADY_SERVED", txHash: receipt.transactionHash });
       } else if (e.reason === SkipReason.NOT_DUE) {
-        p.resolve(this.#delayUntilDue(p.item, "landed before its due time"));
+        done(p, this.#delayUntilDue(p.item, "landed before its due time"));
       } else if (e.reason === SkipReason.NOT_FUNDED) {
-        p.resolve(outcomeOfError(new WorkflowFundsError("workflow cannot pay a run")));
+        done(p, outcomeOfError(new WorkflowFundsError("workflow cannot pay a run")));
       } else {
-        p.resolve({ kind: "skipped", reason: enumName(SkipReason, e.reason), txHash: receipt.transactionHash });
+        done(p, { kind: "skipped", reason: enumName(SkipReason, e.reason), txHash: receipt.transactionHash });
       }
     }
   }

@@ -118,6 +118,8 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
         const txHashes = [...(job.data.txHashes ?? []), hash];
         await job.updateData({ ...job.data, txHash: hash, txHashes, signer, nonce });
       },
+      // Back to waiting; the next take looks at its recorded transactions first, as after any restart.
+      reopen: () => job.retry("completed"),
     });
 
     switch (outcome.kind) {

@@ -21,7 +21,7 @@ export interface Window {
   observed: string[];
   /** Chain time the fault began (or its effect reached back to). */
   from: bigint;
-  /** Chain time and block at which it ended. */
+  /** Chain time at which it ended, and the head when it returned (see measureWindow for a reorg). */
   faultEnd: bigint;
   endBlock: bigint;
   /** Chain time the window closes (the next fault's start, or the run's cut-off). */
@@ -121,6 +121,13 @@ export function measureWindow(w: Window, d: ChaosData): ChaosRow {
   }
   const onTime = (b: bigint) =>
     (byFloor.get(b) ?? []).every((s) => s.state === "served" && d.lateness(s.at, s.run!.blockNumber) === 1);
+  // Counted from the fault's last block: the last one whose timestamp falls within the fault. After a
+  // reorg that is not the head the fault left behind: anvil re-mines the undone blocks at one timestamp,
+  // so the new chain lives through the undone seconds again, a block each, and those are the fault's
+  // (their runs count as due during it). Counting from the head would charge a depth-10 reorg 11 blocks
+  // of "recovery" in which every run was on time.
+  const fromFault = (d.floorBlock(w.faultEnd + 1n) ?? w.endBlock + 1n) - 1n;
+  const lastFaultBlock = fromFault > w.endBlock ? fromFault : w.endBlock;
   let recoveryBlocks: number | undefined;
   const floors = [...byFloor.keys()].sort((a, b) => (a < b ? -1 : 1));
   const last = floors.at(-1);
@@ -129,7 +136,7 @@ export function measureWindow(w: Window, d: ChaosData): ChaosRow {
     let ok = true;
     for (let k = 0n; k < RECOVERED_FOR_BLOCKS && ok; k++) ok = onTime(b + k);
     if (ok) {
-      recoveryBlocks = Math.max(0, Number(b - w.endBlock - 1n));
+      recoveryBlocks = Math.max(0, Number(b - lastFaultBlock - 1n));
       break;
     }
   }
