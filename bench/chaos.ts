@@ -111,10 +111,16 @@ async function soak(minutes: number) {
     while ((await stack.chain.now()) < workload.start) await sleep(500);
     const started = Date.now();
     const from = await stack.chain.now();
-    const rss: { atMs: number; mib: number }[] = [];
+    // RSS from /proc, and the V8 heap in use from the executor's own /metrics: a heap that stays level
+    // while RSS climbs is memory the allocator keeps, not objects the executor holds on to.
+    const samples: { atMs: number; rss: number; heap: number | undefined }[] = [];
     const sampler = setInterval(() => {
-      const mib = rssMiB(stack.executor.current.process.pid ?? 0);
-      if (mib !== undefined) rss.push({ atMs: Date.now() - started, mib });
+      const rss = rssMiB(stack.executor.current.process.pid ?? 0);
+      if (rss === undefined) return;
+      const atMs = Date.now() - started;
+      void stack.executorMetric("nodejs_heap_size_used_bytes").then((bytes) => {
+        samples.push({ atMs, rss, heap: bytes === undefined ? undefined : Math.round(bytes / 2 ** 20) });
+      });
     }, 5_000);
     const rotation = allFaults([1, 4, 10]).filter((f) => f !== executorKill);
     const windows = [];
@@ -135,10 +141,14 @@ async function soak(minutes: number) {
     const data = await readChaosData(stack.chain, workload, until);
     const rows = windows.map((w) => measureWindow(w, data));
     const [p95, p99] = latenessPercentiles(data, from, until, [95, 99]);
-    const around = (min: number) => {
-      const near = rss.filter((s) => Math.abs(s.atMs - min * 60_000) <= 60_000).map((s) => s.mib);
+    const around = (min: number, key: "rss" | "heap" = "rss") => {
+      const near = samples
+        .filter((s) => Math.abs(s.atMs - min * 60_000) <= 60_000)
+        .map((s) => s[key])
+        .filter((v): v is number => v !== undefined);
       return near.sort((a, b) => a - b)[Math.floor(near.length / 2)] ?? Number.NaN;
     };
+    const marks = Array.from({ length: Math.floor(minutes / 5) }, (_, i) => 5 * (i + 1));
     const sum = (k: "due" | "executed" | "lost" | "doubled" | "skippedByRule") => rows.reduce((n, r) => n + r[k], 0);
     const row: Row = {
       label: `${minutes} min, ${windows.length} faults`,
@@ -153,11 +163,14 @@ async function soak(minutes: number) {
         "p99 late": metric("blocks", [p99!]),
         "RSS at min 5": metric("MiB", [around(5)]),
         [`RSS at min ${minutes}`]: metric("MiB", [around(minutes)]),
+        "heap used at min 5": metric("MiB", [around(5, "heap")]),
+        [`heap used at min ${minutes}`]: metric("MiB", [around(minutes, "heap")]),
       },
     };
     return {
       rows: [row],
       notes: [
+        `Executor memory every 5 minutes, RSS / V8 heap in use (MiB): ${marks.map((m) => `min ${m}: ${around(m)} / ${around(m, "heap")}`).join(", ")}.`,
         `Faults in rotation (executor kill left out: it would restart the process whose memory is watched): ${rotation.map((f) => f.name).join(", ")}.`,
         `Executor restarts nobody asked for: ${stack.executor.restarts - restarts}.`,
       ],

@@ -1,9 +1,12 @@
 /** Prometheus metrics and the /metrics + /health endpoint. */
 import { createServer, type Server } from "node:http";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export function createMetrics() {
   const registry = new Registry();
+  // The process's own health beside the runs': resident memory, heap, GC pauses and event-loop lag, as
+  // the standard process_* and nodejs_* series (what to look at first when runs are late).
+  collectDefaultMetrics({ register: registry });
   const m = {
     registry,
     jobsEnqueued: new Counter({
