@@ -102,6 +102,17 @@ export interface SignerDeps {
   metrics: Metrics;
 }
 
+/**
+ * Waits for every task, then throws the first failure: the head's work is over only when all of it is,
+ * so the next head never starts on a transaction this one is still re-sending.
+ */
+async function settleAll(tasks: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** Broadcasts of one signed transaction when every endpoint fails in transit (100 ms, then 200 ms apart). */
+const BROADCAST_ROUNDS = 3;
 /** Tips are re-estimated every this many heads; base fees come with every head. */
 const TIP_EVERY_HEADS = 10;
 const DEFAULT_TIP = 1_000_000_000n;
@@ -339,24 +350,32 @@ export class Signer {
 
   /**
    * Sends to every endpoint at once. Accepted by any: sent. Refused by all: the most telling refusal
-   * (a used nonce or a fee problem says more than a timeout), thrown for #broadcast to act on.
+   * (a used nonce or a fee problem says more than a timeout), thrown for #broadcast to act on. When every
+   * endpoint failed in transit (a 429 or 5xx burst, a reset), the same signed bytes go again at once, a
+   * few times: they can only ever be this one transaction, and waiting to call it lost costs blocks.
    */
   async #sendEverywhere(raw: Hex): Promise<void> {
     const clients = this.#d.broadcastClients?.length ? this.#d.broadcastClients : [this.#d.client];
-    const results = await Promise.allSettled(clients.map((c) => c.sendRawTransaction({ serializedTransaction: raw })));
-    if (results.some((r) => r.status === "fulfilled")) return;
-    const errors = results.map((r) => (r as PromiseRejectedResult).reason as unknown);
-    const rank: RpcErrorKind[] = [
-      "nonce_too_low",
-      "already_known",
-      "insufficient_funds",
-      "underpriced",
-      "reverted",
-      "other",
-      "transient",
-    ];
-    errors.sort((a, b) => rank.indexOf(classifyRpcError(a)) - rank.indexOf(classifyRpcError(b)));
-    throw errors[0];
+    for (let round = 1; ; round++) {
+      const results = await Promise.allSettled(
+        clients.map((c) => c.sendRawTransaction({ serializedTransaction: raw })),
+      );
+      if (results.some((r) => r.status === "fulfilled")) return;
+      const errors = results.map((r) => (r as PromiseRejectedResult).reason as unknown);
+      const rank: RpcErrorKind[] = [
+        "nonce_too_low",
+        "already_known",
+        "insufficient_funds",
+        "underpriced",
+        "reverted",
+        "other",
+        "transient",
+      ];
+      errors.sort((a, b) => rank.indexOf(classifyRpcError(a)) - rank.indexOf(classifyRpcError(b)));
+      if (round >= BROADCAST_ROUNDS || classifyRpcError(errors[0]) !== "transient") throw errors[0];
+      this.#d.metrics.rpcErrors.inc({ kind: "transient" });
+      await new Promise((r) => setTimeout(r, 100 * 2 ** (round - 1)));
+    }
   }
 
   async #receiptOf(record: TxRecord): Promise<TransactionReceipt | undefined> {
@@ -451,30 +470,47 @@ export class Signer {
       graceMs: grace,
     });
 
-    for (const nonce of plan.reorged) {
-      const r = this.#records.get(nonce)!;
-      // A count from a node that lags behind looks like a reorg: believe it only if the receipt is gone too.
-      if (await this.#receiptOf(r)) continue;
-      log.warn(
-        { signer: this.address, nonce, txHash: r.receipt?.transactionHash, block: String(r.receipt?.blockNumber) },
-        "a reorg removed this transaction from the chain",
-      );
-      metrics.txReorged.inc();
-      r.receipt = undefined;
-      // A node may put it back in its pool (geth does); anvil and many others do not.
-      if (!(await this.#known(r))) await this.#resend(r, "reorged out");
-    }
-    for (const nonce of plan.checkKnown) {
-      const r = this.#records.get(nonce);
-      if (!r || r.receipt) continue;
-      if (!(await this.#known(r))) {
-        log.warn({ signer: this.address, nonce, txHash: r.hashes.at(-1) }, "transaction vanished before it was mined");
-        metrics.txLost.inc();
-        await this.#resend(r, "lost");
-      } else if (Date.now() - r.lastBroadcastMs >= options.replaceAfterMs) {
-        await this.#replace(r);
-      }
-    }
+    // Every question below is one round trip per transaction: asked of all of them at once, so a slow RPC
+    // costs one round trip per head, not one per transaction in flight. (Found by the chaos suite: under
+    // 500 ms per request, 15 transactions in flight made each look at the chain take 8 s, and a lost one
+    // blocked every later nonce for that long.) A failed lookup leaves its transaction for the next head.
+    const reorged = plan.reorged.map((nonce) => this.#records.get(nonce)!);
+    await settleAll(
+      reorged.map(async (r) => {
+        // A count from a node that lags behind looks like a reorg: believe it only if the receipt is gone too.
+        if (await this.#receiptOf(r)) return;
+        log.warn(
+          {
+            signer: this.address,
+            nonce: r.nonce,
+            txHash: r.receipt?.transactionHash,
+            block: String(r.receipt?.blockNumber),
+          },
+          "a reorg removed this transaction from the chain",
+        );
+        metrics.txReorged.inc();
+        r.receipt = undefined;
+        // A node may put it back in its pool (geth does); anvil and many others do not.
+        if (!(await this.#known(r))) await this.#resend(r, "reorged out");
+      }),
+    );
+    const unmined = plan.checkKnown
+      .map((nonce) => this.#records.get(nonce))
+      .filter((r): r is TxRecord => r !== undefined && !r.receipt);
+    await settleAll(
+      unmined.map(async (r) => {
+        if (!(await this.#known(r))) {
+          log.warn(
+            { signer: this.address, nonce: r.nonce, txHash: r.hashes.at(-1) },
+            "transaction vanished before it was mined",
+          );
+          metrics.txLost.inc();
+          await this.#resend(r, "lost");
+        } else if (Date.now() - r.lastBroadcastMs >= options.replaceAfterMs) {
+          await this.#replace(r);
+        }
+      }),
+    );
     if (plan.fill !== undefined) await this.#fill(plan.fill);
 
     for (const r of [...this.#records.values()]) {

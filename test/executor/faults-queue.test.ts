@@ -1,6 +1,7 @@
 /**
  * Faults the queue absorbs: a target that reverts (retried with backoff, dead-lettered, revived by
- * `npm run queue -- retry`), and a transaction stuck in the mempool (replaced with a higher fee).
+ * `npm run queue -- retry`), a transaction stuck in the mempool (replaced with a higher fee), and a
+ * broadcast every endpoint refuses in transit (sent again at once).
  */
 import { spawn } from "node:child_process";
 import { encodeFunctionData, parseEther } from "viem";
@@ -10,8 +11,9 @@ import { DEV_KEYS } from "../../lib/accounts.js";
 import { jobId } from "../../lib/queue.js";
 import { Status, timeSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
+import { startFaultProxy } from "../helpers/rpc-proxy.js";
 import { type Stack, startStack } from "../helpers/stack.js";
-import { until } from "../helpers/wait.js";
+import { sleep, until } from "../helpers/wait.js";
 
 let stack: Stack;
 let executor: ExecutorProcess | undefined;
@@ -132,6 +134,46 @@ it("replaces a transaction stuck in the mempool with a higher fee, and the run h
   expect(mined).not.toBe(first);
   expect(await executor.stop()).toBe(0);
   executor = undefined;
+}, 120_000);
+
+it("sends a transaction again at once when every endpoint answers its broadcast with a 429, and it runs once", async () => {
+  // The executor reaches anvil through a fault proxy that answers the first two eth_sendRawTransaction
+  // with 429 and forwards nothing. Taken as "maybe sent", the transaction would only be called lost and
+  // re-sent a block and a half later, with every later nonce stuck behind it (the chaos suite's 429/5xx
+  // row). The same signed bytes go again at once instead: no transaction vanishes.
+  const { chain } = stack;
+  const proxy = await startFaultProxy(chain.anvil.rpcUrl);
+  try {
+    await stack.intervalMining(1);
+    const counter = await chain.deploy(counterAbi, counterBytecode);
+    const inc = {
+      target: counter,
+      value: 0n,
+      data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }),
+    };
+    const start = (await chain.now()) + 8n;
+    const { id } = await chain.register(timeSpec([inc], 0n, { startTime: start }), parseEther("1"));
+    executor = spawnExecutor(await stack.env({ RPC_URL: proxy.url }));
+    await executor.waitForLog(/"index ready; scheduling"/);
+    const send = ["eth_sendRawTransaction"];
+    proxy.set({ errorRate: 1, burstLength: 2, errorStatuses: [429], methods: send });
+    // The first refusal starts a burst of two; from then on nothing new starts, the burst runs out.
+    // Looked at every few ms: the next round goes 100 ms after the first refusal.
+    const deadline = Date.now() + 30_000;
+    while (!proxy.stats().injected.error429 && Date.now() < deadline) await sleep(5);
+    proxy.set({ methods: send });
+    await until("the run", async () => (await chain.workflow(id)).status === Status.COMPLETED, 30_000);
+    await sleep(2000);
+    expect(proxy.stats().injected.error429).toBe(2);
+    expect(executor.output()).not.toContain("transaction vanished before it was mined");
+    expect(await chain.publicClient.readContract({ address: counter, abi: counterAbi, functionName: "count" })).toBe(
+      1n,
+    );
+    expect(await executor.stop()).toBe(0);
+    executor = undefined;
+  } finally {
+    await proxy.close();
+  }
 }, 120_000);
 
 it("push-job enqueues a workflow's current slot by hand, once", async () => {
