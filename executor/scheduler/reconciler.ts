@@ -4,9 +4,10 @@
  * A job completes once its transaction is CONFIRMATIONS deep. A reorg deeper than that can still undo
  * the run: the chain then waits for the slot again while the job stays completed, and its id (kept for
  * dedupe) would stop the scheduler from offering the slot again, so the workflow would stall. The
- * signer that sent the transaction repairs this itself (it re-sends at the nonce) for as long as it
- * remembers it (REORG_DEPTH blocks, same process). This covers everything else: a restarted executor,
- * another executor's transaction, a reorg deeper than REORG_DEPTH.
+ * signer that sent the transaction repairs this itself for as long as it remembers it (REORG_DEPTH
+ * blocks, same process): it re-sends at the nonce, and the runs the re-send leaves out (not due yet on
+ * the re-mined chain) go back to their jobs (Batcher#rebuild). This covers everything else: a restarted
+ * executor, another executor's transaction, a reorg deeper than REORG_DEPTH.
  *
  * Every few seconds it takes the workflows the index shows overdue, finds those whose job for that very
  * slot has completed, and asks the chain (not the index, which may lag) whether the workflow is still
