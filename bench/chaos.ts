@@ -70,7 +70,8 @@ const METHOD =
   "late run of an earlier slot made the contract pass over it) or lost (neither, though due before the " +
   "cut-off); a CONDITION ticket is served once, doubled, or lost. Lateness counts blocks from the first block " +
   "that could carry the run (1 = on time), over the runs due during the fault; recovery counts the blocks " +
-  "after the fault until every run lands on time for 5 blocks in a row. One pass: each row is one window.";
+  "after the fault's last block (the last whose timestamp is within the fault: after a reorg, on the re-mined " +
+  "chain) until every run lands on time for 5 blocks in a row. One pass: each row is one window.";
 
 async function fullRun(quick: boolean, only: string[]) {
   const faults = allFaults(quick ? [2] : [1, 4, 10]).filter((f) => only.length === 0 || only.some((o) => f.name === o));
