@@ -162,8 +162,8 @@ async function soak(minutes: number) {
         doubled: metric("runs", [sum("doubled")]),
         "p95 late": metric("blocks", [p95!]),
         "p99 late": metric("blocks", [p99!]),
-        "RSS at min 5": metric("MiB", [around(5)]),
-        [`RSS at min ${minutes}`]: metric("MiB", [around(minutes)]),
+        "RSS at min 5": metric("MiB", [Math.round(around(5))]),
+        [`RSS at min ${minutes}`]: metric("MiB", [Math.round(around(minutes))]),
         "heap used at min 5": metric("MiB", [around(5, "heap")]),
         [`heap used at min ${minutes}`]: metric("MiB", [around(minutes, "heap")]),
       },
@@ -171,7 +171,7 @@ async function soak(minutes: number) {
     return {
       rows: [row],
       notes: [
-        `Executor memory every 5 minutes, RSS / V8 heap in use (MiB): ${marks.map((m) => `min ${m}: ${around(m)} / ${around(m, "heap")}`).join(", ")}.`,
+        `Executor memory every 5 minutes, RSS / V8 heap in use (MiB): ${marks.map((m) => `min ${m}: ${Math.round(around(m))} / ${around(m, "heap")}`).join(", ")}.`,
         `Faults in rotation (executor kill left out: it would restart the process whose memory is watched): ${rotation.map((f) => f.name).join(", ")}.`,
         `Executor restarts nobody asked for: ${stack.executor.restarts - restarts}.`,
       ],
