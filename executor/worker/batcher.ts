@@ -405,9 +405,9 @@ export class Batcher {
    * sending, so it must find the re-send there: mined without its run, it sends at once.
    */
   async #record(items: BatchItem[], state: BatchState, hash: Hash, signer: Hex, nonce: number): Promise<void> {
-    const handBack = [...state.handBack];
+    const handBack = new Map(state.handBack);
     state.handBack.clear();
-    const record = items.filter((i) => !state.reopened.has(i.workflowId) || handBack.some(([h]) => h === i));
+    const record = items.filter((i) => !state.reopened.has(i.workflowId) || handBack.has(i));
     try {
       await Promise.all(record.map((i) => i.recordTx(hash, signer, nonce)));
     } finally {

@@ -111,6 +111,16 @@ async function settleAll(tasks: Promise<unknown>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
+/** Refusals from most to least telling: which of several endpoints' answers a failed broadcast acts on. */
+const REFUSAL_RANK: RpcErrorKind[] = [
+  "nonce_too_low",
+  "already_known",
+  "insufficient_funds",
+  "underpriced",
+  "reverted",
+  "other",
+  "transient",
+];
 /** Broadcasts of one signed transaction when every endpoint fails in transit (100 ms, then 200 ms apart). */
 const BROADCAST_ROUNDS = 3;
 /** Tips are re-estimated every this many heads; base fees come with every head. */
@@ -362,16 +372,7 @@ export class Signer {
       );
       if (results.some((r) => r.status === "fulfilled")) return;
       const errors = results.map((r) => (r as PromiseRejectedResult).reason as unknown);
-      const rank: RpcErrorKind[] = [
-        "nonce_too_low",
-        "already_known",
-        "insufficient_funds",
-        "underpriced",
-        "reverted",
-        "other",
-        "transient",
-      ];
-      errors.sort((a, b) => rank.indexOf(classifyRpcError(a)) - rank.indexOf(classifyRpcError(b)));
+      errors.sort((a, b) => REFUSAL_RANK.indexOf(classifyRpcError(a)) - REFUSAL_RANK.indexOf(classifyRpcError(b)));
       if (round >= BROADCAST_ROUNDS || classifyRpcError(errors[0]) !== "transient") throw errors[0];
       this.#d.metrics.rpcErrors.inc({ kind: "transient" });
       await new Promise((r) => setTimeout(r, 100 * 2 ** (round - 1)));
