@@ -112,6 +112,13 @@ async function soak(minutes: number) {
     while ((await stack.chain.now()) < workload.start) await sleep(500);
     const started = Date.now();
     const from = await stack.chain.now();
+    // What keeping memory level costs: the executor's CPU time and its full-GC pauses over the soak.
+    const gcCost = async () => ({
+      cpu: await stack.executorMetric("process_cpu_seconds_total"),
+      majorGcs: await stack.executorMetric('nodejs_gc_duration_seconds_count{kind="major"}'),
+      majorGcSeconds: await stack.executorMetric('nodejs_gc_duration_seconds_sum{kind="major"}'),
+    });
+    const costAtStart = await gcCost();
     // RSS from /proc, and the V8 heap in use from the executor's own /metrics: a heap that stays level
     // while RSS climbs is memory the allocator keeps, not objects the executor holds on to.
     const samples: { atMs: number; rss: number; heap: number | undefined }[] = [];
@@ -137,6 +144,9 @@ async function soak(minutes: number) {
     } finally {
       clearInterval(sampler);
     }
+    const costAtEnd = await gcCost();
+    const spent = (k: keyof typeof costAtStart) => (costAtEnd[k] ?? Number.NaN) - (costAtStart[k] ?? Number.NaN);
+    const soakSeconds = (Date.now() - started) / 1000;
     const until = windows.at(-1)?.until ?? (await stack.chain.now());
     await sleep(20_000);
     const data = await readChaosData(stack.chain, workload, until);
@@ -174,6 +184,7 @@ async function soak(minutes: number) {
         `Executor memory every 5 minutes, RSS / V8 heap in use (MiB): ${marks.map((m) => `min ${m}: ${Math.round(around(m))} / ${around(m, "heap")}`).join(", ")}.`,
         `Faults in rotation (executor kill left out: it would restart the process whose memory is watched): ${rotation.map((f) => f.name).join(", ")}.`,
         `Executor restarts nobody asked for: ${stack.executor.restarts - restarts}.`,
+        `Executor CPU over the soak: ${Math.round(spent("cpu"))} s in ${Math.round(soakSeconds)} s (${Math.round((100 * spent("cpu")) / soakSeconds)}% of a core); full GCs: ${spent("majorGcs")}, paused ${spent("majorGcSeconds").toFixed(2)} s in all.`,
       ],
     };
   } finally {

@@ -200,7 +200,9 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     executorMetric: async (name) => {
       const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
       const text = res?.ok ? await res.text() : "";
-      const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
+      // `name` may carry its labels (`nodejs_gc_duration_seconds_sum{kind="major"}`): matched literally.
+      const literal = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const value = new RegExp(`^${literal}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
       return value === undefined ? undefined : Number(value);
     },
     stop: async () => {
