@@ -113,11 +113,14 @@ async function soak(minutes: number) {
     const started = Date.now();
     const from = await stack.chain.now();
     // What keeping memory level costs: the executor's CPU time and its full-GC pauses over the soak.
-    const gcCost = async () => ({
-      cpu: await stack.executorMetric("process_cpu_seconds_total"),
-      majorGcs: await stack.executorMetric('nodejs_gc_duration_seconds_count{kind="major"}'),
-      majorGcSeconds: await stack.executorMetric('nodejs_gc_duration_seconds_sum{kind="major"}'),
-    });
+    const gcCost = async () => {
+      const [cpu, majorGcs, majorGcSeconds] = await stack.executorMetrics(
+        "process_cpu_seconds_total",
+        'nodejs_gc_duration_seconds_count{kind="major"}',
+        'nodejs_gc_duration_seconds_sum{kind="major"}',
+      );
+      return { cpu, majorGcs, majorGcSeconds };
+    };
     const costAtStart = await gcCost();
     // RSS from /proc, and the V8 heap in use from the executor's own /metrics: a heap that stays level
     // while RSS climbs is memory the allocator keeps, not objects the executor holds on to.
@@ -126,8 +129,12 @@ async function soak(minutes: number) {
       const rss = rssMiB(stack.executor.current.process.pid ?? 0);
       if (rss === undefined) return;
       const atMs = Date.now() - started;
-      void stack.executorMetric("nodejs_heap_size_used_bytes").then((bytes) => {
-        samples.push({ atMs, rss, heap: bytes === undefined ? undefined : Math.round(bytes / 2 ** 20) });
+      void stack.executorMetrics("nodejs_heap_size_used_bytes").then(([bytes]) => {
+        samples.push({
+          atMs,
+          rss: Math.round(rss),
+          heap: bytes === undefined ? undefined : Math.round(bytes / 2 ** 20),
+        });
       });
     }, 5_000);
     const rotation = allFaults([1, 4, 10]).filter((f) => f !== executorKill);
@@ -172,8 +179,8 @@ async function soak(minutes: number) {
         doubled: metric("runs", [sum("doubled")]),
         "p95 late": metric("blocks", [p95!]),
         "p99 late": metric("blocks", [p99!]),
-        "RSS at min 5": metric("MiB", [Math.round(around(5))]),
-        [`RSS at min ${minutes}`]: metric("MiB", [Math.round(around(minutes))]),
+        "RSS at min 5": metric("MiB", [around(5)]),
+        [`RSS at min ${minutes}`]: metric("MiB", [around(minutes)]),
         "heap used at min 5": metric("MiB", [around(5, "heap")]),
         [`heap used at min ${minutes}`]: metric("MiB", [around(minutes, "heap")]),
       },
@@ -181,7 +188,7 @@ async function soak(minutes: number) {
     return {
       rows: [row],
       notes: [
-        `Executor memory every 5 minutes, RSS / V8 heap in use (MiB): ${marks.map((m) => `min ${m}: ${Math.round(around(m))} / ${around(m, "heap")}`).join(", ")}.`,
+        `Executor memory every 5 minutes, RSS / V8 heap in use (MiB): ${marks.map((m) => `min ${m}: ${around(m)} / ${around(m, "heap")}`).join(", ")}.`,
         `Faults in rotation (executor kill left out: it would restart the process whose memory is watched): ${rotation.map((f) => f.name).join(", ")}.`,
         `Executor restarts nobody asked for: ${stack.executor.restarts - restarts}.`,
         `Executor CPU over the soak: ${Math.round(spent("cpu"))} s in ${Math.round(soakSeconds)} s (${Math.round((100 * spent("cpu")) / soakSeconds)}% of a core); full GCs: ${spent("majorGcs")}, paused ${spent("majorGcSeconds").toFixed(2)} s in all.`,

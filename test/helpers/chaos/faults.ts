@@ -32,7 +32,7 @@ export interface FaultRun {
 async function observe(stack: ChaosStack, metric: string): Promise<string[]> {
   await sleep(4000);
   const health = await stack.executorHealth();
-  const value = await stack.executorMetric(metric);
+  const [value] = await stack.executorMetrics(metric);
   return [...(health?.problems ?? []).map((p) => `health: ${p}`), `${metric} ${value ?? "absent"}`];
 }
 

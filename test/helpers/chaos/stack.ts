@@ -95,9 +95,9 @@ export interface ChaosStack {
   queuePrefix: string;
   /** Holds the chain's base fee at this many gwei from the next block on. */
   setBaseFee(gwei: number): void;
-  /** The executor's /health (what it says is wrong) and one of its /metrics values. */
+  /** The executor's /health (what it says is wrong), and values from one read of its /metrics, in order. */
   executorHealth(): Promise<{ status: string; problems: string[] } | undefined>;
-  executorMetric(name: string): Promise<number | undefined>;
+  executorMetrics(...names: string[]): Promise<(number | undefined)[]>;
   stop(): Promise<void>;
 }
 
@@ -197,13 +197,15 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       const res = await fetch(`http://127.0.0.1:${metricsPort}/health`).catch(() => undefined);
       return res?.ok ? ((await res.json()) as { status: string; problems: string[] }) : undefined;
     },
-    executorMetric: async (name) => {
+    executorMetrics: async (...names) => {
       const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
       const text = res?.ok ? await res.text() : "";
-      // `name` may carry its labels (`nodejs_gc_duration_seconds_sum{kind="major"}`): matched literally.
-      const literal = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      const value = new RegExp(`^${literal}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
-      return value === undefined ? undefined : Number(value);
+      return names.map((name) => {
+        // `name` may carry its labels (`nodejs_gc_duration_seconds_sum{kind="major"}`): matched literally.
+        const literal = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        const value = new RegExp(`^${literal}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
+        return value === undefined ? undefined : Number(value);
+      });
     },
     stop: async () => {
       keeping = false;
