@@ -2,6 +2,7 @@
  * Executor configuration from the environment, validated at start. A bad value exits with one line
  * naming the variable (never echoing it: it may be a key).
  */
+import { parseEther } from "viem";
 import { z } from "zod";
 import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networkFromEnv } from "../lib/network.js";
@@ -50,6 +51,11 @@ const shape = {
   SCHEDULER_LOOKAHEAD_S: int(1, 86_400).default(60),
   POLL_MS: int(50, 60_000).default(200),
   BLOCK_TIME_MS: int(100, 600_000).optional(),
+  // The worker claims its FeeEscrow earnings once they reach this (ether); "0" never claims by itself.
+  AUTO_CLAIM_MIN: z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,18})?$/, "must be an amount in ether, e.g. 0.05 (0 turns auto-claim off)")
+    .default("0.05"),
 };
 
 export interface ExecutorConfig {
@@ -79,6 +85,8 @@ export interface ExecutorConfig {
   lookaheadSeconds: number;
   pollMs: number;
   blockTimeMs: number | undefined;
+  /** Earnings (wei) at which the worker claims them by itself; 0n: never (see worker/earnings.ts). */
+  autoClaimMinWei: bigint;
 }
 
 export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): ExecutorConfig {
@@ -119,5 +127,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     lookaheadSeconds: e.SCHEDULER_LOOKAHEAD_S,
     pollMs: e.POLL_MS,
     blockTimeMs: e.BLOCK_TIME_MS,
+    autoClaimMinWei: parseEther(e.AUTO_CLAIM_MIN),
   };
 }

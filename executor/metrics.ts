@@ -111,6 +111,18 @@ export function createMetrics() {
       labelNames: ["signer"],
       registers: [registry],
     }),
+    signerEarningsUnclaimed: new Gauge({
+      name: "autokeeper_signer_earnings_unclaimed_wei",
+      help: "What each signer has earned in the FeeEscrow and not claimed yet",
+      labelNames: ["signer"],
+      registers: [registry],
+    }),
+    signerEarningsClaimed: new Counter({
+      name: "autokeeper_signer_earnings_claimed_wei_total",
+      help: "Earnings each signer claimed from the FeeEscrow (the Claimed events of its own claims)",
+      labelNames: ["signer"],
+      registers: [registry],
+    }),
     indexLag: new Gauge({
       name: "autokeeper_index_lag_blocks",
       help: "Chain head minus the indexed block",

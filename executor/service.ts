@@ -19,6 +19,7 @@ import { IndexReader } from "./scheduler/index-reader.js";
 import { Reconciler } from "./scheduler/reconciler.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { Batcher } from "./worker/batcher.js";
+import { Earnings } from "./worker/earnings.js";
 import { startWorker } from "./worker/run-worker.js";
 import { Signer } from "./worker/signer.js";
 import { createSimulator } from "./worker/simulate.js";
@@ -43,6 +44,7 @@ export async function startExecutor(config: ExecutorConfig) {
   let scheduler: Scheduler | undefined;
   let worker: Worker | undefined;
   let batcher: Batcher | undefined;
+  let earnings: Earnings | undefined;
   const broadcastClients =
     rpcUrls.length > 1
       ? rpcUrls.map((url) => createPublicClient({ chain, transport: rpcTransport([url], { ...rpc, retries: 0 }) }))
@@ -116,6 +118,19 @@ export async function startExecutor(config: ExecutorConfig) {
       metrics,
     });
     worker = startWorker({ config, client, clock, batcher, signers, log: workerLog, metrics });
+    // Claims each signer's FeeEscrow earnings (AUTO_CLAIM_MIN), and refills a signer parked out of gas money.
+    earnings = new Earnings({
+      client,
+      clock,
+      signers,
+      options: {
+        feeEscrow: config.network.feeEscrow,
+        autoClaimMinWei: config.autoClaimMinWei,
+        gasBufferPercent: config.gasBufferPercent,
+      },
+      log: log.child({ component: "earnings" }),
+      metrics,
+    });
   }
 
   // Queue depth and signer balances for the dashboards.
@@ -167,6 +182,7 @@ export async function startExecutor(config: ExecutorConfig) {
   async function stop(): Promise<void> {
     log.info("shutting down: no new jobs; finishing batches in flight");
     clearInterval(gauges);
+    earnings?.stop();
     await scheduler?.stop();
     if (worker) {
       const closing = worker.close();

@@ -62,6 +62,15 @@ export interface SendHooks {
   rebuild?(): Promise<TxRequest | undefined>;
 }
 
+export interface SendOptions {
+  /**
+   * Lets this one transaction out while the signer is parked for want of gas money, as long as the
+   * balance covers its own gas at its max fee. Only a claim of earnings uses it: that is how a parked
+   * signer refills itself. It never parks or unparks the signer (that stays the runs' sends' business).
+   */
+  whileParked?: boolean;
+}
+
 /** A transaction in flight: every hash broadcast for its nonce (a live list), and its settled receipt. */
 export interface SentTx {
   nonce: number;
@@ -74,6 +83,8 @@ interface TxRecord {
   request: TxRequest;
   hooks: SendHooks;
   fees: Fees;
+  /** Sent under SendOptions.whileParked: a refusal for funds does not park the signer. */
+  whileParked: boolean;
   hashes: Hash[];
   lastBroadcastMs: number;
   receipt: TransactionReceipt | undefined;
@@ -194,11 +205,12 @@ export class Signer {
    * version of it is mined: every later fault (a reorg, a lost transaction, an RPC that fails after
    * accepting it) is repaired at the same nonce, and `mined` settles with whichever version made it.
    */
-  async send(request: TxRequest, hooks: SendHooks): Promise<SentTx> {
+  async send(request: TxRequest, hooks: SendHooks, options: SendOptions = {}): Promise<SentTx> {
     const fees = this.fees();
-    this.#assertFunds(request.gas * fees.maxFeePerGas);
+    const whileParked = options.whileParked === true;
+    this.#assertFunds(request.gas * fees.maxFeePerGas, whileParked);
     const nonce = await this.#nonces.take();
-    const record = this.#track(nonce, request, hooks, fees);
+    const record = this.#track(nonce, request, hooks, fees, whileParked);
     let result: "sent" | "nonce_used";
     try {
       result = await this.#broadcast(record, request, fees, { first: true });
@@ -233,7 +245,28 @@ export class Signer {
     return balance;
   }
 
-  #assertFunds(cost: bigint): void {
+  /**
+   * Reads the balance and, if the signer is parked and can now pay for what it was refused, resumes
+   * sending. Every head does this while parked; a claim of earnings calls it as soon as it is mined.
+   */
+  async refreshFunds(): Promise<bigint> {
+    const balance = await this.balance();
+    if (this.#shortOf !== undefined && balance >= this.#shortOf) {
+      this.#d.log.info({ signer: this.address, balanceWei: String(balance) }, "signer funded again: sending resumes");
+      this.#shortOf = undefined;
+      this.#d.metrics.signerOutOfFunds.set({ signer: this.address }, 0);
+    }
+    return balance;
+  }
+
+  #assertFunds(cost: bigint, whileParked: boolean): void {
+    if (whileParked) {
+      // Parked or not, this one goes out if the balance we last read pays for it (the node has the last word).
+      if (this.#balance !== undefined && this.#balance < cost) {
+        throw new SignerFundsError(`signer ${this.address} cannot pay for this transaction's gas`);
+      }
+      return;
+    }
     if (this.#shortOf !== undefined) {
       throw new SignerFundsError(`signer ${this.address} cannot pay for gas; waiting to be funded`);
     }
@@ -252,7 +285,7 @@ export class Signer {
     throw new SignerFundsError(`signer ${this.address} cannot pay for gas; waiting to be funded`);
   }
 
-  #track(nonce: number, request: TxRequest, hooks: SendHooks, fees: Fees): TxRecord {
+  #track(nonce: number, request: TxRequest, hooks: SendHooks, fees: Fees, whileParked = false): TxRecord {
     let resolve!: (r: TransactionReceipt) => void;
     let reject!: (e: Error) => void;
     const mined = new Promise<TransactionReceipt>((res, rej) => {
@@ -265,6 +298,7 @@ export class Signer {
       request,
       hooks,
       fees,
+      whileParked,
       hashes: [],
       lastBroadcastMs: Date.now(),
       receipt: undefined,
@@ -350,6 +384,9 @@ export class Signer {
             throw new FeeCapError(`fees needed for nonce ${record.nonce} exceed MAX_FEE_GWEI`);
           }
           case "insufficient_funds":
+            if (record.whileParked) {
+              throw new SignerFundsError(`signer ${this.address} cannot pay for this transaction's gas`);
+            }
             return this.#park(request.gas * fees.maxFeePerGas);
           default:
             throw new UnexpectedError(`node refused the transaction: ${errorText(error)}`, { cause: error });
@@ -409,7 +446,7 @@ export class Signer {
       if (this.#heads % TIP_EVERY_HEADS === 1) {
         this.#tip = await this.#d.client.estimateMaxPriorityFeePerGas().catch(() => this.#tip);
       }
-      if (this.#shortOf !== undefined || this.#heads % TIP_EVERY_HEADS === 1) await this.#refreshFunds();
+      if (this.#shortOf !== undefined || this.#heads % TIP_EVERY_HEADS === 1) await this.refreshFunds();
       if (this.#records.size > 0 || this.#wanted !== undefined) await this.#reconcile(head);
     } catch (error) {
       // The RPC is away: the next head tries again. Said at most every 10 s, not on every head.
@@ -419,15 +456,6 @@ export class Signer {
       }
     } finally {
       this.#busy = false;
-    }
-  }
-
-  async #refreshFunds(): Promise<void> {
-    const balance = await this.balance();
-    if (this.#shortOf !== undefined && balance >= this.#shortOf) {
-      this.#d.log.info({ signer: this.address, balanceWei: String(balance) }, "signer funded again: sending resumes");
-      this.#shortOf = undefined;
-      this.#d.metrics.signerOutOfFunds.set({ signer: this.address }, 0);
     }
   }
 
