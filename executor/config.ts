@@ -50,6 +50,12 @@ const shape = {
   // TIME slots are offered this far ahead: the executor rides out an index outage this long.
   SCHEDULER_LOOKAHEAD_S: int(1, 86_400).default(60),
   POLL_MS: int(50, 60_000).default(200),
+  // Gas a CONDITION checker may burn per check (Chainlink's default check gas limit is 6.5M): a checker
+  // that needs more is refused, so nobody's check can make every block's pass slow.
+  CHECK_GAS_LIMIT: int(21_000, 100_000_000).default(6_500_000),
+  // performData a checker may return (Chainlink allows 2,000-5,000 bytes): it goes into the job in Redis
+  // and into the transaction's calldata.
+  MAX_PERFORM_DATA_BYTES: int(0, 1_000_000).default(5_000),
   BLOCK_TIME_MS: int(100, 600_000).optional(),
   // The worker claims its FeeEscrow earnings once they reach this (ether); "0" never claims by itself.
   AUTO_CLAIM_MIN: z
@@ -85,6 +91,8 @@ export interface ExecutorConfig {
   lookaheadSeconds: number;
   pollMs: number;
   blockTimeMs: number | undefined;
+  checkGasLimit: bigint;
+  maxPerformDataBytes: number;
   /** Earnings (wei) at which the worker claims them by itself; 0n: never (see worker/earnings.ts). */
   autoClaimMinWei: bigint;
 }
@@ -127,6 +135,8 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     lookaheadSeconds: e.SCHEDULER_LOOKAHEAD_S,
     pollMs: e.POLL_MS,
     blockTimeMs: e.BLOCK_TIME_MS,
+    checkGasLimit: BigInt(e.CHECK_GAS_LIMIT),
+    maxPerformDataBytes: e.MAX_PERFORM_DATA_BYTES,
     autoClaimMinWei: parseEther(e.AUTO_CLAIM_MIN),
   };
 }

@@ -61,6 +61,32 @@ export class WorkflowFundsError extends ExecutorError {
   readonly retry = "wait";
 }
 
+/** What an underpriced run would pay and cost, at the price its transaction would pay. */
+export interface UnderpricedRun {
+  feeWei: bigint;
+  costWei: bigint;
+  gasUsed: bigint;
+  gasPriceWei: bigint;
+}
+
+/**
+ * The run's fee, capped at its owner's maxFeePerRun, is below what the run would cost the worker at the
+ * price its transaction would pay. It is not sent and uses no attempt: it waits for the price to fall
+ * (or the owner to raise the cap). A workflow that cannot pay is not the worker's fault, nor a fault.
+ */
+export class UnderpricedError extends ExecutorError {
+  override name = "UnderpricedError";
+  readonly retry = "wait";
+  readonly run: UnderpricedRun;
+
+  constructor(run: UnderpricedRun) {
+    super(
+      `underpriced: pays at most ${run.feeWei} wei, costs ${run.costWei} wei (${run.gasUsed} gas at ${run.gasPriceWei} wei)`,
+    );
+    this.run = run;
+  }
+}
+
 /**
  * The chain refused the batch before any run could start, for a reason that is not the run's own (the
  * signer lost WORKER_ROLE, a contract was paused or upgraded): an operator has to act, so it waits.

@@ -123,6 +123,17 @@ export function createMetrics() {
       labelNames: ["signer"],
       registers: [registry],
     }),
+    workflowsUnderpriced: new Gauge({
+      name: "autokeeper_workflows_underpriced",
+      help: "Workflows whose fee cap is below what a run costs at the current price: their runs wait",
+      registers: [registry],
+    }),
+    checksRefused: new Counter({
+      name: "autokeeper_checks_refused_total",
+      help: "Checker answers refused, by why (reverted, gas: over CHECK_GAS_LIMIT or failed, perform_data_too_large)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
     indexLag: new Gauge({
       name: "autokeeper_index_lag_blocks",
       help: "Chain head minus the indexed block",

@@ -20,6 +20,7 @@ import { Reconciler } from "./scheduler/reconciler.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import { Batcher } from "./worker/batcher.js";
 import { Earnings } from "./worker/earnings.js";
+import { RunEconomics } from "./worker/economics.js";
 import { startWorker } from "./worker/run-worker.js";
 import { Signer } from "./worker/signer.js";
 import { createSimulator } from "./worker/simulate.js";
@@ -76,7 +77,9 @@ export async function startExecutor(config: ExecutorConfig) {
       clock,
       conditions: createConditionChecker(
         createPublicClient({ chain, transport: rpcTransport(rpcUrls, { ...rpc, batch: true }) }),
-        log,
+        { checkGasLimit: config.checkGasLimit, maxPerformDataBytes: config.maxPerformDataBytes },
+        log.child({ component: "conditions" }),
+        metrics,
       ),
       reconciler: new Reconciler({
         chainId: config.network.chainId,
@@ -105,6 +108,7 @@ export async function startExecutor(config: ExecutorConfig) {
       client,
       signers,
       simulate: createSimulator(client, config.network.actionExecutor, workerLog),
+      economics: new RunEconomics({ maxPerformDataBytes: config.maxPerformDataBytes, log: workerLog, metrics }),
       clock,
       options: {
         executor: config.network.actionExecutor,
@@ -113,6 +117,7 @@ export async function startExecutor(config: ExecutorConfig) {
         batchWaitMs: config.batchWaitMs,
         gasBufferPercent: config.gasBufferPercent,
         txTimeoutMs: config.txTimeoutMs,
+        maxFeePerGas: config.maxFeePerGas,
       },
       log: workerLog,
       metrics,

@@ -36,10 +36,25 @@ export interface RunJobData {
   txHashes?: Hex[];
   signer?: Hex;
   /**
+   * Set while the run waits because its fee (capped at the owner's maxFeePerRun) is below what it would
+   * cost the worker: the figures of the last look, wei as decimal strings.
+   */
+  underpriced?: Underpriced;
+  /**
    * The nonce every version was sent at. While the chain has not used it, a version may still be mined,
    * so the run must not be sent at another nonce (that could run it twice).
    */
   nonce?: number;
+}
+
+/** An underpriced run's figures at the price its transaction would pay (see executor/worker/economics.ts). */
+export interface Underpriced {
+  feeWei: string;
+  costWei: string;
+  gasUsed: string;
+  gasPriceWei: string;
+  /** When the worker last looked (ms since the epoch). */
+  at: number;
 }
 
 /** What the API shows for a workflow's current slot. */
@@ -49,6 +64,7 @@ export type LiveState =
   | "queued" // due and waiting for a worker
   | "submitted" // a worker has sent the transaction
   | "retrying" // an attempt failed; another is scheduled
+  | "underpriced" // its fee cap is below what the run costs at today's gas price: it waits for the price to fall
   | "dead" // attempts exhausted: in the dead-letter (failed) set
   | "done"; // the job completed (the index will catch up)
 
@@ -58,9 +74,18 @@ export interface LiveQueueState {
   attempts: number;
   txHash: Hex | null;
   lastError: string | null;
+  /** While the state is "underpriced": what the run would pay against what it would cost. */
+  underpriced: Underpriced | null;
 }
 
-export const IDLE: LiveQueueState = { state: "idle", jobId: null, attempts: 0, txHash: null, lastError: null };
+export const IDLE: LiveQueueState = {
+  state: "idle",
+  jobId: null,
+  attempts: 0,
+  txHash: null,
+  lastError: null,
+  underpriced: null,
+};
 
 /** Maps a BullMQ job state (and what the worker wrote into the job) to a LiveState. */
 export function liveStateOf(
@@ -72,6 +97,7 @@ export function liveStateOf(
     attempts: job.attemptsMade,
     txHash: job.data.txHash ?? null,
     lastError: job.failedReason || null,
+    underpriced: null,
   };
   switch (bullState) {
     case "completed":
@@ -81,6 +107,7 @@ export function liveStateOf(
     case "active":
       return { ...base, state: job.data.txHash ? "submitted" : "queued" };
     case "delayed":
+      if (job.data.underpriced) return { ...base, state: "underpriced", underpriced: job.data.underpriced };
       return { ...base, state: job.attemptsMade > 0 ? "retrying" : "waiting" };
     case "waiting":
     case "prioritized":

@@ -105,7 +105,11 @@ async function measure(ctx: SuiteContext, stack: Stack, size: number): Promise<R
   const clock = new ChainClock(chain.publicClient, 200, 1000);
   await clock.start();
   const log = createLogger("silent");
-  const conditions = createConditionChecker(chain.publicClient, log);
+  const conditions = createConditionChecker(
+    chain.publicClient,
+    { checkGasLimit: 6_500_000n, maxPerformDataBytes: 5_000 },
+    log,
+  );
   const samples = { query: [] as number[], pass: [] as number[], rss: [] as number[] };
   let returned = 0;
   let offered = 0;

@@ -19,9 +19,17 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
 
     /// Revert data kept from a failed run in its event.
     uint256 public constant MAX_REASON_BYTES = 256;
-    /// Gas a run costs beyond what is measured around it: the charge itself, the event and its share
-    /// of the batch's calldata. Counted into the fee so workers are not paid below cost.
-    uint256 public constant RUN_OVERHEAD_GAS = 20_000;
+    /// Gas a run costs after it is measured: the charge itself, its events and the loop around it.
+    /// Counted into the fee so workers are not paid below cost.
+    uint256 public constant RUN_OVERHEAD_GAS = 14_000;
+    /// What the worker pays for a transaction before any run in it: the intrinsic 21,000, the selector
+    /// and array headers of its calldata, and the first touch of the contracts and the worker's earnings
+    /// slot. Shared evenly by the runs of the transaction.
+    uint256 public constant TX_BASE_GAS = 54_000;
+    /// Calldata gas per byte (EIP-2028 non-zero bytes: the worst case, so the fee always covers it).
+    uint256 public constant CALLDATA_GAS_PER_BYTE = 16;
+    /// Calldata bytes an item takes besides its performData: its id, the data's offset and length words.
+    uint256 public constant ITEM_CALLDATA_BYTES = 96;
     /// Gas kept back after a run for the bookkeeping that follows it.
     uint256 public constant POST_RUN_GAS = 60_000;
 
@@ -76,7 +84,7 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     }
 
     function execute(uint256 id, bytes calldata performData) external onlyRole(WORKER_ROLE) nonReentrant {
-        _run(id, performData, 0);
+        _run(id, performData, 0, tx.gasprice, TX_BASE_GAS);
     }
 
     function executeBatch(uint256[] calldata ids, bytes[] calldata performData)
@@ -85,14 +93,17 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         nonReentrant
     {
         if (ids.length != performData.length) revert LengthMismatch();
+        uint256 baseShare = _baseShare(ids.length);
         for (uint256 i; i < ids.length; ++i) {
-            _run(ids[i], performData[i], 0);
+            _run(ids[i], performData[i], 0, tx.gasprice, baseShare);
         }
     }
 
     /// @notice For eth_call only: runs the batch exactly as `executeBatch` would, then reverts with
     /// `SimulationResult`, so a worker learns each item's outcome and the gas to send before it sends.
-    function simulateBatch(uint256[] calldata ids, bytes[] calldata performData)
+    /// Fees are computed at `gasPrice` (an eth_call pays none): the price the transaction will pay, so
+    /// the worker can compare each run's fee with what the run will cost it before sending.
+    function simulateBatch(uint256[] calldata ids, bytes[] calldata performData, uint256 gasPrice)
         external
         onlyRole(WORKER_ROLE)
         nonReentrant
@@ -100,10 +111,11 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         if (ids.length != performData.length) revert LengthMismatch();
         uint256 txGasStart = gasleft();
         uint256 gasRequired;
+        uint256 baseShare = _baseShare(ids.length);
         ItemResult[] memory results = new ItemResult[](ids.length);
         for (uint256 i; i < ids.length; ++i) {
             uint256 need;
-            (results[i], need) = _run(ids[i], performData[i], txGasStart);
+            (results[i], need) = _run(ids[i], performData[i], txGasStart, gasPrice, baseShare);
             if (need > gasRequired) gasRequired = need;
         }
         uint256 used = txGasStart - gasleft();
@@ -115,10 +127,17 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         revert SimulationResult(results, gasRequired);
     }
 
+    /// @dev Each run's share of the transaction's fixed cost (rounded up: the worker is never short).
+    function _baseShare(uint256 runs) private pure returns (uint256) {
+        return runs == 0 ? 0 : (TX_BASE_GAS + runs - 1) / runs;
+    }
+
     /// @param txGasStart gasleft() when the batch began (simulations only; 0 otherwise).
+    /// @param gasPrice the price the fee is computed at (tx.gasprice, or a simulation's stated price)
+    /// @param baseShare this run's share of the transaction's fixed cost
     /// @return result what the item did
     /// @return need gas the batch must have had at its start for this item to get its full limit
-    function _run(uint256 id, bytes calldata performData, uint256 txGasStart)
+    function _run(uint256 id, bytes calldata performData, uint256 txGasStart, uint256 gasPrice, uint256 baseShare)
         private
         returns (ItemResult memory result, uint256 need)
     {
@@ -146,8 +165,13 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         // A failed run's value goes back to the workflow it came from.
         if (!success && value > 0) escrow.credit{value: value}(id, address(this));
 
-        uint256 gasUsed = gasStart - gasleft() + RUN_OVERHEAD_GAS;
-        uint256 fee = escrow.charge(id, msg.sender, gasUsed, tx.gasprice, run.maxFeePerRun);
+        // Everything the worker pays for this run: the gas measured around it, what follows it, its
+        // calldata (a megabyte of performData costs the worker 16M gas, so its owner pays for it) and its
+        // share of the transaction. The fee is this at the transaction's price, capped at maxFeePerRun:
+        // a worker compares the two before sending and never sends a run capped below its cost.
+        uint256 gasUsed = gasStart - gasleft() + RUN_OVERHEAD_GAS + baseShare
+            + (ITEM_CALLDATA_BYTES + (performData.length + 31) / 32 * 32) * CALLDATA_GAS_PER_BYTE;
+        uint256 fee = escrow.charge(id, msg.sender, gasUsed, gasPrice, run.maxFeePerRun);
         bytes memory reason = success ? bytes("") : returned;
         emit WorkflowExecuted(id, run.runNumber, msg.sender, success, gasUsed, fee, run.dueAt, run.nextExecutionAt, reason);
         result = ItemResult(SkipReason.NONE, success, gasUsed, fee, reason, run.dueAt);

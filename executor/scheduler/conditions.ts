@@ -1,8 +1,15 @@
 /**
  * Asks CONDITION workflows' checkers whether to run, the way Chainlink and Gelato do: an eth_call
  * from the zero address (so `cannotExecute`-guarded upkeeps answer), all of them in one JSON-RPC batch.
+ *
+ * A checker is untrusted code. Each check gets at most CHECK_GAS_LIMIT gas, and an answer whose
+ * performData is over MAX_PERFORM_DATA_BYTES is refused (it would go into Redis and into the worker's
+ * calldata). A checker refused for gas or size is asked less often while it keeps failing (every 2nd,
+ * 4th, ... up to every 32nd block), so one hostile checker cannot slow every block's pass. A revert is an
+ * answer ("not now"), counted and asked again next block.
  */
 import {
+  BaseError,
   type Chain,
   decodeFunctionResult,
   encodeFunctionData,
@@ -13,29 +20,107 @@ import {
 } from "viem";
 import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
 import type { DueWorkflow } from "../../lib/due.js";
+import { errorText, isTransient } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 
 export interface ConditionResult {
   workflow: DueWorkflow;
   performData: Hex;
 }
 
+export interface CheckLimits {
+  checkGasLimit: bigint;
+  maxPerformDataBytes: number;
+}
+
+type Refusal = "reverted" | "gas" | "perform_data_too_large";
+
+/** Blocks a checker refused for gas or size is left alone, at most. */
+const MAX_BACKOFF_BLOCKS = 32n;
+
+/** Why a check failed, or undefined when the RPC failed (not the checker's doing: ask again next block). */
+function refusalOf(error: unknown): Refusal | undefined {
+  const text = error instanceof BaseError ? `${error.shortMessage} ${error.details ?? ""}` : errorText(error);
+  // Checked first: some nodes (anvil) report running out of gas as an internal error, which reads as transient.
+  if (/out of gas|OutOfGas|MemoryOOG|gas required exceeds|gas limit reached/i.test(text)) return "gas";
+  if (isTransient(error)) return undefined;
+  return "reverted";
+}
+
 /** `client` should batch: every call made in the same tick then goes out as one JSON-RPC batch request. */
-export function createConditionChecker(client: PublicClient<Transport, Chain>, log: Logger) {
+export function createConditionChecker(
+  client: PublicClient<Transport, Chain>,
+  limits: CheckLimits,
+  log: Logger,
+  metrics?: Metrics,
+) {
+  /** Checkers refused for gas or size: how often in a row, and the block before which they are not asked. */
+  const backoff = new Map<bigint, { times: number; until: bigint }>();
+  /** The last refusal logged per workflow: each is said once, not every block. */
+  const said = new Map<bigint, Refusal>();
+
+  function refuse(workflow: DueWorkflow, reason: Refusal, blockNumber: bigint, detail: Record<string, unknown>) {
+    metrics?.checksRefused.inc({ reason });
+    if (reason !== "reverted") {
+      const times = (backoff.get(workflow.id)?.times ?? 0) + 1;
+      const skip = 2n ** BigInt(Math.min(times, 5));
+      backoff.set(workflow.id, { times, until: blockNumber + (skip < MAX_BACKOFF_BLOCKS ? skip : MAX_BACKOFF_BLOCKS) });
+    }
+    if (said.get(workflow.id) !== reason) {
+      said.set(workflow.id, reason);
+      log.warn({ workflowId: String(workflow.id), reason, ...detail }, "checker answer refused: no run");
+    }
+  }
+
+  function answered(workflow: DueWorkflow) {
+    backoff.delete(workflow.id);
+    said.delete(workflow.id);
+  }
+
   async function check(workflow: DueWorkflow, blockNumber: bigint): Promise<ConditionResult | undefined> {
     const chainlink = workflow.checkerKind === "CHAINLINK";
     const data = chainlink
       ? encodeFunctionData({ abi: chainlinkStyleUpkeepAbi, functionName: "checkUpkeep", args: [workflow.triggerData] })
       : encodeFunctionData({ abi: gelatoStyleResolverAbi, functionName: "checker" });
+    let returned: Hex | undefined;
     try {
-      const { data: returned } = await client.call({ account: zeroAddress, to: workflow.checker, data, blockNumber });
-      if (!returned) return undefined;
+      ({ data: returned } = await client.call({
+        account: zeroAddress,
+        to: workflow.checker,
+        data,
+        blockNumber,
+        gas: limits.checkGasLimit,
+      }));
+    } catch (error) {
+      const reason = refusalOf(error);
+      // The revert data can be 100 kB: the log gets its first characters.
+      if (reason) refuse(workflow, reason, blockNumber, { err: errorText(error).slice(0, 200) });
+      else log.debug({ workflowId: String(workflow.id), err: errorText(error).slice(0, 200) }, "checker call failed");
+      return undefined;
+    }
+    if (!returned) return undefined;
+    // Refused before decoding: a megabyte is not worth copying.
+    const bytes = (returned.length - 2) / 2;
+    if (bytes > limits.maxPerformDataBytes + 256) {
+      refuse(workflow, "perform_data_too_large", blockNumber, { bytes, max: limits.maxPerformDataBytes });
+      return undefined;
+    }
+    try {
       const [needed, performData] = chainlink
         ? decodeFunctionResult({ abi: chainlinkStyleUpkeepAbi, functionName: "checkUpkeep", data: returned })
         : decodeFunctionResult({ abi: gelatoStyleResolverAbi, functionName: "checker", data: returned });
+      if (needed && (performData.length - 2) / 2 > limits.maxPerformDataBytes) {
+        refuse(workflow, "perform_data_too_large", blockNumber, {
+          bytes: (performData.length - 2) / 2,
+          max: limits.maxPerformDataBytes,
+        });
+        return undefined;
+      }
+      answered(workflow);
       return needed ? { workflow, performData } : undefined;
     } catch (error) {
-      log.debug({ workflowId: String(workflow.id), err: (error as Error).message }, "checker call failed");
+      refuse(workflow, "reverted", blockNumber, { err: `undecodable answer: ${errorText(error).slice(0, 200)}` });
       return undefined;
     }
   }
@@ -43,7 +128,8 @@ export function createConditionChecker(client: PublicClient<Transport, Chain>, l
   return {
     /** The workflows whose condition holds at `blockNumber`, with the perform data their checker returned. */
     async due(workflows: DueWorkflow[], blockNumber: bigint): Promise<ConditionResult[]> {
-      const results = await Promise.all(workflows.map((w) => check(w, blockNumber)));
+      const asked = workflows.filter((w) => (backoff.get(w.id)?.until ?? 0n) <= blockNumber);
+      const results = await Promise.all(asked.map((w) => check(w, blockNumber)));
       return results.filter((r): r is ConditionResult => r !== undefined);
     },
   };

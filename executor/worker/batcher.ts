@@ -29,6 +29,8 @@ import {
 } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import { landingPrice, type RunEconomics } from "./economics.js";
+import type { Fees } from "./fees.js";
 import { type Outcome, outcomeOfError } from "./outcome.js";
 import { itemEvents } from "./receipt.js";
 import type { Signer, TxRequest } from "./signer.js";
@@ -59,12 +61,16 @@ export interface BatcherOptions {
   batchWaitMs: number;
   gasBufferPercent: number;
   txTimeoutMs: number;
+  /** MAX_FEE_GWEI in wei: the price a re-send in a fee spike goes out at. */
+  maxFeePerGas: bigint;
 }
 
 export interface BatcherDeps {
   client: PublicClient<Transport, Chain>;
   signers: Signer[];
   simulate: Simulate;
+  /** Decides whether a run pays its way (and refuses oversized performData) before it is sent. */
+  economics: RunEconomics;
   clock: ChainClock;
   options: BatcherOptions;
   log: Logger;
@@ -284,9 +290,15 @@ export class Batcher {
 
   /**
    * What one simulated item means for its job: undefined when it should be sent, else its outcome.
-   * `target` is the timestamp the simulation ran at.
+   * `target` is the timestamp the simulation ran at, `price` the gas price its fees were computed at.
    */
-  #verdict(item: BatchItem, r: ItemSimulation, target: bigint, priorRuns: PriorRuns): Outcome | undefined {
+  #verdict(
+    item: BatchItem,
+    r: ItemSimulation,
+    target: bigint,
+    priorRuns: PriorRuns,
+    price: bigint,
+  ): Outcome | undefined {
     if (r.skipReason === SkipReason.NONE) {
       if (!r.success) {
         return outcomeOfError(
@@ -312,7 +324,8 @@ export class Batcher {
       }
       if (prior === "unknown")
         return outcomeOfError(new RpcUnavailableError("could not look up the workflow's last run"));
-      return undefined;
+      // It would run, and run well: sent only if its fee covers what it costs the worker.
+      return this.#d.economics.judge(item, r, price);
     }
     if (r.skipReason === SkipReason.NOT_DUE && item.dueAt <= target) {
       // Its slot is due, yet the chain says not due: the slot was already served (or skipped as missed).
@@ -367,18 +380,20 @@ export class Batcher {
       const items = sent.filter((i) => !state.reopened.has(i.workflowId));
       if (items.length === 0) return undefined;
       const target = this.#d.clock.nextBlockTimestamp();
+      const price = this.#price(signer);
       const [sim, priorRuns] = await Promise.all([
         this.#d.simulate(
           signer.address,
           items.map((i) => i.workflowId),
           items.map((i) => i.performData),
           target,
+          price,
         ),
         this.#priorRuns(items),
       ]);
       const keep: BatchItem[] = [];
       items.forEach((item, i) => {
-        const verdict = this.#verdict(item, sim.results[i]!, target, priorRuns);
+        const verdict = this.#verdict(item, sim.results[i]!, target, priorRuns, price);
         if (verdict === undefined) keep.push(item);
         // Skipped runs were served or are stale: nothing to bring back. The rest still owe a run.
         else if (verdict.kind !== "skipped" && state.completed.has(item.workflowId)) {
@@ -394,6 +409,7 @@ export class Batcher {
         keep.map((i) => i.workflowId),
         keep.map((i) => i.performData),
         target,
+        price,
       );
       return this.#request(keep, again.gasRequired);
     };
@@ -429,6 +445,19 @@ export class Batcher {
     }
   }
 
+  /**
+   * The gas price a batch sent now by `signer` is judged at (economics.ts). In a fee spike a re-send
+   * still goes out at the cap; its runs are judged at the cap then.
+   */
+  #price(signer: Signer, fees?: Fees): bigint {
+    const base = this.#d.clock.head.baseFeePerGas ?? 0n;
+    try {
+      return landingPrice(base, fees ?? signer.fees());
+    } catch {
+      return landingPrice(base, { maxFeePerGas: this.#d.options.maxFeePerGas, maxPriorityFeePerGas: 0n });
+    }
+  }
+
   async #run(batch: Pending[]): Promise<void> {
     const signer = this.#pickSigner();
     if (!signer) {
@@ -449,15 +478,26 @@ export class Batcher {
 
   /** Simulates, holds until the block ahead is mined, sends (then calls `sent`) and settles the batch. */
   async #prepareAndSend(batch: Pending[], signer: Signer, sent: () => void): Promise<void> {
-    const { simulate, clock, metrics } = this.#d;
+    const { simulate, clock, metrics, economics } = this.#d;
+    let fees: Fees;
     try {
-      signer.fees();
+      fees = signer.fees();
       this.#noteFees(undefined);
     } catch (error) {
       if (error instanceof FeeCapError) this.#noteFees(error);
       for (const p of batch) p.resolve(outcomeOfError(error));
       return;
     }
+    // Runs that must not go out whatever the simulation says: known underpriced, oversized performData.
+    const price = this.#price(signer, fees);
+    const screened: Pending[] = [];
+    for (const p of batch) {
+      const refused = economics.screen(p.item, price);
+      if (refused) p.resolve(refused);
+      else screened.push(p);
+    }
+    if (screened.length === 0) return;
+    batch = screened;
     // The block the transaction will go out for: the simulation may start a little before the block
     // ahead of it is mined (advanceMs), and runs as of that block's timestamp.
     const target = clock.nextBlockTimestamp(Date.now() + this.advanceMs());
@@ -471,6 +511,7 @@ export class Batcher {
           batch.map((p) => p.item.workflowId),
           batch.map((p) => p.item.performData),
           target,
+          price,
         ),
         this.#priorRuns(batch.map((p) => p.item)),
       ]);
@@ -483,7 +524,7 @@ export class Batcher {
 
     const send: Pending[] = [];
     batch.forEach((p, i) => {
-      const verdict = this.#verdict(p.item, sim.results[i]!, target, priorRuns);
+      const verdict = this.#verdict(p.item, sim.results[i]!, target, priorRuns, price);
       if (verdict) p.resolve(verdict);
       else send.push(p);
     });

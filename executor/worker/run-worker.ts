@@ -133,6 +133,20 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
       case "delay":
         metrics.jobsDelayed.inc({ reason: outcome.reason });
         jlog.debug({ why: outcome.why, reason: outcome.reason, untilMs: outcome.untilMs }, "delayed");
+        if (outcome.underpriced || job.data.underpriced) {
+          // The API shows an underpriced run as such (and stops once it waits for anything else).
+          const u = outcome.underpriced;
+          await job.updateData({
+            ...job.data,
+            underpriced: u && {
+              feeWei: String(u.feeWei),
+              costWei: String(u.costWei),
+              gasUsed: String(u.gasUsed),
+              gasPriceWei: String(u.gasPriceWei),
+              at: Date.now(),
+            },
+          });
+        }
         await job.moveToDelayed(outcome.untilMs, token);
         throw new DelayedError(outcome.why);
       case "failed":

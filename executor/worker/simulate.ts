@@ -84,11 +84,18 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
     }
   }
 
-  return async function simulate(from: Hex, ids: bigint[], performData: Hex[], time: bigint): Promise<BatchSimulation> {
+  /** `gasPrice`: the price each run's fee is computed at (the most the transaction can pay per gas). */
+  return async function simulate(
+    from: Hex,
+    ids: bigint[],
+    performData: Hex[],
+    time: bigint,
+    gasPrice: bigint,
+  ): Promise<BatchSimulation> {
     const data = encodeFunctionData({
       abi: actionExecutorAbi,
       functionName: "simulateBatch",
-      args: [ids, performData],
+      args: [ids, performData, gasPrice],
     });
     try {
       await call(from, data, time, overrides);
@@ -98,7 +105,7 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
       if (overrides && mayRefuseOverrides(error) && (await overridesRefused(from, data, time))) {
         overrides = false;
         log.warn({ err: errorText(error) }, "the RPC refuses block overrides; simulating against the pending block");
-        return simulate(from, ids, performData, time);
+        return simulate(from, ids, performData, time, gasPrice);
       }
       throw toExecutorError(error);
     }

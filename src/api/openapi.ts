@@ -45,7 +45,10 @@ export const openapi = {
       get: {
         summary: "A workflow: spec, on-chain status, next due time, balance, counts, last run and live queue state",
         parameters: [id],
-        responses: { "200": ok("Workflow with queue: { state, jobId, attempts, txHash, lastError }"), ...errors },
+        responses: {
+          "200": ok("Workflow with queue: { state, jobId, attempts, txHash, lastError, underpriced }"),
+          ...errors,
+        },
       },
     },
     "/api/workflows/{id}/executions": {

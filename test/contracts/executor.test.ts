@@ -489,7 +489,7 @@ describe("simulateBatch", () => {
         address: chain.deployment.actionExecutor,
         abi: actionExecutorAbi,
         functionName: "simulateBatch",
-        args: [ids, ["0x", "0x", "0x"]],
+        args: [ids, ["0x", "0x", "0x"], 0n],
       });
     } catch (error) {
       caught = error;
@@ -533,7 +533,7 @@ describe("simulateBatch", () => {
         address: chain.deployment.actionExecutor,
         abi: actionExecutorAbi,
         functionName: "simulateBatch",
-        args: [[1n], ["0x"]],
+        args: [[1n], ["0x"], 0n],
       }),
       "AccessControlUnauthorizedAccount",
     );

@@ -1,8 +1,10 @@
-import { formatEther } from "viem";
+import { formatEther, formatGwei } from "viem";
 
 export const short = (hex: string, n = 6) => (hex.length > 2 * n + 2 ? `${hex.slice(0, n + 2)}…${hex.slice(-n)}` : hex);
 
 export const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
+
+export const gwei = (wei: string | bigint) => `${formatGwei(BigInt(wei))} gwei`;
 
 export function time(seconds: bigint | null | undefined): string {
   if (seconds === null || seconds === undefined) return "—";

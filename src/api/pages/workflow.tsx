@@ -2,7 +2,7 @@ import { raw } from "hono/html";
 import type { LiveQueueState } from "../../../lib/queue.js";
 import type { ExecutionRow, WorkflowRow } from "../queries.js";
 import { RunsTable, StatusBadge } from "./components.js";
-import { duration, eth, short, time } from "./format.js";
+import { duration, eth, gwei, short, time } from "./format.js";
 import { Layout } from "./layout.js";
 
 // Counts down to the next due time in the visitor's browser; the page itself is complete without it.
@@ -48,9 +48,13 @@ export function WorkflowPage(props: {
           <dd>
             {props.queue === null
               ? "unknown (queue unreachable)"
-              : `${props.queue.state}${props.queue.attempts > 0 ? ` after ${props.queue.attempts} attempt(s)` : ""}${
-                  props.queue.lastError ? ` — ${props.queue.lastError}` : ""
-                }`}
+              : props.queue.underpriced
+                ? `underpriced — pays at most ${eth(BigInt(props.queue.underpriced.feeWei))}, a run costs ${eth(
+                    BigInt(props.queue.underpriced.costWei),
+                  )} (${props.queue.underpriced.gasUsed} gas at ${gwei(props.queue.underpriced.gasPriceWei)}): raise its max fee per run, or it runs when gas gets cheaper`
+                : `${props.queue.state}${props.queue.attempts > 0 ? ` after ${props.queue.attempts} attempt(s)` : ""}${
+                    props.queue.lastError ? ` — ${props.queue.lastError}` : ""
+                  }`}
           </dd>
           <dt>Balance</dt>
           <dd>{eth(w.balance)}</dd>
