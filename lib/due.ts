@@ -26,6 +26,7 @@ export function dueColumns(w: WorkflowTable) {
     interval: w.interval,
     endTime: w.endTime,
     gasLimit: w.gasLimit,
+    maxFeePerRun: w.maxFeePerRun,
     lastRunTx: w.lastRunTx,
   };
 }
@@ -40,6 +41,8 @@ export interface DueWorkflow {
   interval: bigint;
   endTime: bigint;
   gasLimit: number;
+  /** The most a run may be charged (the scheduler leaves out slots ahead for a workflow that surely cannot pay). */
+  maxFeePerRun: bigint;
   /** The transaction of the last run the index shows (null before the first run). */
   lastRunTx: `0x${string}` | null;
 }

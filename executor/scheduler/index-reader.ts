@@ -36,8 +36,8 @@ export class IndexReader {
     }
     const res = await fetch(`${this.ponderUrl}/api/due?horizon=${horizon}&limit=${MAX_DUE_PAGE}`);
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due`);
-    type Wire = Omit<DueWorkflow, "id" | "nextExecutionAt" | "interval" | "endTime"> &
-      Record<"id" | "nextExecutionAt" | "interval" | "endTime", string>;
+    type Wire = Omit<DueWorkflow, "id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun"> &
+      Record<"id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun", string>;
     const body = (await res.json()) as { items: Wire[] };
     return body.items.map((w) => ({
       ...w,
@@ -45,6 +45,7 @@ export class IndexReader {
       nextExecutionAt: BigInt(w.nextExecutionAt),
       interval: BigInt(w.interval),
       endTime: BigInt(w.endTime),
+      maxFeePerRun: BigInt(w.maxFeePerRun),
     }));
   }
 

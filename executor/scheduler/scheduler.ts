@@ -10,6 +10,7 @@ import type { ChainClock } from "../chain-clock.js";
 import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { RunQueue } from "../queue.js";
+import { surelyUnderpriced } from "../worker/economics.js";
 import type { ConditionResult } from "./conditions.js";
 import type { DueWorkflow, IndexReader } from "./index-reader.js";
 import type { Reconciler } from "./reconciler.js";
@@ -151,9 +152,14 @@ export class Scheduler {
     const now = Date.now();
     const advance = this.#d.releaseAdvanceMs?.() ?? 0;
     const horizon = nextBlockTime + BigInt(this.#d.lookaheadSeconds);
+    // A workflow that surely cannot pay a run at today's base fee gets its next slot only, not a minute of
+    // slots ahead: that one job waits as underpriced (worker/economics.ts), and a thousand such workflows
+    // cost a thousand jobs, not sixty thousand (found by the chaos suite's "many cheap workflows": 30,000
+    // jobs of 1 gwei workflows held honest runs up to 3 blocks late).
+    const baseFee = head.baseFeePerGas ?? 0n;
     const jobs = [
       ...timeJobs.flatMap((w) =>
-        slotsOf(w, horizon)
+        (surelyUnderpriced(w.maxFeePerRun, baseFee) ? [w.nextExecutionAt] : slotsOf(w, horizon))
           .filter((slot) => fresh(w, slot))
           .map((slot) => this.#job(w, slot, "0x", Math.max(0, clock.readyAtMs(slot) - advance - now))),
       ),

@@ -23,6 +23,17 @@ import { type Outcome, outcomeOfError, UNDERPRICED_WAIT_MS } from "./outcome.js"
 import type { ItemSimulation } from "./simulate.js";
 
 /**
+ * Less than any run can cost: the contract's own charge after a run (RUN_OVERHEAD_GAS, 14,000), an
+ * item's calldata (1,536) and the registry's bookkeeping. A workflow whose maxFeePerRun is below this
+ * much gas at the base fee surely cannot pay a run, with no simulation needed.
+ */
+export const MIN_RUN_GAS = 20_000n;
+
+/** True when `maxFeePerRun` cannot pay any run at `baseFeePerGas` (see MIN_RUN_GAS). */
+export const surelyUnderpriced = (maxFeePerRun: bigint, baseFeePerGas: bigint) =>
+  maxFeePerRun < MIN_RUN_GAS * baseFeePerGas;
+
+/**
  * The most a transaction sent now can pay per gas in the block it is sent for: the base fee may rise
  * 12.5% in one block (EIP-1559), plus the tip, and never more than the fees it is signed with.
  */

@@ -95,6 +95,9 @@ describe("an underpaying gas burner", () => {
     expect(await metric(/^autokeeper_workflows_underpriced /)).toBe(1);
     expect(await metric(/^autokeeper_jobs_delayed_total\{reason="underpriced"\}/)).toBeGreaterThan(0);
     expect(executor.output()).toMatch(/"run underpriced: its fee does not cover its cost/);
+    // One job waits for it: a workflow that surely cannot pay gets no slots offered ahead.
+    const jobs = await stack.queue.getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);
+    expect(jobs.filter((j) => j.data.workflowId === String(hostile.id))).toHaveLength(1);
     // It waits; it is not a fault: nothing of it in the dead-letter set.
     const dead = await stack.queue.getFailed();
     expect(dead.filter((j) => j.data.workflowId === String(hostile.id))).toEqual([]);
