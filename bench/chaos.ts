@@ -8,6 +8,7 @@
  * and records lost, doubled, p95/p99 lateness and executor memory at minute 5 and at the end, in
  * bench/results/chaos-soak.json. `--quick` is the small size (results go to bench/results/quick/).
  */
+import { formatGwei } from "viem";
 import { ConfigError, runMain } from "../lib/env.js";
 import { allFaults, executorKill, type Fault, feeSpike } from "../test/helpers/chaos/faults.js";
 import { type ChaosRow, latenessPercentiles, measureWindow, readChaosData } from "../test/helpers/chaos/measure.js";
@@ -57,6 +58,8 @@ function toRow(r: ChaosRow): Row {
   if (r.p95Blocks !== undefined) metrics["p95 late"] = metric("blocks", [r.p95Blocks]);
   if (r.recoveryBlocks !== undefined) metrics.recovery = metric("blocks", [r.recoveryBlocks]);
   metrics["wasted sends"] = metric("tx items", [r.wasted]);
+  if (r.workerNetWei !== undefined) metrics["worker net"] = metric("gwei", [Number(r.workerNetWei / 10n ** 9n)]);
+  if (r.hostileRuns !== undefined) metrics["hostile runs"] = metric("runs", [r.hostileRuns]);
   return { label: r.name, params: { seconds: r.seconds, injected: r.injected }, metrics };
 }
 
@@ -94,8 +97,14 @@ async function fullRun(quick: boolean, only: string[]) {
         `lost ${r.lost}, doubled ${r.doubled}, p95 ${r.p95Blocks ?? "–"} blocks, recovery ${r.recoveryBlocks ?? "–"} blocks`,
     );
   }
+  const nets = result.rows.map((r) => r.workerNetWei).filter((n): n is bigint => n !== undefined);
   const notes = [
-    `Struck (requests faulted, transactions undone, processes killed): ${result.rows.map((r) => `${r.name} ${r.injected}`).join(", ")}.`,
+    `Struck (requests faulted, transactions undone, processes killed; for hostile rows: slots or checks refused): ${result.rows.map((r) => `${r.name} ${r.injected}`).join(", ")}.`,
+    `Worker net (balance plus unclaimed earnings) over the whole run, every row but the one that sets the balance: ${formatGwei(nets.reduce((a, b) => a + b, 0n))} gwei; the lowest row ${formatGwei(nets.reduce((a, b) => (b < a ? b : a), nets[0] ?? 0n))} gwei.`,
+    `What the executor said during each hostile row: ${result.rows
+      .filter((r) => r.hostileRuns !== undefined)
+      .map((r) => `${r.name}: ${r.observed.join(", ")}`)
+      .join("; ")}.`,
     `Crashes nobody asked for: Ponder ${result.unplannedRestarts.ponder}, executor ${result.unplannedRestarts.executor}.`,
   ];
   if (result.data.anomalies.length > 0)
@@ -137,7 +146,7 @@ async function soak(minutes: number) {
         });
       });
     }, 5_000);
-    const rotation = allFaults([1, 4, 10]).filter((f) => f !== executorKill);
+    const rotation = allFaults([1, 4, 10]).filter((f) => f !== executorKill && !f.hostile);
     const windows = [];
     const restarts = stack.executor.restarts;
     try {

@@ -10,14 +10,18 @@
 import { expect, it } from "vitest";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { allFaults, executorKill, feeSpike, ponderKill } from "../helpers/chaos/faults.js";
+import { hostileFaults } from "../helpers/chaos/hostile.js";
 import { runChaos } from "../helpers/chaos/run.js";
 import { leakedKeys } from "../helpers/executor.js";
+
+/** The "many cheap workflows" row, smaller than `npm run chaos`'s 1,000 to keep `npm test` short. */
+const CHEAP_WORKFLOWS = 200;
 
 it("loses and doubles nothing under any fault, and the index agrees with the chain", async () => {
   const t0 = Date.now();
   const result = await runChaos(
     {
-      faults: allFaults([2]),
+      faults: allFaults([2], CHEAP_WORKFLOWS),
       faultSeconds: (f) => (f === executorKill || f === feeSpike ? 20 : f === ponderKill ? 0 : 8),
       settleSeconds: 8,
       warmupSeconds: 8,
@@ -50,7 +54,17 @@ it("loses and doubles nothing under any fault, and the index agrees with the cha
     ...data.tickets.doubled.map((p) => `CONDITION #${p.workflowId} ticket ${p.ticket} in block ${p.blockNumber}`),
   ];
   if (lost.length + doubled.length > 0) console.log({ lost: lost.slice(0, 30), doubled: doubled.slice(0, 30) });
-  expect(result.rows.map((r) => r.name)).toEqual(allFaults([2]).map((f) => f.name));
+  expect(result.rows.map((r) => r.name)).toEqual(allFaults([2], CHEAP_WORKFLOWS).map((f) => f.name));
+  // Hostile workflows never ran, and the worker never paid for them: it gained over each of their rows.
+  const hostile = result.rows.filter((r) => r.hostileRuns !== undefined);
+  expect(hostile.map((r) => r.name)).toEqual(hostileFaults(CHEAP_WORKFLOWS).map((f) => f.name));
+  for (const r of hostile) {
+    expect({ row: r.name, runs: r.hostileRuns, gained: (r.workerNetWei ?? -1n) >= 0n }).toEqual({
+      row: r.name,
+      runs: 0,
+      gained: true,
+    });
+  }
   for (const r of result.rows) {
     expect({ fault: r.name, lost: r.lost, doubled: r.doubled }).toEqual({ fault: r.name, lost: 0, doubled: 0 });
     expect([r.name, r.injected > 0]).toEqual([r.name, true]);

@@ -8,6 +8,7 @@ import { parseEther } from "viem";
 import { anvilRequest, reorgOwnTransactions, setBalance } from "../chain-faults.js";
 import type { Faults } from "../rpc-proxy.js";
 import { sleep } from "../wait.js";
+import { hostileFaults } from "./hostile.js";
 import { BASE_FEE_GWEI, type ChaosStack } from "./stack.js";
 
 export interface FaultContext {
@@ -26,6 +27,8 @@ export interface FaultRun {
   endsAt?: bigint;
   /** What the executor said about it while it lasted (its /health problems, a metric), for the record. */
   observed?: string[];
+  /** Hostile rows: how often the hostile workflows ran (0 is the goal). */
+  hostileRuns?: number;
 }
 
 /** Waits a little into the fault, then asks the executor's /health what is wrong and reads a metric. */
@@ -40,6 +43,10 @@ export interface Fault {
   name: string;
   /** What it does, for the method text. */
   what: string;
+  /** A hostile workflow rather than a fault of the world (hostile.ts): not part of the soak's rotation. */
+  hostile?: boolean;
+  /** The fault sets the worker's balance itself, so the row's change in it says nothing. */
+  setsWorkerBalance?: boolean;
   run(ctx: FaultContext): Promise<FaultRun>;
 }
 
@@ -274,6 +281,7 @@ export const executorKill: Fault = {
 export const signerOutOfFunds: Fault = {
   name: "signer out of funds",
   what: "the worker's balance set to 0 for the duration, then funded again",
+  setsWorkerBalance: true,
   async run({ stack, seconds }) {
     const balance = await stack.chain.publicClient.getBalance({ address: stack.worker });
     await setBalance(stack.chain, stack.worker, 0n);
@@ -296,8 +304,11 @@ export const endpointFailover: Fault = {
   },
 };
 
-/** Every fault, in the order a run injects them (reorgs of several depths among them). */
-export function allFaults(reorgDepths: number[]): Fault[] {
+/**
+ * Every fault, in the order a run injects them (reorgs of several depths among them), then the hostile
+ * workflows (`cheapWorkflows` of them in the last row).
+ */
+export function allFaults(reorgDepths: number[], cheapWorkflows = 1000): Fault[] {
   return [
     rpcLatency,
     rpcErrors,
@@ -318,5 +329,6 @@ export function allFaults(reorgDepths: number[]): Fault[] {
     executorKill,
     signerOutOfFunds,
     endpointFailover,
+    ...hostileFaults(cheapWorkflows),
   ];
 }

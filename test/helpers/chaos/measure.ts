@@ -26,6 +26,9 @@ export interface Window {
   endBlock: bigint;
   /** Chain time the window closes (the next fault's start, or the run's cut-off). */
   until: bigint;
+  /** The worker's balance plus its unclaimed earnings at the window's start and end (wei). */
+  workerNet?: { start: bigint; end: bigint };
+  hostileRuns?: number;
 }
 
 export interface ChaosRow {
@@ -46,6 +49,13 @@ export interface ChaosRow {
   recoveryBlocks: number | undefined;
   /** Runs sent that the chain refused as not due (a duplicate send costs gas, not a run). */
   wasted: number;
+  /**
+   * What the worker gained (or lost, negative) over the window: its balance plus its unclaimed earnings,
+   * in wei. Undefined for a fault that sets the balance itself.
+   */
+  workerNetWei: bigint | undefined;
+  /** Hostile rows: runs the hostile workflows got. */
+  hostileRuns: number | undefined;
 }
 
 export interface ChaosData {
@@ -161,6 +171,8 @@ export function measureWindow(w: Window, d: ChaosData): ChaosRow {
       const t = d.blockTime.get(b);
       return t !== undefined && inWindow(t);
     }).length,
+    workerNetWei: w.workerNet && w.workerNet.end - w.workerNet.start,
+    hostileRuns: w.hostileRuns,
   };
 }
 
