@@ -14,7 +14,7 @@
  * eth_call.
  */
 
-import { UnderpricedError } from "../errors.js";
+import { UnderpricedError, type UnderpricedRun } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { BatchItem } from "./batcher.js";
@@ -85,7 +85,8 @@ export class RunEconomics {
     if (!known || now - known.checkedAtMs >= UNDERPRICED_WAIT_MS) return undefined;
     const costWei = known.gasUsed * price;
     if (known.feeWei >= costWei) return undefined; // the price fell: simulate and see
-    return this.#wait(item, known.slot, { feeWei: known.feeWei, costWei, gasUsed: known.gasUsed, gasPriceWei: price });
+    const run = { feeWei: known.feeWei, costWei, gasUsed: known.gasUsed, gasPriceWei: price };
+    return this.#wait(item, known.slot, run, now);
   }
 
   /**
@@ -120,13 +121,13 @@ export class RunEconomics {
       this.#prune(now);
       this.#gauge();
     }
-    return this.#wait(item, r.dueAt, run);
+    return this.#wait(item, r.dueAt, run, now);
   }
 
   /** The waiting job waits; a later slot's job completes (the waiting one serves the workflow's next run). */
-  #wait(item: BatchItem, slot: bigint, run: ConstructorParameters<typeof UnderpricedError>[0]): Outcome {
+  #wait(item: BatchItem, slot: bigint, run: UnderpricedRun, now: number): Outcome {
     if (item.trigger === "TIME" && item.dueAt > slot) return { kind: "skipped", reason: "UNDERPRICED", txHash: null };
-    return outcomeOfError(new UnderpricedError(run));
+    return outcomeOfError(new UnderpricedError(run), now);
   }
 
   #prune(now: number): void {
