@@ -1,6 +1,6 @@
 /**
  * npm run workflow -- <command> [options]   (--help on any command)
- * A CLI for workflow owners: register, fund, withdraw, pause, resume, cancel, status.
+ * A CLI for workflow owners: register, fund, withdraw, max-fee, pause, resume, cancel, status.
  * Everything is checked before a transaction is sent: addresses, amounts, function signatures.
  */
 import {
@@ -40,6 +40,10 @@ const HELP: Record<string, string> = {
     --start <unix seconds>  --max-runs <n>  --end <unix seconds>`,
   fund: "npm run workflow -- fund <id> <ether>        deposit into a workflow's balance (anyone may)",
   withdraw: "npm run workflow -- withdraw <id> <ether>    take funds back (owner)",
+  "max-fee":
+    "npm run workflow -- max-fee <id> <ether>     set the most one run may be charged (owner); an underpriced\n" +
+    "                                             workflow runs again once this covers a run. The schedule\n" +
+    "                                             restarts from now (the registry's update)",
   pause: "npm run workflow -- pause <id>               stop running it (owner)",
   resume: "npm run workflow -- resume <id>              run it again; missed slots are skipped (owner)",
   cancel: "npm run workflow -- cancel <id>              end it for good; the balance is refunded (owner)",
@@ -222,7 +226,8 @@ runMain(async () => {
   // Everything is parsed and checked before connecting or sending.
   const registering = command === "register" ? buildSpec(options(rest)) : undefined;
   const id = command === "register" ? undefined : parseId(rest[0]);
-  const amount = command === "fund" || command === "withdraw" ? parseAmount(rest[1], "amount") : undefined;
+  const amount =
+    command === "fund" || command === "withdraw" || command === "max-fee" ? parseAmount(rest[1], "amount") : undefined;
   if (!registering && rest.length > (amount === undefined ? 1 : 2))
     throw new UsageError(`unexpected arguments\n${HELP[command]}`);
 
@@ -271,6 +276,12 @@ runMain(async () => {
     console.log(
       `withdrew from workflow ${id} in ${(await mined(await wallet.writeContract(request))).transactionHash}`,
     );
+  } else if (command === "max-fee" && id !== undefined && amount !== undefined) {
+    const current = await client.readContract({ ...registry, functionName: "getWorkflow", args: [id] });
+    const spec = { ...current[5], maxFeePerRun: amount };
+    const { request } = await client.simulateContract({ ...registry, functionName: "update", args: [id, spec] });
+    const hash = (await mined(await wallet.writeContract(request))).transactionHash;
+    console.log(`workflow ${id} now pays at most ${rest[1]} ether a run, in ${hash}`);
   } else if ((command === "pause" || command === "resume" || command === "cancel") && id !== undefined) {
     const { request } = await client.simulateContract({ ...registry, functionName: command, args: [id] });
     const done = { pause: "paused", resume: "resumed", cancel: "cancelled" }[command];

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterAbi, counterBytecode, intervalUpkeepAbi, intervalUpkeepBytecode } from "../../abis/index.js";
+import { DEV_KEYS } from "../../lib/accounts.js";
 import { CheckerKind, Status } from "../../lib/spec.js";
 import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
 
@@ -17,8 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => chain?.stop());
 
-async function cli(...args: string[]): Promise<{ code: number | null; out: string }> {
-  const env = { ...(process.env as Record<string, string>), ...chainEnv(chain) };
+const cli = (...args: string[]) => cliWith({}, ...args);
+
+async function cliWith(
+  extra: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; out: string }> {
+  const env = { ...(process.env as Record<string, string>), ...chainEnv(chain), ...extra };
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/workflow.ts", ...args], {
     env,
     cwd: process.cwd(),
@@ -104,6 +110,27 @@ describe("npm run workflow", () => {
     expect(again.out).toContain("InvalidStatus");
   });
 
+  it("raises a workflow's max fee per run, keeping the rest of its spec", async () => {
+    const id = idFrom((await cli("register", "--every", "60", "--target", counter, "--call", "increment()")).out);
+    const before = await chain.workflow(id);
+    const r = await cli("max-fee", String(id), "0.25");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`workflow ${id} now pays at most 0.25 ether a run`));
+    const after = await chain.workflow(id);
+    expect(after.spec.maxFeePerRun).toBe(parseEther("0.25"));
+    // the rest of the spec is kept; the schedule restarts from now (the registry's update)
+    expect({ ...after.spec, maxFeePerRun: 0n, startTime: 0n }).toEqual({
+      ...before.spec,
+      maxFeePerRun: 0n,
+      startTime: 0n,
+    });
+    expect(after.spec.startTime).toBeGreaterThanOrEqual(before.spec.startTime);
+    // only its owner may
+    const stranger = await cliWith({ OWNER_PRIVATE_KEY: DEV_KEYS.stranger }, "max-fee", String(id), "1");
+    expect(stranger.code).not.toBe(0);
+    expect(stranger.out).toMatch(/NotWorkflowOwner/);
+  });
+
   it("refuses bad addresses, amounts, signatures and arguments before sending anything", async () => {
     const before = await chain.publicClient.getTransactionCount({ address: chain.wallets.owner.account.address });
     const cases: [string[], RegExp][] = [
@@ -144,6 +171,8 @@ describe("npm run workflow", () => {
       expect([command, r.code]).toEqual([command, 0]);
       expect(r.out).toContain(`npm run workflow -- ${command}`);
     }
-    expect((await cli("--help")).out).toContain("commands: register, fund, withdraw, pause, resume, cancel, status");
+    expect((await cli("--help")).out).toContain(
+      "commands: register, fund, withdraw, max-fee, pause, resume, cancel, status",
+    );
   });
 });
