@@ -100,7 +100,7 @@ async function fullRun(quick: boolean, only: string[]) {
   const nets = result.rows.map((r) => r.workerNetWei).filter((n): n is bigint => n !== undefined);
   const notes = [
     `Struck (requests faulted, transactions undone, processes killed; for hostile rows: slots or checks refused): ${result.rows.map((r) => `${r.name} ${r.injected}`).join(", ")}.`,
-    `Worker net (balance plus unclaimed earnings) over the whole run, every row but the one that sets the balance: ${formatGwei(nets.reduce((a, b) => a + b, 0n))} gwei; the lowest row ${formatGwei(nets.reduce((a, b) => (b < a ? b : a), nets[0] ?? 0n))} gwei.`,
+    `Worker net (balance plus unclaimed earnings) over the whole run, every row but the one that sets the balance: ${formatGwei(nets.reduce((a, b) => a + b, 0n))} gwei; the lowest row ${formatGwei([...nets].sort((a, b) => (a < b ? -1 : 1))[0] ?? 0n)} gwei.`,
     `What the executor said during each hostile row: ${result.rows
       .filter((r) => r.hostileRuns !== undefined)
       .map((r) => `${r.name}: ${r.observed.join(", ")}`)
