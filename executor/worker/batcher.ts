@@ -334,6 +334,8 @@ export class Batcher {
     if (r.skipReason === SkipReason.NOT_DUE) return this.#delayUntilDue(item, "not due in the next block");
     if (r.skipReason === SkipReason.NOT_FUNDED)
       return outcomeOfError(new WorkflowFundsError("workflow cannot pay a run"));
+    // Not active, expired or unknown: it will not run again, underpriced or not.
+    this.#d.economics.forget(item.workflowId);
     return { kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null };
   }
 

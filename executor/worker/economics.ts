@@ -130,6 +130,11 @@ export class RunEconomics {
     return outcomeOfError(new UnderpricedError(run), now);
   }
 
+  /** The workflow no longer runs (cancelled, completed, gone): it is no longer counted as underpriced. */
+  forget(workflowId: bigint): void {
+    if (this.#underpriced.delete(workflowId)) this.#gauge();
+  }
+
   #prune(now: number): void {
     for (const [id, k] of this.#underpriced) if (now - k.checkedAtMs > FORGET_AFTER_MS) this.#underpriced.delete(id);
   }

@@ -87,6 +87,15 @@ describe("RunEconomics", () => {
     expect(e.screen(item(7n, 102n), gwei(2), now + 3000)).toBeUndefined();
   });
 
+  it("stops counting a workflow that no longer runs", async () => {
+    const { e, metrics } = economics();
+    e.judge(item(9n, 100n), ran(4_500_000n, 1n, 100n), gwei(2), 0);
+    expect((await metrics.workflowsUnderpriced.get()).values[0]?.value).toBe(1);
+    e.forget(9n);
+    expect((await metrics.workflowsUnderpriced.get()).values[0]?.value).toBe(0);
+    expect(e.screen(item(9n, 100n), gwei(2), 1)).toBeUndefined();
+  });
+
   it("refuses performData over the cap before anything else", () => {
     const { e } = economics(4);
     expect(e.screen(item(1n, 1n, "0x0102030405"), gwei(1))).toEqual({
