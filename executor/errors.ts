@@ -122,10 +122,17 @@ const TRANSIENT_MESSAGE =
   /header not found|unknown block|block not found|missing trie node|timeout|timed out|too many requests|rate limit|try again|temporarily|overloaded|busy|service unavailable|bad gateway|socket|ECONNRESET|ECONNREFUSED|EPIPE|fetch failed|other side closed/i;
 
 /**
+ * The EVM's own verdict on a call (it ran out of gas). Some nodes (anvil) send it as an internal error
+ * (-32603), which would otherwise read as a node in trouble: asking again gives the same answer.
+ */
+const EXECUTION_MESSAGE = /out of gas|OutOfGas|MemoryOOG|gas required exceeds/i;
+
+/**
  * True for failures of the conversation with the node rather than answers from it: these are worth the
  * same request again (on this endpoint or the next).
  */
 export function isTransient(error: unknown): boolean {
+  if (EXECUTION_MESSAGE.test(errorText(error))) return false;
   if (!(error instanceof BaseError)) {
     return error instanceof Error && TRANSIENT_MESSAGE.test(error.message);
   }
@@ -144,6 +151,9 @@ export function isTransient(error: unknown): boolean {
   const text = `${error.shortMessage} ${error.details ?? ""} ${rpc instanceof BaseError ? rpc.details : ""}`;
   return TRANSIENT_MESSAGE.test(text);
 }
+
+/** True when the call ran and ran out of gas (see EXECUTION_MESSAGE). */
+export const isOutOfGas = (error: unknown): boolean => EXECUTION_MESSAGE.test(errorText(error));
 
 /** The executor error for anything thrown, keeping what it already was. */
 export function toExecutorError(error: unknown): ExecutorError {

@@ -117,7 +117,6 @@ export async function startExecutor(config: ExecutorConfig) {
         batchWaitMs: config.batchWaitMs,
         gasBufferPercent: config.gasBufferPercent,
         txTimeoutMs: config.txTimeoutMs,
-        maxFeePerGas: config.maxFeePerGas,
       },
       log: workerLog,
       metrics,

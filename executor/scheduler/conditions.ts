@@ -9,18 +9,18 @@
  * answer ("not now"), counted and asked again next block.
  */
 import {
-  BaseError,
   type Chain,
   decodeFunctionResult,
   encodeFunctionData,
   type Hex,
   type PublicClient,
+  size,
   type Transport,
   zeroAddress,
 } from "viem";
 import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
 import type { DueWorkflow } from "../../lib/due.js";
-import { errorText, isTransient } from "../errors.js";
+import { errorText, isOutOfGas, isTransient } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 
@@ -36,16 +36,13 @@ export interface CheckLimits {
 
 type Refusal = "reverted" | "gas" | "perform_data_too_large";
 
-/** Blocks a checker refused for gas or size is left alone, at most. */
-const MAX_BACKOFF_BLOCKS = 32n;
+/** A checker refused for gas or size is left alone 2, 4, 8, 16, then 32 blocks. */
+const MAX_BACKOFF_DOUBLINGS = 5;
 
 /** Why a check failed, or undefined when the RPC failed (not the checker's doing: ask again next block). */
 function refusalOf(error: unknown): Refusal | undefined {
-  const text = error instanceof BaseError ? `${error.shortMessage} ${error.details ?? ""}` : errorText(error);
-  // Checked first: some nodes (anvil) report running out of gas as an internal error, which reads as transient.
-  if (/out of gas|OutOfGas|MemoryOOG|gas required exceeds|gas limit reached/i.test(text)) return "gas";
   if (isTransient(error)) return undefined;
-  return "reverted";
+  return isOutOfGas(error) ? "gas" : "reverted";
 }
 
 /** `client` should batch: every call made in the same tick then goes out as one JSON-RPC batch request. */
@@ -64,8 +61,7 @@ export function createConditionChecker(
     metrics?.checksRefused.inc({ reason });
     if (reason !== "reverted") {
       const times = (backoff.get(workflow.id)?.times ?? 0) + 1;
-      const skip = 2n ** BigInt(Math.min(times, 5));
-      backoff.set(workflow.id, { times, until: blockNumber + (skip < MAX_BACKOFF_BLOCKS ? skip : MAX_BACKOFF_BLOCKS) });
+      backoff.set(workflow.id, { times, until: blockNumber + 2n ** BigInt(Math.min(times, MAX_BACKOFF_DOUBLINGS)) });
     }
     if (said.get(workflow.id) !== reason) {
       said.set(workflow.id, reason);
@@ -100,19 +96,21 @@ export function createConditionChecker(
       return undefined;
     }
     if (!returned) return undefined;
-    // Refused before decoding: a megabyte is not worth copying.
-    const bytes = (returned.length - 2) / 2;
-    if (bytes > limits.maxPerformDataBytes + 256) {
-      refuse(workflow, "perform_data_too_large", blockNumber, { bytes, max: limits.maxPerformDataBytes });
+    // Refused before decoding (a megabyte is not worth copying): the answer's encoding adds 3 words at most.
+    if (size(returned) > limits.maxPerformDataBytes + 96) {
+      refuse(workflow, "perform_data_too_large", blockNumber, {
+        bytes: size(returned),
+        max: limits.maxPerformDataBytes,
+      });
       return undefined;
     }
     try {
       const [needed, performData] = chainlink
         ? decodeFunctionResult({ abi: chainlinkStyleUpkeepAbi, functionName: "checkUpkeep", data: returned })
         : decodeFunctionResult({ abi: gelatoStyleResolverAbi, functionName: "checker", data: returned });
-      if (needed && (performData.length - 2) / 2 > limits.maxPerformDataBytes) {
+      if (needed && size(performData) > limits.maxPerformDataBytes) {
         refuse(workflow, "perform_data_too_large", blockNumber, {
-          bytes: (performData.length - 2) / 2,
+          bytes: size(performData),
           max: limits.maxPerformDataBytes,
         });
         return undefined;

@@ -61,8 +61,6 @@ export interface BatcherOptions {
   batchWaitMs: number;
   gasBufferPercent: number;
   txTimeoutMs: number;
-  /** MAX_FEE_GWEI in wei: the price a re-send in a fee spike goes out at. */
-  maxFeePerGas: bigint;
 }
 
 export interface BatcherDeps {
@@ -382,7 +380,7 @@ export class Batcher {
       const items = sent.filter((i) => !state.reopened.has(i.workflowId));
       if (items.length === 0) return undefined;
       const target = this.#d.clock.nextBlockTimestamp();
-      const price = this.#price(signer);
+      const price = this.#price(signer.safeFees());
       const [sim, priorRuns] = await Promise.all([
         this.#d.simulate(
           signer.address,
@@ -447,17 +445,9 @@ export class Batcher {
     }
   }
 
-  /**
-   * The gas price a batch sent now by `signer` is judged at (economics.ts). In a fee spike a re-send
-   * still goes out at the cap; its runs are judged at the cap then.
-   */
-  #price(signer: Signer, fees?: Fees): bigint {
-    const base = this.#d.clock.head.baseFeePerGas ?? 0n;
-    try {
-      return landingPrice(base, fees ?? signer.fees());
-    } catch {
-      return landingPrice(base, { maxFeePerGas: this.#d.options.maxFeePerGas, maxPriorityFeePerGas: 0n });
-    }
+  /** The gas price a batch sent with `fees` is judged at (economics.ts). */
+  #price(fees: Fees): bigint {
+    return landingPrice(this.#d.clock.head.baseFeePerGas ?? 0n, fees);
   }
 
   async #run(batch: Pending[]): Promise<void> {
@@ -479,7 +469,7 @@ export class Batcher {
   }
 
   /** Simulates, holds until the block ahead is mined, sends (then calls `sent`) and settles the batch. */
-  async #prepareAndSend(batch: Pending[], signer: Signer, sent: () => void): Promise<void> {
+  async #prepareAndSend(taken: Pending[], signer: Signer, sent: () => void): Promise<void> {
     const { simulate, clock, metrics, economics } = this.#d;
     let fees: Fees;
     try {
@@ -487,19 +477,18 @@ export class Batcher {
       this.#noteFees(undefined);
     } catch (error) {
       if (error instanceof FeeCapError) this.#noteFees(error);
-      for (const p of batch) p.resolve(outcomeOfError(error));
+      for (const p of taken) p.resolve(outcomeOfError(error));
       return;
     }
     // Runs that must not go out whatever the simulation says: known underpriced, oversized performData.
-    const price = this.#price(signer, fees);
-    const screened: Pending[] = [];
-    for (const p of batch) {
+    const price = this.#price(fees);
+    const batch: Pending[] = [];
+    for (const p of taken) {
       const refused = economics.screen(p.item, price);
       if (refused) p.resolve(refused);
-      else screened.push(p);
+      else batch.push(p);
     }
-    if (screened.length === 0) return;
-    batch = screened;
+    if (batch.length === 0) return;
     // The block the transaction will go out for: the simulation may start a little before the block
     // ahead of it is mined (advanceMs), and runs as of that block's timestamp.
     const target = clock.nextBlockTimestamp(Date.now() + this.advanceMs());

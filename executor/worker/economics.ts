@@ -14,6 +14,7 @@
  * eth_call.
  */
 
+import { size } from "viem";
 import { UnderpricedError, type UnderpricedRun } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -73,7 +74,7 @@ export class RunEconomics {
    * MAX_PERFORM_DATA_BYTES is refused for good; a workflow known to be underpriced at this price waits.
    */
   screen(item: BatchItem, price: bigint, now = Date.now()): Outcome | undefined {
-    const bytes = (item.performData.length - 2) / 2;
+    const bytes = size(item.performData);
     if (bytes > this.#d.maxPerformDataBytes) {
       this.#d.log.warn(
         { workflowId: String(item.workflowId), bytes, max: this.#d.maxPerformDataBytes },

@@ -568,7 +568,7 @@ export class Signer {
     if (record.hooks.rebuild) request = await record.hooks.rebuild();
     request ??= this.#selfTransfer();
     // Above the last version's fees, in case a node still holds it, and at least what the chain asks now.
-    const fees = higher(bump(record.fees, this.#d.options.maxFeePerGas) ?? record.fees, this.#safeFees());
+    const fees = higher(bump(record.fees, this.#d.options.maxFeePerGas) ?? record.fees, this.safeFees());
     if (record.lastResend !== why) {
       this.#d.log.info(
         { signer: this.address, nonce: record.nonce, why, selfTransfer: request.to === this.address },
@@ -606,7 +606,7 @@ export class Signer {
 
   /** A gap nobody will fill: a 0-value self-transfer, priced to replace whatever may sit at the nonce. */
   async #fill(nonce: number): Promise<void> {
-    const fees = this.#safeFees();
+    const fees = this.safeFees();
     const doubled = { maxFeePerGas: fees.maxFeePerGas * 2n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas * 2n };
     const record = this.#track(nonce, this.#selfTransfer(), { beforeBroadcast: async () => {} }, doubled);
     record.settled = true; // no job waits on it
@@ -632,8 +632,11 @@ export class Signer {
     return { to: this.address, data: "0x", gas: 21_000n };
   }
 
-  /** Current fees, or the cap when the base fee is above it (a gap must close even in a fee spike). */
-  #safeFees(): Fees {
+  /**
+   * Current fees, or the cap when the base fee is above it: what a re-send goes out with (a gap must
+   * close even in a fee spike).
+   */
+  safeFees(): Fees {
     try {
       return this.fees();
     } catch {

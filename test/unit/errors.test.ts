@@ -4,6 +4,7 @@
  */
 import {
   HttpRequestError,
+  InternalRpcError,
   InvalidInputRpcError,
   RpcRequestError,
   TimeoutError,
@@ -13,6 +14,8 @@ import {
 import { describe, expect, it } from "vitest";
 import {
   FeeCapError,
+  isOutOfGas,
+  isTransient,
   RunRevertedError,
   SignerFundsError,
   SimulationError,
@@ -49,6 +52,14 @@ describe("classifyRpcError", () => {
     expect(classifyRpcError(new HttpRequestError({ url: "http://node", status: 502 }))).toBe("transient");
     expect(classifyRpcError(new HttpRequestError({ url: "http://node", details: "fetch failed" }))).toBe("transient");
     expect(classifyRpcError(new TimeoutError({ body: {}, url: "http://node" }))).toBe("transient");
+  });
+
+  it("never calls the EVM running out of gas transient, though anvil sends it as an internal error", () => {
+    const oog = new InternalRpcError(nodeError(-32603, "EVM error OutOfGas"));
+    expect(isTransient(oog)).toBe(false);
+    expect(isOutOfGas(oog)).toBe(true);
+    expect(isTransient(new InternalRpcError(nodeError(-32603, "internal error")))).toBe(true);
+    expect(isOutOfGas(new InternalRpcError(nodeError(-32603, "internal error")))).toBe(false);
   });
 
   it("leaves a refusal it does not know as other", () => {
