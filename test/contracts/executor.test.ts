@@ -1,7 +1,5 @@
 import {
   type Address,
-  BaseError,
-  ContractFunctionRevertedError,
   decodeErrorResult,
   encodeAbiParameters,
   encodeFunctionData,
@@ -31,6 +29,7 @@ import {
 } from "../../abis/index.js";
 import { chainlinkSpec, gelatoSpec, SkipReason, Status, timeSpec } from "../../lib/spec.js";
 import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+import { simulationOf } from "../helpers/simulation.js";
 
 let chain: Chain;
 let counter: Address;
@@ -482,27 +481,8 @@ describe("simulateBatch", () => {
     const later = await scheduled([increment()], 10n, 1000n);
     const ids = [good.id, bad.id, later.id];
     const before = await count();
-    let caught: unknown;
-    try {
-      await chain.publicClient.simulateContract({
-        account: chain.wallets.worker.account,
-        address: chain.deployment.actionExecutor,
-        abi: actionExecutorAbi,
-        functionName: "simulateBatch",
-        args: [ids, ["0x", "0x", "0x"], 0n],
-      });
-    } catch (error) {
-      caught = error;
-    }
-    const reverted =
-      caught instanceof BaseError ? caught.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
-    expect(reverted).toBeInstanceOf(ContractFunctionRevertedError);
-    const data = (reverted as ContractFunctionRevertedError).data;
-    expect(data?.errorName).toBe("SimulationResult");
-    const [results, gasRequired] = data!.args as readonly [
-      readonly { skipReason: number; success: boolean; gasUsed: bigint; reason: Hex; dueAt: bigint }[],
-      bigint,
-    ];
+    // (simulationOf throws unless the call reverts with SimulationResult)
+    const { results, gasRequired } = await simulationOf(chain, ids, ["0x", "0x", "0x"]);
     expect(results.map((r) => [r.skipReason, r.success, r.dueAt])).toEqual([
       [SkipReason.NONE, true, (await chain.workflow(good.id)).nextExecutionAt],
       [SkipReason.NONE, false, (await chain.workflow(bad.id)).nextExecutionAt],

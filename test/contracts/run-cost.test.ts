@@ -8,7 +8,6 @@
 import { type Address, encodeFunctionData, type Hex, parseEther, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  actionExecutorAbi,
   counterAbi,
   counterBytecode,
   hugePerformDataUpkeepAbi,
@@ -52,17 +51,10 @@ async function dueCounterRuns(n: number): Promise<bigint[]> {
 }
 
 /** executeBatch with room to spare (eth_estimateGas, asked before the block's time is known, can come out short). */
-async function batch(ids: readonly bigint[], performData: readonly Hex[] = ids.map(() => "0x")) {
-  const hash = await chain.wallets.worker.writeContract({
-    address: chain.deployment.actionExecutor,
-    abi: actionExecutorAbi,
-    functionName: "executeBatch",
-    args: [ids, performData],
-    gas: 20_000_000n,
-  });
-  const receipt = await chain.mined(hash);
-  expect(receipt.status).toBe("success");
-  return { receipt, events: chain.events(receipt) };
+async function batch(ids: readonly bigint[], performData?: readonly Hex[]) {
+  const result = await chain.executeBatch(ids, performData, chain.wallets.worker, 20_000_000n);
+  expect(result.receipt.status).toBe("success");
+  return result;
 }
 
 /** Sums the charged gas and fees of a mined batch and compares them with what the worker paid. */

@@ -14,6 +14,7 @@ import { timeSpec } from "../../lib/spec.js";
 import { setBalance } from "../helpers/chain-faults.js";
 import { executedRuns } from "../helpers/chain-runs.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
+import { executorMetrics } from "../helpers/metrics.js";
 import { expectNothingLostOrDoubled, type Scheduled, waitAllCompleted } from "../helpers/runs.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { until } from "../helpers/wait.js";
@@ -62,9 +63,8 @@ function start(env: Record<string, string>): ExecutorProcess {
 
 /** One series of the executor's /metrics for a signer, or undefined while it has none. */
 async function metric(port: string, name: string, signer: Address): Promise<number | undefined> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const line = new RegExp(`^${name}\\{signer="${signer}"\\} (\\S+)$`, "m").exec(text);
-  return line ? Number(line[1]) : undefined;
+  const [value] = await executorMetrics(port, `${name}{signer="${signer}"}`);
+  return value;
 }
 
 /** Every Claimed event of `worker` from `fromBlock` on, read from the chain. */

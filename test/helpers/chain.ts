@@ -72,12 +72,19 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     return { id: registered.args.id, forwarder: registered.args.forwarder, receipt, event: registered };
   }
 
-  async function executeBatch(ids: readonly bigint[], performData?: readonly Hex[], from: Wallet = wallets.worker) {
+  /** `gas`: sent with this much instead of eth_estimateGas's figure (which can come out short before the block's time is known). */
+  async function executeBatch(
+    ids: readonly bigint[],
+    performData?: readonly Hex[],
+    from: Wallet = wallets.worker,
+    gas?: bigint,
+  ) {
     const hash = await from.writeContract({
       address: deployment.actionExecutor,
       abi: actionExecutorAbi,
       functionName: "executeBatch",
       args: [ids, performData ?? ids.map(() => "0x" as Hex)],
+      gas,
     });
     const receipt = await mined(hash);
     return { receipt, events: events(receipt) };
@@ -139,6 +146,12 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     });
   }
 
+  /** What a worker is worth: its balance plus the earnings the escrow holds for it. */
+  async function worth(worker: Address): Promise<bigint> {
+    const [balance, earned] = await Promise.all([publicClient.getBalance({ address: worker }), earnings(worker)]);
+    return balance + earned;
+  }
+
   return {
     anvil,
     publicClient,
@@ -156,6 +169,7 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     workflow,
     balanceOf,
     earnings,
+    worth,
     stop: () => anvil.stop(),
   };
 }

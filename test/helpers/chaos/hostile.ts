@@ -32,7 +32,7 @@ async function runsOf(stack: ChaosStack, ids: bigint[]): Promise<number> {
   return Number(n);
 }
 
-/** Performs of Chainlink-style checkers (each hostile checker counts its own). */
+/** Performs of a hostile checker (each has the same `performs()`; GasBurningChecker's ABI reads any of them). */
 async function performsOf(stack: ChaosStack, checker: Address): Promise<number> {
   const n = await stack.chain.publicClient.readContract({
     address: checker,
@@ -67,6 +67,11 @@ async function metricsLines(stack: ChaosStack, names: string[]): Promise<string[
   return names.map((n, i) => `${n} ${values[i] ?? "absent"}`);
 }
 
+/** The executor's count of checker answers it refused, by reason. */
+const REFUSED = ["gas", "reverted", "perform_data_too_large"].map(
+  (r) => `autokeeper_checks_refused_total{reason="${r}"}`,
+);
+
 /** A Chainlink-style checker that never gets a run, for its duration; `injected` counts the refusals. */
 function hostileChecker(name: string, what: string, deploy: (stack: ChaosStack) => Promise<Address>): Fault {
   return {
@@ -74,24 +79,13 @@ function hostileChecker(name: string, what: string, deploy: (stack: ChaosStack) 
     what,
     hostile: true,
     async run({ stack, seconds }): Promise<FaultRun> {
-      const refused = async () =>
-        (
-          await stack.executorMetrics(
-            'autokeeper_checks_refused_total{reason="gas"}',
-            'autokeeper_checks_refused_total{reason="reverted"}',
-            'autokeeper_checks_refused_total{reason="perform_data_too_large"}',
-          )
-        ).reduce<number>((s, v) => s + (v ?? 0), 0);
+      const refused = async () => (await stack.executorMetrics(...REFUSED)).reduce<number>((n, v) => n + (v ?? 0), 0);
       const checker = await deploy(stack);
       const before = await refused();
       const id = await register(stack, chainlinkSpec(checker, { gasLimit: 500_000 }), parseEther("1"));
       await sleep(seconds * 1000);
       const injected = (await refused()) - before;
-      const observed = await metricsLines(stack, [
-        'autokeeper_checks_refused_total{reason="gas"}',
-        'autokeeper_checks_refused_total{reason="reverted"}',
-        'autokeeper_checks_refused_total{reason="perform_data_too_large"}',
-      ]);
+      const observed = await metricsLines(stack, REFUSED);
       const hostileRuns = (await runsOf(stack, [id])) + (await performsOf(stack, checker));
       await cancel(stack, id);
       return { injected, observed, hostileRuns };

@@ -40,16 +40,6 @@ export interface ChaosResult {
   index: { runs: number; chainRuns: number };
 }
 
-/** The worker's balance plus what the escrow owes it: what it is worth, whether or not it has claimed. */
-export async function workerNet(stack: ChaosStack): Promise<bigint> {
-  const { chain } = stack;
-  const [balance, earnings] = await Promise.all([
-    chain.publicClient.getBalance({ address: stack.worker }),
-    chain.earnings(stack.worker),
-  ]);
-  return balance + earnings;
-}
-
 /** Chain time now (the latest block's timestamp). */
 const chainNow = async (stack: ChaosStack) =>
   (await stack.chain.publicClient.getBlock({ blockTag: "latest" })).timestamp;
@@ -63,13 +53,14 @@ export async function injectFault(
   say: (line: string) => void,
 ): Promise<Window> {
   const from = await chainNow(stack);
-  const netAtStart = await workerNet(stack);
+  // What the worker is worth, whether or not it has claimed: balance plus unclaimed earnings.
+  const netAtStart = await stack.chain.worth(stack.worker);
   say(`${fault.name}: ${fault.what} (${seconds} s)`);
   const run = await fault.run({ stack, seconds, say });
   const end = await stack.chain.publicClient.getBlock({ blockTag: "latest" });
   say(`  ${fault.name}: struck ${run.injected} time(s); settling ${settleSeconds} s`);
   await sleep(settleSeconds * 1000);
-  const netAtEnd = await workerNet(stack);
+  const netAtEnd = await stack.chain.worth(stack.worker);
   return {
     workerNet: fault.setsWorkerBalance ? undefined : { start: netAtStart, end: netAtEnd },
     hostileRuns: run.hostileRuns,

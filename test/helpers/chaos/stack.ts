@@ -21,6 +21,7 @@ import { type PonderProcess, startPonder } from "../../../lib/ponder-process.js"
 import { type Chain, chainEnv, startChain } from "../chain.js";
 import { anvilRequest } from "../chain-faults.js";
 import { type ExecutorProcess, spawnExecutor } from "../executor.js";
+import { executorMetrics } from "../metrics.js";
 import { freePort } from "../ports.js";
 import { type FaultProxy, startFaultProxy } from "../rpc-proxy.js";
 import { type PostgresServer, type RedisServer, startPostgresServer, startRedisServer } from "../servers.js";
@@ -197,16 +198,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       const res = await fetch(`http://127.0.0.1:${metricsPort}/health`).catch(() => undefined);
       return res?.ok ? ((await res.json()) as { status: string; problems: string[] }) : undefined;
     },
-    executorMetrics: async (...names) => {
-      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
-      const text = res?.ok ? await res.text() : "";
-      return names.map((name) => {
-        // `name` may carry its labels (`nodejs_gc_duration_seconds_sum{kind="major"}`): matched literally.
-        const literal = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        const value = new RegExp(`^${literal}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1];
-        return value === undefined ? undefined : Number(value);
-      });
-    },
+    executorMetrics: (...names) => executorMetrics(metricsPort, ...names),
     stop: async () => {
       keeping = false;
       await keeper;
