@@ -1,6 +1,7 @@
 /** The on-chain enums and workflow spec in TypeScript, with builders for the common shapes. */
-import { type Address, type ContractFunctionArgs, type Hex, parseEther } from "viem";
+import { type Address, type ContractFunctionArgs, type Hex, parseEther, stringToHex } from "viem";
 import type { workflowRegistryAbi } from "../abis/index.js";
+import { encodeLogTrigger, type LogFilter } from "./log-trigger.js";
 
 export const TriggerType = { TIME: 0, CONDITION: 1, LOG: 2, CRON: 3 } as const;
 export const CheckerKind = { NONE: 0, CHAINLINK: 1, GELATO: 2 } as const;
@@ -12,6 +13,10 @@ export const SkipReason = {
   NOT_DUE: 3,
   NOT_FUNDED: 4,
   EXPIRED: 5,
+  /** LOG: this log already had its run (by any worker, in any transaction). */
+  LOG_ALREADY_SERVED: 6,
+  /** LOG: the log's block is not on the chain the run lands on (reorged out, in the future, or malformed). */
+  LOG_NOT_CANONICAL: 7,
 } as const;
 
 /** Name of an enum value, for logs, the index and the API. */
@@ -88,6 +93,58 @@ export function gelatoSpec(
     },
     actions: [{ target, value: opts.value ?? 0n, data: "0x" }],
     ...limits(opts),
+  };
+}
+
+/** Runs `actions` once for every log that matches `filter` (in log order). */
+export function logSpec(filter: LogFilter, actions: readonly Action[], l: Limits = {}): WorkflowSpec {
+  return {
+    trigger: {
+      kind: TriggerType.LOG,
+      interval: 0n,
+      checkerKind: CheckerKind.NONE,
+      checker: ZERO,
+      data: encodeLogTrigger(filter),
+    },
+    actions,
+    ...limits(l),
+  };
+}
+
+/**
+ * A Chainlink log upkeep: for every matching log, `checkLog(log, checkData)` off-chain, then
+ * `performUpkeep(performData)` on-chain through the workflow's forwarder.
+ */
+export function chainlinkLogSpec(
+  upkeep: Address,
+  filter: LogFilter,
+  opts: Limits & { checkData?: Hex } = {},
+): WorkflowSpec {
+  return {
+    trigger: {
+      kind: TriggerType.LOG,
+      interval: 0n,
+      checkerKind: CheckerKind.CHAINLINK,
+      checker: upkeep,
+      data: encodeLogTrigger(filter, opts.checkData ?? "0x"),
+    },
+    actions: [],
+    ...limits(opts),
+  };
+}
+
+/** Runs `actions` on a 5-field UTC cron schedule (see lib/cron.ts); the registry parses `expression`. */
+export function cronSpec(expression: string, actions: readonly Action[], l: Limits = {}): WorkflowSpec {
+  return {
+    trigger: {
+      kind: TriggerType.CRON,
+      interval: 0n,
+      checkerKind: CheckerKind.NONE,
+      checker: ZERO,
+      data: stringToHex(expression),
+    },
+    actions,
+    ...limits(l),
   };
 }
 

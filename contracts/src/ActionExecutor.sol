@@ -30,6 +30,8 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     uint256 public constant CALLDATA_GAS_PER_BYTE = 16;
     /// Calldata bytes an item takes besides its performData: its id, the data's offset and length words.
     uint256 public constant ITEM_CALLDATA_BYTES = 96;
+    /// Bytes of a LOG item's log reference at the head of its performData (see WorkflowRegistry).
+    uint256 public constant LOG_REF_BYTES = 96;
     /// Gas kept back after a run for the bookkeeping that follows it.
     uint256 public constant POST_RUN_GAS = 60_000;
 
@@ -49,6 +51,9 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         bytes reason
     );
     event WorkflowSkipped(uint256 indexed id, address indexed worker, SkipReason reason);
+    /// The log a LOG item was about, emitted just before that item's WorkflowExecuted (runNumber > 0) or
+    /// WorkflowSkipped (runNumber 0): the index links each run to the log that caused it.
+    event LogRun(uint256 indexed id, uint64 runNumber, uint256 blockNumber, bytes32 blockHash, uint256 logIndex);
 
     /// What one item of a batch did (or, in a simulation, would do).
     struct ItemResult {
@@ -142,7 +147,9 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         returns (ItemResult memory result, uint256 need)
     {
         uint256 gasStart = gasleft();
-        (SkipReason skipReason, RunContext memory run) = registry.beginRun(id, escrow.balanceOf(id));
+        (SkipReason skipReason, RunContext memory run) = registry.beginRun(id, escrow.balanceOf(id), performData);
+        bool logRun = run.triggerKind == TriggerType.LOG && performData.length >= LOG_REF_BYTES;
+        if (logRun) _emitLogRun(id, run.runNumber, performData);
         if (skipReason != SkipReason.NONE) {
             emit WorkflowSkipped(id, msg.sender, skipReason);
             result.skipReason = skipReason;
@@ -177,13 +184,25 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         result = ItemResult(SkipReason.NONE, success, gasUsed, fee, reason, run.dueAt);
     }
 
-    /// @dev TIME runs use the stored actions. CONDITION runs are built from the off-chain check's
-    /// result: Chainlink calls performUpkeep on the checker, Gelato calls the payload on the target.
+    function _emitLogRun(uint256 id, uint64 runNumber, bytes calldata performData) private {
+        emit LogRun(
+            id,
+            runNumber,
+            uint256(bytes32(performData[0:32])),
+            bytes32(performData[32:64]),
+            uint256(bytes32(performData[64:96]))
+        );
+    }
+
+    /// @dev TIME, CRON and LOG-with-actions runs use the stored actions. The others are built from the
+    /// off-chain check's result: Chainlink calls performUpkeep on the checker (a log upkeep gets the
+    /// performData after the log's reference), Gelato calls the payload on the target.
     function _actionsFor(RunContext memory run, bytes calldata performData) private pure returns (bytes memory) {
-        if (run.triggerKind == TriggerType.TIME) return run.actions;
+        if (run.checkerKind == CheckerKind.NONE) return run.actions;
         Action[] memory one = new Action[](1);
         if (run.checkerKind == CheckerKind.CHAINLINK) {
-            one[0] = Action(run.checker, 0, abi.encodeCall(IAutomationCompatible.performUpkeep, (performData)));
+            bytes calldata data = run.triggerKind == TriggerType.LOG ? performData[LOG_REF_BYTES:] : performData;
+            one[0] = Action(run.checker, 0, abi.encodeCall(IAutomationCompatible.performUpkeep, (data)));
         } else {
             one[0] = abi.decode(run.actions, (Action[]))[0];
             one[0].data = performData;

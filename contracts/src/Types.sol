@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @notice What starts a run. LOG and CRON are reserved so the encoding stays stable when they land.
+/// @notice What starts a run.
 enum TriggerType {
-    TIME,
-    CONDITION,
-    LOG,
-    CRON
+    TIME, // every `interval` seconds from the start
+    CONDITION, // when an off-chain check says so
+    LOG, // once for every log that matches a filter (Trigger.data: see LogTrigger in lib/log-trigger.ts)
+    CRON // on a 5-field UTC cron schedule (Trigger.data: the expression)
 }
 
 /// @notice How a CONDITION workflow's checker is asked (off-chain) and what a run calls.
@@ -30,7 +30,9 @@ enum SkipReason {
     NOT_ACTIVE,
     NOT_DUE,
     NOT_FUNDED,
-    EXPIRED
+    EXPIRED,
+    LOG_ALREADY_SERVED, // LOG: this log already had its run
+    LOG_NOT_CANONICAL // LOG: its block is not on this chain (reorged out, not mined yet) or the reference is malformed
 }
 
 struct Action {
@@ -41,11 +43,12 @@ struct Action {
 
 struct Trigger {
     TriggerType kind;
-    /// TIME: seconds between runs (0 = one-shot). CONDITION: minimum seconds between runs.
+    /// TIME: seconds between runs (0 = one-shot). CONDITION: minimum seconds between runs. LOG, CRON: 0.
     uint64 interval;
     CheckerKind checkerKind;
     address checker;
-    /// CONDITION/CHAINLINK: the checkUpkeep argument. Reserved for LOG filters and CRON specs.
+    /// CONDITION/CHAINLINK: the checkUpkeep argument. LOG: abi.encode(emitter, filterSelector, topic0..3,
+    /// checkData), Chainlink's LogTriggerConfig plus the upkeep's checkData. CRON: the expression's bytes.
     bytes data;
 }
 

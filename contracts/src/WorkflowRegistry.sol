@@ -24,6 +24,10 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     uint32 public constant MIN_GAS_LIMIT = 21_000;
     uint32 public constant MAX_GAS_LIMIT = 10_000_000;
     uint256 public constant MAX_TRIGGER_DATA = 1024;
+    /// How far back `blockhash` reaches: a LOG run's block older than this cannot be checked as canonical.
+    uint256 public constant BLOCKHASH_WINDOW = 256;
+    /// Bytes of a LOG run's reference at the head of its performData: block number, block hash, log index.
+    uint256 public constant LOG_REF_BYTES = 96;
 
     /// @dev Packed so a run reads four slots before its actions.
     struct Workflow {
@@ -57,6 +61,9 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     uint256 public workflowCount;
 
     mapping(uint256 id => Workflow) private _workflows;
+    /// LOG: logs that had their run, by keccak256(id, block hash, log index). Never cleared: a log is
+    /// served once, whoever sends it, however often it is retried.
+    mapping(bytes32 logKey => bool) public logServed;
 
     event WorkflowRegistered(
         uint256 indexed id,
@@ -163,22 +170,33 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     /// @notice Decides whether `id` may run now and, if so, records the run and advances its schedule.
     /// Returns a skip reason instead of reverting so one stale item never sinks a batch.
     /// @param balance the workflow's escrow balance, read by the executor.
-    function beginRun(uint256 id, uint256 balance)
+    /// @param performData the item's performData; for a LOG workflow it starts with the log's reference
+    /// (block number, block hash, log index: LOG_REF_BYTES), which ties the run to that one log.
+    function beginRun(uint256 id, uint256 balance, bytes calldata performData)
         external
         onlyRole(EXECUTOR_ROLE)
         returns (SkipReason reason, RunContext memory run)
     {
         Workflow storage w = _workflows[id];
         if (w.owner == address(0)) return (SkipReason.UNKNOWN_WORKFLOW, run);
+        TriggerType kind = w.triggerKind;
+        // Known even on a skip, so the executor can say which log a LOG item's skip was about.
+        run.triggerKind = kind;
         if (w.status != Status.ACTIVE) return (SkipReason.NOT_ACTIVE, run);
+        bytes32 logKey;
+        if (kind == TriggerType.LOG) {
+            (reason, logKey) = _logKey(id, performData);
+            if (reason != SkipReason.NONE) return (reason, run);
+        }
         uint64 now_ = uint64(block.timestamp);
         uint64 due = w.nextExecutionAt;
         if (now_ < due) return (SkipReason.NOT_DUE, run);
         uint64 endTime = w.endTime;
         // A slot due by the end time is a due run even if it lands after it (a restart, an outage): only a
         // slot past the end expires. Judged by block time, a late last slot was lost and the workflow left
-        // ACTIVE for good, since the executor only ever simulated the expiry.
-        if (endTime != 0 && due > endTime) {
+        // ACTIVE for good, since the executor only ever simulated the expiry. A LOG workflow has no slots:
+        // its logs are served until the end time passes.
+        if (endTime != 0 && (kind == TriggerType.LOG ? now_ : due) > endTime) {
             _setStatus(id, w, Status.COMPLETED);
             return (SkipReason.EXPIRED, run);
         }
@@ -186,34 +204,26 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
 
         uint64 runNumber = w.runCount + 1;
         w.runCount = runNumber;
-        uint64 interval = w.interval;
-        uint64 next;
-        bool last;
-        if (w.triggerKind == TriggerType.TIME) {
-            // Missed slots are skipped: the next slot is the first one after now.
-            next = interval == 0 ? due : due + interval * ((now_ - due) / interval + 1);
-            last = interval == 0;
-        } else {
-            next = now_ + interval;
-        }
-        last = last || (w.maxRuns != 0 && runNumber >= w.maxRuns) || (endTime != 0 && next > endTime);
+        uint64 next = _nextAfter(w, due, now_);
+        bool last = next == 0 || (w.maxRuns != 0 && runNumber >= w.maxRuns) || (endTime != 0 && next > endTime);
+        if (next == 0) next = due;
         w.nextExecutionAt = next;
+        if (kind == TriggerType.LOG) logServed[logKey] = true;
         if (last) _setStatus(id, w, Status.COMPLETED);
 
-        run = RunContext({
-            runNumber: runNumber,
-            dueAt: due,
-            nextExecutionAt: next,
-            status: w.status,
-            triggerKind: w.triggerKind,
-            checkerKind: w.checkerKind,
-            checker: w.checker,
-            forwarder: w.forwarder,
-            gasLimit: w.gasLimit,
-            maxFeePerRun: w.maxFeePerRun,
-            totalValue: w.totalValue,
-            actions: w.triggerKind == TriggerType.TIME || w.checkerKind == CheckerKind.GELATO ? w.actions : bytes("")
-        });
+        CheckerKind checkerKind = w.checkerKind;
+        run.runNumber = runNumber;
+        run.dueAt = due;
+        run.nextExecutionAt = next;
+        run.status = w.status;
+        run.checkerKind = checkerKind;
+        run.checker = w.checker;
+        run.forwarder = w.forwarder;
+        run.gasLimit = w.gasLimit;
+        run.maxFeePerRun = w.maxFeePerRun;
+        run.totalValue = w.totalValue;
+        // Runs that call the stored actions get them; a Chainlink upkeep's run is built from performData.
+        run.actions = checkerKind == CheckerKind.CHAINLINK ? bytes("") : w.actions;
     }
 
     // ---------------------------------------------------------------- views
@@ -298,6 +308,8 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
             } else {
                 revert InvalidTrigger("CONDITION needs a checker kind");
             }
+        } else if (t.kind == TriggerType.LOG) {
+            _validateLogTrigger(t, n);
         } else {
             revert UnsupportedTrigger(t.kind);
         }
@@ -315,6 +327,56 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         if (spec.endTime != 0 && spec.endTime < start) revert InvalidSchedule("end before start");
         // forge-lint: disable-next-line(unsafe-typecast)
         return uint96(sum);
+    }
+
+    /// @dev The schedule after a run served slot `due` at `now_`; 0 when there is none (the run was the last).
+    function _nextAfter(Workflow storage w, uint64 due, uint64 now_) private view returns (uint64) {
+        TriggerType kind = w.triggerKind;
+        uint64 interval = w.interval;
+        // Missed slots are skipped: the next slot is the first one after now.
+        if (kind == TriggerType.TIME) return interval == 0 ? 0 : due + interval * ((now_ - due) / interval + 1);
+        // A LOG workflow is due from its start on; each log is its own run.
+        if (kind == TriggerType.LOG) return due;
+        return now_ + interval;
+    }
+
+    /// @dev The key of the log a LOG item names, or why it may not run: a reference that is malformed, names
+    /// a block not mined yet or (within BLOCKHASH_WINDOW) a block this chain does not have, or a log served.
+    /// A block older than the window cannot be checked; a worker that comes back after a long outage still
+    /// serves it (only WORKER_ROLE keys send runs, and the index it read had the log on its chain).
+    function _logKey(uint256 id, bytes calldata performData) private view returns (SkipReason, bytes32 key) {
+        if (performData.length < LOG_REF_BYTES) return (SkipReason.LOG_NOT_CANONICAL, key);
+        uint256 blockNumber = uint256(bytes32(performData[0:32]));
+        bytes32 blockHash = bytes32(performData[32:64]);
+        if (blockNumber >= block.number) return (SkipReason.LOG_NOT_CANONICAL, key);
+        if (block.number - blockNumber <= BLOCKHASH_WINDOW && blockhash(blockNumber) != blockHash) {
+            return (SkipReason.LOG_NOT_CANONICAL, key);
+        }
+        key = keccak256(abi.encode(id, blockHash, uint256(bytes32(performData[64:96]))));
+        if (logServed[key]) return (SkipReason.LOG_ALREADY_SERVED, key);
+        return (SkipReason.NONE, key);
+    }
+
+    /// @dev A LOG trigger names an emitter and an event (topic0), filters topics 1-3 by Chainlink's
+    /// filterSelector bits, and either runs actions or is a Chainlink log upkeep (checker, no actions).
+    function _validateLogTrigger(Trigger calldata t, uint256 actions) private pure {
+        if (t.interval != 0) revert InvalidTrigger("LOG takes no interval");
+        // Seven head words and the checkData length: anything shorter cannot decode.
+        if (t.data.length < 256) revert InvalidTrigger("LOG needs its filter");
+        (address emitter, uint8 selector, bytes32 topic0,,,,) =
+            abi.decode(t.data, (address, uint8, bytes32, bytes32, bytes32, bytes32, bytes));
+        if (emitter == address(0)) revert InvalidTrigger("LOG needs an emitter");
+        if (topic0 == bytes32(0)) revert InvalidTrigger("LOG needs an event (topic0)");
+        if (selector > 7) revert InvalidTrigger("LOG filterSelector has bits for topic1-3 only");
+        if (t.checkerKind == CheckerKind.NONE) {
+            if (t.checker != address(0)) revert InvalidTrigger("LOG with actions takes no checker");
+            if (actions == 0) revert InvalidActions("LOG needs at least one action");
+        } else if (t.checkerKind == CheckerKind.CHAINLINK) {
+            if (t.checker == address(0)) revert InvalidTrigger("LOG upkeep needs a checker");
+            if (actions != 0) revert InvalidActions("CHAINLINK runs performUpkeep on the checker");
+        } else {
+            revert InvalidTrigger("LOG takes actions or a Chainlink log upkeep");
+        }
     }
 
     function _setStatus(uint256 id, Workflow storage w, Status status) private {

@@ -144,7 +144,7 @@ describe("forwarder isolation", () => {
     const registryAttempts: Hex[] = [
       encodeFunctionData({ abi: workflowRegistryAbi, functionName: "pause", args: [victim.id] }),
       encodeFunctionData({ abi: workflowRegistryAbi, functionName: "cancel", args: [victim.id] }),
-      encodeFunctionData({ abi: workflowRegistryAbi, functionName: "beginRun", args: [victim.id, 10n ** 18n] }),
+      encodeFunctionData({ abi: workflowRegistryAbi, functionName: "beginRun", args: [victim.id, 10n ** 18n, "0x"] }),
       encodeFunctionData({
         abi: workflowRegistryAbi,
         functionName: "transferWorkflowOwnership",

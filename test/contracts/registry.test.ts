@@ -101,7 +101,7 @@ describe("WorkflowRegistry.register", () => {
       ["InvalidGasLimit", { ...base, gasLimit: 20_000_000 }],
       ["InvalidMaxFee", { ...base, maxFeePerRun: 0n }],
       ["InvalidSchedule", { ...base, startTime: (await chain.now()) + 100n, endTime: (await chain.now()) + 50n }],
-      ["UnsupportedTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.LOG } }],
+      ["InvalidTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.LOG } }],
       ["UnsupportedTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.CRON } }],
       ["InvalidTrigger", { ...base, trigger: { ...base.trigger, checker: counter } }],
       [
@@ -267,7 +267,7 @@ describe("WorkflowRegistry admin", () => {
         address: chain.deployment.registry,
         abi: workflowRegistryAbi,
         functionName: "beginRun",
-        args: [1n, parseEther("100")],
+        args: [1n, parseEther("100"), "0x"],
       }),
       "AccessControlUnauthorizedAccount",
     );

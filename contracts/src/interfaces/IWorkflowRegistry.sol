@@ -6,5 +6,7 @@ import {RunContext, SkipReason, Status} from "../Types.sol";
 interface IWorkflowRegistry {
     function ownerAndStatus(uint256 id) external view returns (address owner, Status status);
 
-    function beginRun(uint256 id, uint256 balance) external returns (SkipReason reason, RunContext memory run);
+    function beginRun(uint256 id, uint256 balance, bytes calldata performData)
+        external
+        returns (SkipReason reason, RunContext memory run);
 }
