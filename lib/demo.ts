@@ -26,6 +26,7 @@ import {
 } from "../abis/index.js";
 import type { Wallet } from "./clients.js";
 import type { Deployment } from "./deployments.js";
+import { registeredId } from "./registered.js";
 import { chainlinkSpec, gelatoSpec, timeSpec, type WorkflowSpec } from "./spec.js";
 
 export interface Demo {
@@ -61,14 +62,9 @@ export async function registerDemo(
   const resolver = await deploy(gelatoStyleResolverAbi, gelatoStyleResolverBytecode, [target]);
   const reverter = await deploy(reverterAbi, reverterBytecode);
 
-  let nextId =
-    (await client.readContract({
-      address: deployment.registry,
-      abi: workflowRegistryAbi,
-      functionName: "workflowCount",
-    })) + 1n;
+  // Each id from its own receipt: anyone else registering meanwhile takes ids a local count would claim.
   const register = async (spec: WorkflowSpec) => {
-    await mined(
+    const receipt = await mined(
       await owner.writeContract({
         address: deployment.registry,
         abi: workflowRegistryAbi,
@@ -77,7 +73,7 @@ export async function registerDemo(
         value: parseEther("10"),
       }),
     );
-    return nextId++;
+    return registeredId(receipt, deployment.registry);
   };
   const call = (to: Address, data: `0x${string}`) => ({ target: to, value: 0n, data });
   const ids = {

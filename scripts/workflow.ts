@@ -19,6 +19,7 @@ import { DEV_KEYS } from "../lib/accounts.js";
 import { publicClientFor, walletFor } from "../lib/clients.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../lib/env.js";
 import { networkFromEnv } from "../lib/network.js";
+import { registeredId } from "../lib/registered.js";
 import { chainlinkSpec, gelatoSpec, timeSpec, type WorkflowSpec } from "../lib/spec.js";
 
 const HELP: Record<string, string> = {
@@ -255,12 +256,8 @@ runMain(async () => {
       value: registering.fund,
     });
     const receipt = await mined(await wallet.writeContract(request));
-    const count = await client.readContract({
-      ...registry,
-      functionName: "workflowCount",
-      blockNumber: receipt.blockNumber,
-    });
-    console.log(`registered workflow ${count} in ${receipt.transactionHash}`);
+    // The id from this transaction's own event: workflowCount would name whoever registered last in the block.
+    console.log(`registered workflow ${registeredId(receipt, network.registry)} in ${receipt.transactionHash}`);
   } else if (command === "fund" && id !== undefined && amount !== undefined) {
     const { request } = await client.simulateContract({
       ...escrow,

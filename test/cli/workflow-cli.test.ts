@@ -2,13 +2,13 @@
  * `npm run workflow` as an owner uses it, against a real anvil: register (TIME with a signature and
  * arguments, and CONDITION), fund, withdraw, pause, resume, cancel; bad input refused before sending.
  */
-import { spawn } from "node:child_process";
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterAbi, counterBytecode, intervalUpkeepAbi, intervalUpkeepBytecode } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { CheckerKind, Status } from "../../lib/spec.js";
-import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
+import { type Chain, startChain } from "../helpers/chain.js";
+import { idFrom, runCli } from "./cli.js";
 
 let chain: Chain;
 let counter: `0x${string}`;
@@ -18,24 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => chain?.stop());
 
-const cli = (...args: string[]) => cliWith({}, ...args);
-
-async function cliWith(
-  extra: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number | null; out: string }> {
-  const env = { ...(process.env as Record<string, string>), ...chainEnv(chain), ...extra };
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/workflow.ts", ...args], {
-    env,
-    cwd: process.cwd(),
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  return { code: await new Promise<number | null>((r) => child.once("exit", r)), out };
-}
-
-const idFrom = (out: string) => BigInt(/registered workflow (\d+)/.exec(out)?.[1] ?? "0");
+const cli = (...args: string[]) => runCli(chain, {}, ...args);
+const cliWith = (extra: Record<string, string>, ...args: string[]) => runCli(chain, extra, ...args);
 
 describe("npm run workflow", () => {
   it("registers a TIME workflow from a function signature and arguments, funded", async () => {

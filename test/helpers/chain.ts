@@ -21,6 +21,7 @@ import { type Anvil, type AnvilOptions, startAnvil } from "../../lib/anvil.js";
 import { publicClientFor, type Wallet, walletFor } from "../../lib/clients.js";
 import { deployAutokeeper } from "../../lib/deploy.js";
 import type { Deployment } from "../../lib/deployments.js";
+import { registeredEvent } from "../../lib/registered.js";
 import type { WorkflowSpec } from "../../lib/spec.js";
 
 export const systemAbi = [...workflowRegistryAbi, ...actionExecutorAbi, ...feeEscrowAbi] as const;
@@ -67,8 +68,7 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
       value,
     });
     const receipt = await mined(hash);
-    const registered = events(receipt).find((e) => e.eventName === "WorkflowRegistered");
-    if (registered?.eventName !== "WorkflowRegistered") throw new Error("no WorkflowRegistered");
+    const registered = registeredEvent(receipt, deployment.registry);
     return { id: registered.args.id, forwarder: registered.args.forwarder, receipt, event: registered };
   }
 
