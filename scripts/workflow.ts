@@ -4,23 +4,37 @@
  * Everything is checked before a transaction is sent: addresses, amounts, function signatures.
  */
 import {
+  type AbiEvent,
   type AbiFunction,
+  type AbiParameter,
   type Address,
+  encodeAbiParameters,
   encodeFunctionData,
   getAddress,
   type Hex,
   isAddress,
   isHex,
+  pad,
   parseAbiItem,
   parseEther,
+  toEventSelector,
 } from "viem";
 import { feeEscrowAbi, workflowRegistryAbi } from "../abis/index.js";
 import { DEV_KEYS } from "../lib/accounts.js";
 import { publicClientFor, walletFor } from "../lib/clients.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../lib/env.js";
+import type { LogFilter } from "../lib/log-trigger.js";
 import { networkFromEnv } from "../lib/network.js";
 import { registeredId } from "../lib/registered.js";
-import { chainlinkSpec, gelatoSpec, timeSpec, type WorkflowSpec } from "../lib/spec.js";
+import {
+  type Action,
+  chainlinkLogSpec,
+  chainlinkSpec,
+  gelatoSpec,
+  logSpec,
+  timeSpec,
+  type WorkflowSpec,
+} from "../lib/spec.js";
 
 const HELP: Record<string, string> = {
   register: `npm run workflow -- register [trigger] [action] [limits]
@@ -30,7 +44,13 @@ const HELP: Record<string, string> = {
       [--check-data 0x…]
     --gelato <resolver>          CONDITION: checker() off-chain, its payload called on --target
     [--min-interval <seconds>]   CONDITION: least time between runs (default 0)
-  action (TIME; repeat --target for several actions in order):
+    --on-log <emitter>           LOG: run the actions once for every matching log the emitter emits
+      --event "<Event(…)>"       e.g. "Transfer(address indexed,address indexed,uint256)"
+      [--topic1 <value>]         match the 1st indexed parameter (--topic2, --topic3: the 2nd, 3rd);
+                                 a 0x hex word, or an address / decimal integer for such a parameter
+    --chainlink-log <upkeep>     LOG: checkLog(log, checkData) off-chain, performUpkeep on-chain
+      --emitter <address> --event "<Event(…)>" [--topic1 <value>] … [--check-data 0x…]
+  action (TIME, LOG; repeat --target for several actions in order):
     --target <address> --call "<signature>" [--args a,b,c]   e.g. --call "transfer(address,uint256)"
     --target <address> --data 0x…                            raw calldata
     [--value <ether>]                                        native value sent with the action
@@ -139,40 +159,83 @@ export function encodeCall(signature: string, rawArgs: string | undefined): Hex 
   }
 }
 
-export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund: bigint } {
-  const one = (name: string) => o.get(name)?.[0];
-  const limits = {
-    gasLimit: Number(parseUint(one("gas-limit"), "--gas-limit", 200_000n)),
-    maxFeePerRun: one("max-fee") === undefined ? parseEther("0.01") : parseAmount(one("max-fee"), "--max-fee"),
-    startTime: parseUint(one("start"), "--start", 0n),
-    maxRuns: parseUint(one("max-runs"), "--max-runs", 0n),
-    endTime: parseUint(one("end"), "--end", 0n),
+/** An event from a human signature ("Transfer(address indexed,address indexed,uint256)"), checked. */
+export function parseEvent(signature: string | undefined, flag: string): AbiEvent {
+  const example = `like "Ping()" or "Transfer(address indexed,address indexed,uint256)"`;
+  if (signature === undefined) throw new UsageError(`${flag} needs --event "<Event(type,…)>", ${example}`);
+  let event: AbiEvent;
+  try {
+    const item = parseAbiItem(`event ${signature.trim().replace(/^event\s+/, "")}`);
+    if (item.type !== "event") throw new Error();
+    event = item;
+  } catch {
+    throw new UsageError(`--event "${signature}" is not an event signature ${example}`);
+  }
+  if (event.anonymous) throw new UsageError(`--event "${signature}": an anonymous event has no topic0 to match`);
+  if (event.inputs.filter((i) => i.indexed).length > 3)
+    throw new UsageError(`--event "${signature}": an event has at most 3 indexed parameters`);
+  return event;
+}
+
+/**
+ * One topic of a log filter: a 0x hex word (left-padded to 32 bytes), or a value of the indexed
+ * parameter's own type (an address, a decimal integer; a bytesN of exactly N bytes) ABI-encoded as the
+ * topic the event carries for it.
+ */
+export function parseTopic(raw: string, position: 1 | 2 | 3, event: AbiEvent, signature: string): Hex {
+  const flag = `--topic${position}`;
+  const indexed = event.inputs.filter((i) => i.indexed);
+  const param: AbiParameter | undefined = indexed[position - 1];
+  if (!param) {
+    throw new UsageError(
+      `${flag}: --event "${signature}" has ${indexed.length} indexed parameter(s), so no topic ${position}` +
+        ` (mark the indexed ones, e.g. "Transfer(address indexed,address indexed,uint256)")`,
+    );
+  }
+  const encode = (value: unknown): Hex => {
+    try {
+      return encodeAbiParameters([{ type: param.type }], [value]);
+    } catch (error) {
+      throw new UsageError(
+        `${flag}: cannot encode "${raw}" as ${param.type}: ${(error as Error).message.split("\n")[0]}`,
+      );
+    }
   };
-  const fund = one("fund") === undefined ? 0n : parseAmount(one("fund"), "--fund");
-  const minInterval = parseUint(one("min-interval"), "--min-interval", 0n);
-  const kinds = ["every", "chainlink", "gelato"].filter((k) => o.has(k));
-  if (kinds.length !== 1) throw new UsageError("give exactly one trigger: --every, --chainlink or --gelato");
-  if (o.has("chainlink")) {
-    const checkData = one("check-data") ?? "0x";
-    if (!isHex(checkData)) throw new UsageError("--check-data must be 0x-prefixed hex");
-    return {
-      spec: chainlinkSpec(parseAddress(one("chainlink"), "--chainlink"), { ...limits, checkData, minInterval }),
-      fund,
-    };
+  const integer = /^u?int\d*$/.test(param.type);
+  if (/^0x[0-9a-fA-F]+$/.test(raw)) {
+    if (raw.length > 66) throw new UsageError(`${flag} must be at most 32 bytes of hex, got "${raw}"`);
+    const bytes = /^bytes(\d+)$/.exec(param.type);
+    if (param.type === "address" && raw.length === 42) return encode(parseAddress(raw, flag));
+    if (bytes && raw.length === 2 + 2 * Number(bytes[1])) return encode(raw);
+    return pad(raw as Hex, { size: 32 });
   }
-  if (o.has("gelato")) {
-    const value = one("value") === undefined ? 0n : parseAmount(one("value"), "--value");
-    return {
-      spec: gelatoSpec(parseAddress(one("gelato"), "--gelato"), parseAddress(one("target"), "--target"), {
-        ...limits,
-        value,
-        minInterval,
-      }),
-      fund,
-    };
+  if (integer && /^-?\d+$/.test(raw)) return encode(BigInt(raw));
+  const kinds = param.type === "address" ? " or an address" : integer ? " or a decimal integer" : "";
+  throw new UsageError(
+    `${flag} must be a 0x hex word${kinds} for indexed parameter ${position} (${param.type}), got "${raw}"`,
+  );
+}
+
+/** The log filter of --on-log / --chainlink-log: the emitter, the event's topic0, and any --topic1..3. */
+function logFilter(o: Map<string, string[]>, emitterFlag: "on-log" | "emitter", trigger: string): LogFilter {
+  const one = (name: string) => o.get(name)?.[0];
+  if (one(emitterFlag) === undefined) throw new UsageError(`${trigger} needs --${emitterFlag} <address>`);
+  const emitter = parseAddress(one(emitterFlag), `--${emitterFlag}`);
+  const signature = one("event");
+  const event = parseEvent(signature, trigger);
+  const filter: LogFilter = { emitter, topic0: toEventSelector(event) };
+  for (const position of [1, 2, 3] as const) {
+    const raw = one(`topic${position}`);
+    if (raw !== undefined) filter[`topic${position}`] = parseTopic(raw, position, event, signature!);
   }
+  return filter;
+}
+
+/** The --target actions (each with --call [--args] or --data, and --value) in order. */
+function actionsFrom(o: Map<string, string[]>, kind: string): Action[] {
   const targets = o.get("target") ?? [];
-  if (targets.length === 0) throw new UsageError("a TIME workflow needs at least one --target with --call or --data");
+  if (targets.length === 0)
+    throw new UsageError(`a ${kind} workflow needs at least one --target with --call or --data`);
   const calls = o.get("call") ?? [];
   const datas = o.get("data") ?? [];
   const argLists = o.get("args") ?? [];
@@ -181,7 +244,7 @@ export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund:
     throw new UsageError("give one --call or --data for each --target");
   let c = 0;
   let d = 0;
-  const actions = targets.map((target, i) => {
+  return targets.map((target, i) => {
     let data: Hex;
     if (c < calls.length) {
       data = encodeCall(calls[c]!, argLists[c]);
@@ -198,7 +261,60 @@ export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund:
       data,
     };
   });
-  return { spec: timeSpec(actions, parseUint(one("every"), "--every"), limits), fund };
+}
+
+export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund: bigint } {
+  const one = (name: string) => o.get(name)?.[0];
+  const limits = {
+    gasLimit: Number(parseUint(one("gas-limit"), "--gas-limit", 200_000n)),
+    maxFeePerRun: one("max-fee") === undefined ? parseEther("0.01") : parseAmount(one("max-fee"), "--max-fee"),
+    startTime: parseUint(one("start"), "--start", 0n),
+    maxRuns: parseUint(one("max-runs"), "--max-runs", 0n),
+    endTime: parseUint(one("end"), "--end", 0n),
+  };
+  const fund = one("fund") === undefined ? 0n : parseAmount(one("fund"), "--fund");
+  const minInterval = parseUint(one("min-interval"), "--min-interval", 0n);
+  const kinds = ["every", "chainlink", "gelato", "on-log", "chainlink-log"].filter((k) => o.has(k));
+  if (kinds.length !== 1)
+    throw new UsageError("give exactly one trigger: --every, --chainlink, --gelato, --on-log or --chainlink-log");
+  const checkData = (): Hex => {
+    const raw = one("check-data") ?? "0x";
+    if (!isHex(raw)) throw new UsageError("--check-data must be 0x-prefixed hex");
+    return raw;
+  };
+  if (o.has("chainlink")) {
+    return {
+      spec: chainlinkSpec(parseAddress(one("chainlink"), "--chainlink"), {
+        ...limits,
+        checkData: checkData(),
+        minInterval,
+      }),
+      fund,
+    };
+  }
+  if (o.has("gelato")) {
+    const value = one("value") === undefined ? 0n : parseAmount(one("value"), "--value");
+    return {
+      spec: gelatoSpec(parseAddress(one("gelato"), "--gelato"), parseAddress(one("target"), "--target"), {
+        ...limits,
+        value,
+        minInterval,
+      }),
+      fund,
+    };
+  }
+  if (o.has("chainlink-log")) {
+    const upkeep = parseAddress(one("chainlink-log"), "--chainlink-log");
+    if (o.has("target"))
+      throw new UsageError("--chainlink-log runs performUpkeep on the upkeep; it takes no --target actions");
+    const filter = logFilter(o, "emitter", "--chainlink-log");
+    return { spec: chainlinkLogSpec(upkeep, filter, { ...limits, checkData: checkData() }), fund };
+  }
+  if (o.has("on-log")) {
+    const filter = logFilter(o, "on-log", "--on-log");
+    return { spec: logSpec(filter, actionsFrom(o, "LOG"), limits), fund };
+  }
+  return { spec: timeSpec(actionsFrom(o, "TIME"), parseUint(one("every"), "--every"), limits), fund };
 }
 
 runMain(async () => {
