@@ -43,4 +43,8 @@ export default createConfig({
       startBlock: network.startBlock,
     },
   },
+  // LOG triggers: every block's logs from the emitters active LOG workflows name (src/LogTrigger.ts).
+  blocks: {
+    LogScan: { chain: "chain", startBlock: network.startBlock, interval: 1 },
+  },
 });

@@ -8,7 +8,7 @@ export const workflow = onchainTable(
     owner: t.hex().notNull(),
     forwarder: t.hex().notNull(),
     status: t.text().notNull(), // ACTIVE | PAUSED | CANCELLED | COMPLETED
-    triggerKind: t.text().notNull(), // TIME | CONDITION
+    triggerKind: t.text().notNull(), // TIME | CONDITION | LOG | CRON
     interval: t.bigint().notNull(),
     checkerKind: t.text().notNull(), // NONE | CHAINLINK | GELATO
     checker: t.hex().notNull(),
@@ -55,7 +55,18 @@ export const execution = onchainTable(
     dueAt: t.bigint().notNull(),
     nextExecutionAt: t.bigint().notNull(),
     blockTime: t.bigint().notNull(),
-    lateness: t.bigint().notNull(), // blockTime - dueAt, seconds
+    /** The workflow's trigger when it ran: lateness means something different per kind. */
+    triggerKind: t.text().notNull(),
+    /**
+     * Seconds late. TIME and CRON: from the due slot. LOG: from the log's block. CONDITION: from when its
+     * minimum interval elapsed (the first block whose check said yes is known only to the executor: its
+     * metrics and job state show that lateness).
+     */
+    lateness: t.bigint().notNull(),
+    /** LOG: the log that caused the run. */
+    triggerTxHash: t.hex(),
+    triggerLogIndex: t.integer(),
+    triggerBlockNumber: t.bigint(),
     txHash: t.hex().notNull(),
     blockNumber: t.bigint().notNull(),
     logIndex: t.integer().notNull(),
@@ -69,6 +80,68 @@ export const execution = onchainTable(
     timeIdx: index().on(table.blockTime),
   }),
 );
+
+/**
+ * One row per (LOG workflow, matching log): the indexer reads each block's logs for the filters that
+ * active LOG workflows name (src/LogTrigger.ts). PENDING rows are what the scheduler turns into runs;
+ * a Chainlink log upkeep's checkLog is asked here, at the log's block, and a "no" or a revert makes the
+ * row SKIPPED with the reason. RAN once ActionExecutor's LogRun names it. A reorg removes the rows of
+ * its blocks (Ponder rolls them back), so a log that left the chain is no longer offered.
+ */
+export const triggerLog = onchainTable(
+  "trigger_log",
+  (t) => ({
+    id: t.text().primaryKey(), // workflowId:blockHash:logIndex
+    workflowId: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    blockTime: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+    emitter: t.hex().notNull(),
+    topics: t.json().$type<`0x${string}`[]>().notNull(),
+    data: t.hex().notNull(),
+    state: t.text().notNull(), // PENDING | SKIPPED | RAN
+    /** SKIPPED: why checkLog said no (its revert reason, "upkeepNeeded false", a refused answer). */
+    skipReason: t.text(),
+    /** Chainlink log upkeeps: checkLog's performData, passed to performUpkeep. */
+    performData: t.hex(),
+    runNumber: t.integer(),
+    runTx: t.hex(),
+    runBlock: t.bigint(),
+  }),
+  (table) => ({
+    stateIdx: index().on(table.state, table.workflowId, table.blockNumber, table.logIndex),
+    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    txIdx: index().on(table.txHash),
+  }),
+);
+
+/** The filters of the LOG workflows that are active now: one row (id 1), read on every block. */
+export const logWatch = onchainTable("log_watch", (t) => ({
+  id: t.integer().primaryKey(),
+  watches: t.json().$type<LogWatchEntry[]>().notNull(),
+}));
+
+export interface LogWatchEntry {
+  workflowId: string;
+  emitter: `0x${string}`;
+  topics: (`0x${string}` | null)[]; // topic0..3; null matches anything
+  checkerKind: string; // NONE | CHAINLINK
+  checker: `0x${string}`;
+  checkData: `0x${string}`;
+  /** Logs at or before this position (block, log index) are not the workflow's: it was not watching then. */
+  fromBlock: string;
+  fromLogIndex: number;
+}
+
+/** Which log each LOG run served (ActionExecutor's LogRun), by workflowId:runNumber. */
+export const logRun = onchainTable("log_run", (t) => ({
+  id: t.text().primaryKey(),
+  triggerLogId: t.text().notNull(),
+  logBlockNumber: t.bigint().notNull(),
+  logIndex: t.integer().notNull(),
+}));
 
 /** Attempts ActionExecutor skipped (WorkflowSkipped). */
 export const skip = onchainTable(

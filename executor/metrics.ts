@@ -89,7 +89,8 @@ export function createMetrics() {
     }),
     dueToMined: new Histogram({
       name: "autokeeper_due_to_mined_seconds",
-      help: "From a run's due time to the timestamp of the block that mined it",
+      help: "Lateness by trigger: from when a run became due (TIME/CRON slot, LOG its log's block, CONDITION the block whose check first said yes) to the block that mined it",
+      labelNames: ["trigger"],
       buckets: [0, 1, 2, 3, 5, 8, 13, 21, 60, 300],
       registers: [registry],
     }),

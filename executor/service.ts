@@ -94,6 +94,7 @@ export async function startExecutor(config: ExecutorConfig) {
       // In one process the worker's simulation head start is known; a scheduler alone uses none.
       releaseAdvanceMs: () => batcher?.advanceMs() ?? 0,
       lookaheadSeconds: config.lookaheadSeconds,
+      logConfirmations: config.confirmations,
       pollMs: config.pollMs,
     });
     void scheduler.start();

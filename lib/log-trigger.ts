@@ -13,6 +13,7 @@ import {
   hexToBigInt,
   numberToHex,
   pad,
+  parseAbi,
   size,
   slice,
   zeroHash,
@@ -102,3 +103,14 @@ export function logRefOf(performData: Hex): LogRef | undefined {
     logIndex: Number(hexToBigInt(slice(performData, 64, 96))),
   };
 }
+
+/** Chainlink's log-trigger check, as the indexer asks it (ILogAutomation in contracts/src/interfaces). */
+export const checkLogAbi = parseAbi([
+  "struct Log { uint256 index; uint256 timestamp; bytes32 txHash; uint256 blockNumber; bytes32 blockHash; address source; bytes32[] topics; bytes data; }",
+  "function checkLog(Log log, bytes checkData) returns (bool upkeepNeeded, bytes performData)",
+]);
+
+/** Gas a checkLog may burn (Chainlink's check gas limit, as for checkUpkeep). */
+export const CHECK_LOG_GAS = 6_500_000n;
+/** checkLog performData kept: what fits the executor's MAX_PERFORM_DATA_BYTES default (5,000) after the reference. */
+export const MAX_LOG_PERFORM_DATA_BYTES = 5_000 - 96;

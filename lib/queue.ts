@@ -12,6 +12,13 @@ export const queuePrefix = (env: NodeJS.ProcessEnv = process.env) => env.QUEUE_P
 
 export const jobId = (chainId: number, workflowId: bigint, dueSlot: bigint) => `${chainId}:${workflowId}:${dueSlot}`;
 
+/**
+ * A LOG run's job: one per (chain, workflow, log), the same log as the on-chain guard names. Three
+ * colon-separated parts, as BullMQ allows for custom ids.
+ */
+export const logJobId = (chainId: number, workflowId: bigint, blockHash: Hex, logIndex: number) =>
+  `${chainId}:${workflowId}:log-${blockHash}-${logIndex}`;
+
 export interface RunJobData {
   chainId: number;
   workflowId: string; // bigints as decimal strings: job data is JSON
@@ -23,7 +30,12 @@ export interface RunJobData {
    * The trigger that made the job. A CONDITION job carries one check's answer, which is stale once the
    * workflow has run since: the worker must then drop it, not run it again. (Absent on older jobs: TIME.)
    */
-  trigger?: "TIME" | "CONDITION";
+  trigger?: TriggerName;
+  /**
+   * When the run became due, for its lateness (unix seconds): CONDITION, the block whose check first said
+   * yes; LOG, the log's block (its dueAt too). TIME and CRON are late from their slot (dueAt).
+   */
+  readyAt?: string;
   /**
    * CONDITION: the workflow's last run as the index showed it when the checker was asked. If that
    * transaction is no longer on the chain, a reorg undid it and the check answered a state that never
@@ -56,6 +68,8 @@ export interface Underpriced {
   /** When the worker last looked (ms since the epoch). */
   at: number;
 }
+
+export type TriggerName = "TIME" | "CONDITION" | "LOG" | "CRON";
 
 /** What the API shows for a workflow's current slot. */
 export type LiveState =

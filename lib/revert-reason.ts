@@ -1,5 +1,5 @@
 /** Turns revert data kept on-chain into words: Error(string), Panic codes, or a known custom error. */
-import { type Abi, decodeErrorResult, type Hex } from "viem";
+import { type Abi, BaseError, decodeErrorResult, type Hex } from "viem";
 import * as abis from "../abis/index.js";
 
 const knownErrors: Abi = Object.entries(abis)
@@ -30,4 +30,12 @@ export function decodeRevertReason(data: Hex | null | undefined): string | null 
     const bytes = (data.length - 2) / 2;
     return bytes < 4 ? `reverted (${bytes} bytes of data)` : `unknown error ${data.slice(0, 10)} (${bytes} bytes)`;
   }
+}
+
+/** The revert data inside a viem error, wherever in the cause chain it sits (undefined for a transport fault). */
+export function revertDataOf(error: unknown): Hex | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const withData = error.walk((e) => typeof (e as { data?: unknown }).data === "string");
+  const data = (withData as { data?: unknown } | null)?.data;
+  return typeof data === "string" && data.startsWith("0x") ? (data as Hex) : undefined;
 }

@@ -1,5 +1,5 @@
 import { ponder } from "ponder:registry";
-import { execution, hourlyStat, skip, worker, workflow } from "ponder:schema";
+import { execution, hourlyStat, logRun, skip, triggerLog, worker, workflow } from "ponder:schema";
 import { decodeRevertReason } from "../lib/revert-reason.js";
 import { enumName, SkipReason } from "../lib/spec.js";
 
@@ -8,7 +8,12 @@ const hourOf = (t: bigint) => t - (t % 3600n);
 ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
   const { id, runNumber, worker: by, success, gasUsed, fee, dueAt, nextExecutionAt, reason } = event.args;
   const time = event.block.timestamp;
-  const lateness = time > dueAt ? time - dueAt : 0n;
+  const triggerKind = (await context.db.find(workflow, { id }))?.triggerKind ?? "TIME";
+  // A LOG run is late from its log's block (LogRun, just before this event, named the log).
+  const link = triggerKind === "LOG" ? await context.db.find(logRun, { id: `${id}:${runNumber}` }) : undefined;
+  const log = link ? await context.db.find(triggerLog, { id: link.triggerLogId }) : undefined;
+  const from = log ? log.blockTime : dueAt;
+  const lateness = time > from ? time - from : 0n;
   await context.db.insert(execution).values({
     id: event.id,
     workflowId: id,
@@ -20,7 +25,11 @@ ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
     dueAt,
     nextExecutionAt,
     blockTime: time,
+    triggerKind,
     lateness,
+    triggerTxHash: log?.txHash ?? null,
+    triggerLogIndex: link?.logIndex ?? null,
+    triggerBlockNumber: link?.logBlockNumber ?? null,
     txHash: event.transaction.hash,
     blockNumber: event.block.number,
     logIndex: event.log.logIndex,

@@ -1,6 +1,7 @@
 import { ponder } from "ponder:registry";
 import { workflow, workflowEvent } from "ponder:schema";
 import { CheckerKind, enumName, Status, TriggerType, type WorkflowSpec } from "../lib/spec.js";
+import { setWatch, watchOf } from "./LogTrigger.js";
 
 function specColumns(spec: WorkflowSpec) {
   return {
@@ -41,6 +42,9 @@ ponder.on("WorkflowRegistry:WorkflowRegistered", async ({ event, context }) => {
     createdAt: time,
     updatedAt: time,
   });
+  if (spec.trigger.kind === TriggerType.LOG) {
+    await setWatch(context, id, watchOf({ id, ...specColumns(spec) }, event.block.number, event.log.logIndex));
+  }
   await context.db.insert(workflowEvent).values({
     id: event.id,
     workflowId: id,
@@ -58,6 +62,14 @@ ponder.on("WorkflowRegistry:WorkflowUpdated", async ({ event, context }) => {
   await context.db
     .update(workflow, { id })
     .set({ ...specColumns(spec), startTime: nextExecutionAt, nextExecutionAt, updatedAt: event.block.timestamp });
+  // A new filter applies to the logs after the update; a workflow that is no longer LOG stops watching.
+  const row = await context.db.find(workflow, { id });
+  const watching = spec.trigger.kind === TriggerType.LOG && row?.status === "ACTIVE";
+  await setWatch(
+    context,
+    id,
+    watching ? watchOf({ id, ...specColumns(spec) }, event.block.number, event.log.logIndex) : undefined,
+  );
   await context.db.insert(workflowEvent).values({
     id: event.id,
     workflowId: id,
@@ -74,7 +86,13 @@ ponder.on("WorkflowRegistry:WorkflowStatusChanged", async ({ event, context }) =
   const { id, previous, status, nextExecutionAt } = event.args;
   const from = enumName(Status, previous);
   const to = enumName(Status, status);
-  await context.db.update(workflow, { id }).set({ status: to, nextExecutionAt, updatedAt: event.block.timestamp });
+  const row = await context.db
+    .update(workflow, { id })
+    .set({ status: to, nextExecutionAt, updatedAt: event.block.timestamp });
+  // Logs emitted while a workflow is paused are not its to run (as missed TIME slots are skipped).
+  if (row.triggerKind === "LOG") {
+    await setWatch(context, id, to === "ACTIVE" ? watchOf(row, event.block.number, event.log.logIndex) : undefined);
+  }
   await context.db.insert(workflowEvent).values({
     id: event.id,
     workflowId: id,

@@ -6,11 +6,19 @@
  *   (reproduced here: a workflow row vanishes from /sql after its first run while /api still sees it).
  */
 import { createClient } from "@ponder/client";
-import { asc } from "drizzle-orm";
-import { type DueWorkflow, dueColumns, dueWhere, MAX_DUE_PAGE } from "../../lib/due.js";
+import { asc, eq } from "drizzle-orm";
+import {
+  type DueLog,
+  type DueWorkflow,
+  dueColumns,
+  dueLogColumns,
+  dueLogsWhere,
+  dueWhere,
+  MAX_DUE_PAGE,
+} from "../../lib/due.js";
 import * as schema from "../../ponder.schema.js";
 
-export type { DueWorkflow };
+export type { DueLog, DueWorkflow };
 export type IndexTransport = "api" | "sql";
 
 export class IndexReader {
@@ -46,6 +54,32 @@ export class IndexReader {
       interval: BigInt(w.interval),
       endTime: BigInt(w.endTime),
       maxFeePerRun: BigInt(w.maxFeePerRun),
+    }));
+  }
+
+  /** Logs that LOG workflows owe a run, in log order per workflow (see lib/due.ts). */
+  async dueLogs(): Promise<DueLog[]> {
+    if (this.transport === "sql") {
+      const { workflow: w, triggerLog: l } = schema;
+      return this.#client.db
+        .select(dueLogColumns(w, l))
+        .from(l)
+        .innerJoin(w, eq(w.id, l.workflowId))
+        .where(dueLogsWhere(w, l))
+        .orderBy(asc(l.workflowId), asc(l.blockNumber), asc(l.logIndex))
+        .limit(MAX_DUE_PAGE);
+    }
+    const res = await fetch(`${this.ponderUrl}/api/due/logs?limit=${MAX_DUE_PAGE}`);
+    if (!res.ok) throw new Error(`index answered ${res.status} for /api/due/logs`);
+    type Wire = Omit<DueLog, "workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun"> &
+      Record<"workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun", string>;
+    const body = (await res.json()) as { items: Wire[] };
+    return body.items.map((l) => ({
+      ...l,
+      workflowId: BigInt(l.workflowId),
+      blockNumber: BigInt(l.blockNumber),
+      blockTime: BigInt(l.blockTime),
+      maxFeePerRun: BigInt(l.maxFeePerRun),
     }));
   }
 

@@ -5,14 +5,15 @@
  */
 import type { Redis } from "ioredis";
 import type { Hex } from "viem";
-import { jobId, type RunJobData } from "../../lib/queue.js";
+import { logPerformData } from "../../lib/log-trigger.js";
+import { jobId, logJobId, type RunJobData } from "../../lib/queue.js";
 import type { ChainClock } from "../chain-clock.js";
 import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { RunQueue } from "../queue.js";
 import { surelyUnderpriced } from "../worker/economics.js";
 import type { ConditionResult } from "./conditions.js";
-import type { DueWorkflow, IndexReader } from "./index-reader.js";
+import type { DueLog, DueWorkflow, IndexReader } from "./index-reader.js";
 import type { Reconciler } from "./reconciler.js";
 
 export interface SchedulerDeps {
@@ -31,6 +32,8 @@ export interface SchedulerDeps {
   metrics: Metrics;
   lookaheadSeconds: number;
   pollMs: number;
+  /** Blocks a log waits on top of its own before its run is offered (CONFIRMATIONS; 0 = the next block). */
+  logConfirmations?: number;
 }
 
 /**
@@ -135,7 +138,12 @@ export class Scheduler {
       this.#lastReconcile = Date.now();
       // Overdue by a few blocks: long enough for a run in flight to have been mined and indexed.
       const grace = BigInt(Math.ceil(3 * clock.blockTimeSeconds) + 2);
-      for (const id of await this.#d.reconciler.run(due, nextBlockTime, grace)) this.#offered.delete(id);
+      for (const id of await this.#d.reconciler.run(
+        due.filter((w) => w.triggerKind !== "LOG"),
+        nextBlockTime,
+        grace,
+      ))
+        this.#offered.delete(id);
     }
     const timeJobs = due.filter((w) => w.triggerKind === "TIME");
     const conditionCandidates = due.filter((w) => w.triggerKind === "CONDITION" && w.nextExecutionAt <= nextBlockTime);
@@ -144,10 +152,20 @@ export class Scheduler {
     // older block (our head poll can lag the index when the RPC hangs), a checker would still want the
     // run the index already shows done, under the new slot's job id: a perform twice. Found by the
     // chaos suite's request-timeout fault, 3 tickets of an unguarded upkeep performed twice.
-    const conditionHits = await conditions.due(
-      conditionCandidates.filter((w) => fresh(w)),
-      head.number > indexedBlock ? head.number : indexedBlock,
-    );
+    const checkedAt = head.number > indexedBlock ? head.number : indexedBlock;
+    const [conditionHits, dueLogs] = await Promise.all([
+      conditions.due(
+        conditionCandidates.filter((w) => fresh(w)),
+        checkedAt,
+      ),
+      index.dueLogs(),
+    ]);
+    // A log is offered once it has CONFIRMATIONS blocks on top: its run lands in the block after that.
+    const confirmed = checkedAt - BigInt(this.#d.logConfirmations ?? 0);
+    const logJobs = dueLogs
+      .filter((l) => l.blockNumber <= confirmed)
+      .map((l) => this.#logJob(l))
+      .filter((job) => !this.#offered.has(job.opts.jobId));
 
     const now = Date.now();
     const advance = this.#d.releaseAdvanceMs?.() ?? 0;
@@ -163,28 +181,52 @@ export class Scheduler {
           .filter((slot) => fresh(w, slot))
           .map((slot) => this.#job(w, slot, "0x", Math.max(0, clock.readyAtMs(slot) - advance - now))),
       ),
-      ...conditionHits.map((hit) => this.#job(hit.workflow, hit.workflow.nextExecutionAt, hit.performData, 0)),
+      ...conditionHits.map((hit) =>
+        this.#job(hit.workflow, hit.workflow.nextExecutionAt, hit.performData, 0, head.timestamp),
+      ),
+      ...logJobs,
     ];
     if (jobs.length === 0) return 0;
     await queue.addBulk(jobs);
     for (const job of jobs) this.#offered.add(job.opts.jobId);
-    metrics.jobsEnqueued.inc({ trigger: "TIME" }, jobs.length - conditionHits.length);
+    metrics.jobsEnqueued.inc({ trigger: "TIME" }, jobs.length - conditionHits.length - logJobs.length);
     metrics.jobsEnqueued.inc({ trigger: "CONDITION" }, conditionHits.length);
+    metrics.jobsEnqueued.inc({ trigger: "LOG" }, logJobs.length);
     log.debug({ offered: jobs.length, due: due.length, indexedBlock: String(indexedBlock) }, "scheduled");
     return jobs.length;
   }
 
-  #job(w: DueWorkflow, slot: bigint, performData: Hex, delay: number) {
+  /** `checkedAt`: CONDITION, the timestamp of the block whose check said yes (the run is late from it). */
+  #job(w: DueWorkflow, slot: bigint, performData: Hex, delay: number, checkedAt?: bigint) {
+    const condition = w.triggerKind === "CONDITION";
     const data: RunJobData = {
       chainId: this.#d.chainId,
       workflowId: w.id.toString(),
       dueAt: slot.toString(),
       performData,
       gasLimit: w.gasLimit,
-      trigger: w.triggerKind === "CONDITION" ? "CONDITION" : "TIME",
-      ...(w.triggerKind === "CONDITION" ? { lastRunTx: w.lastRunTx } : {}),
+      trigger: condition ? "CONDITION" : w.triggerKind === "CRON" ? "CRON" : "TIME",
+      ...(condition ? { lastRunTx: w.lastRunTx, readyAt: String(checkedAt ?? slot) } : {}),
     };
     return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, slot), delay } };
+  }
+
+  /** One log's run: its performData starts with the log's reference, which the chain checks and guards. */
+  #logJob(l: DueLog) {
+    const data: RunJobData = {
+      chainId: this.#d.chainId,
+      workflowId: l.workflowId.toString(),
+      dueAt: l.blockTime.toString(),
+      readyAt: l.blockTime.toString(),
+      performData: logPerformData(l, l.performData ?? "0x"),
+      gasLimit: l.gasLimit,
+      trigger: "LOG",
+    };
+    return {
+      name: "run",
+      data,
+      opts: { jobId: logJobId(this.#d.chainId, l.workflowId, l.blockHash, l.logIndex), delay: 0 },
+    };
   }
 
   /** If Redis lost its data (FLUSHALL, failover), forget what we offered so the next pass rebuilds it. */

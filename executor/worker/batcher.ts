@@ -15,6 +15,8 @@ import {
   type Transport,
 } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
+import { logRefOf } from "../../lib/log-trigger.js";
+import type { TriggerName } from "../../lib/queue.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
 import { enumName, SkipReason } from "../../lib/spec.js";
 import type { ChainClock } from "../chain-clock.js";
@@ -32,7 +34,7 @@ import type { Metrics } from "../metrics.js";
 import { landingPrice, type RunEconomics } from "./economics.js";
 import type { Fees } from "./fees.js";
 import { type Outcome, outcomeOfError } from "./outcome.js";
-import { itemEvents } from "./receipt.js";
+import { eventOf, itemEvents, itemKey } from "./receipt.js";
 import type { Signer, TxRequest } from "./signer.js";
 import type { ItemSimulation, Simulate } from "./simulate.js";
 
@@ -41,7 +43,10 @@ export interface BatchItem {
   dueAt: bigint;
   performData: Hex;
   gasLimit: number;
-  trigger: "TIME" | "CONDITION";
+  /** CRON runs as TIME does (a slot on a grid); LOG items carry their log's reference in performData. */
+  trigger: TriggerName;
+  /** When the run became due, for its lateness: a condition's first yes, a log's block (see RunJobData). */
+  readyAt?: bigint;
   /** CONDITION: the last run the index showed when the checker was asked (see RunJobData). */
   lastRunTx?: Hash;
   /** Records a hash (and the signer and nonce it was sent with) on the job before it is broadcast. */
@@ -88,10 +93,36 @@ type PriorRuns = Map<bigint, "gone" | "unknown">;
  * those handed back to their jobs since (the job owns the run again; re-sends leave it out).
  */
 interface BatchState {
-  completed: Set<bigint>;
-  reopened: Set<bigint>;
+  completed: Set<string>;
+  reopened: Set<string>;
   /** Left out by the re-send being prepared: handed back once its hash is on their jobs (see #record). */
   handBack: Map<BatchItem, Outcome>;
+}
+
+/** A mined skip as a simulation result, for the verdicts that read both. */
+const NO_RUN: ItemSimulation = { skipReason: 0, success: false, gasUsed: 0n, fee: 0n, reason: "0x", dueAt: 0n };
+const NOT_SENT: Outcome = { kind: "failed", message: "a mined LOG item reported a run without its event" };
+
+/** The batch with each workflow's LOG items in log order, in the places they held; other items stay put. */
+function inLogOrder(batch: Pending[]): Pending[] {
+  const places = new Map<bigint, number[]>();
+  batch.forEach((p, i) => {
+    if (p.item.trigger === "LOG") places.set(p.item.workflowId, [...(places.get(p.item.workflowId) ?? []), i]);
+  });
+  const out = [...batch];
+  const position = (p: Pending) => logRefOf(p.item.performData) ?? { blockNumber: 0n, logIndex: 0 };
+  for (const at of places.values()) {
+    const sorted = at
+      .map((i) => batch[i]!)
+      .sort((x, y) => {
+        const [a, b] = [position(x), position(y)];
+        return a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1;
+      });
+    at.forEach((i, k) => {
+      out[i] = sorted[k]!;
+    });
+  }
+  return out;
 }
 
 /** A CONDITION job whose slot the chain disagrees with for this long is dropped as stale. */
@@ -199,15 +230,32 @@ export class Batcher {
     await Promise.all(this.#inFlight);
   }
 
-  /** The next batch: at most BATCH_SIZE items and the gas budget, one slot per workflow. */
+  /**
+   * The next batch: at most BATCH_SIZE items and the gas budget, one slot per workflow. LOG items are the
+   * exception: each is its own log (the chain guards each), so a burst of one workflow's logs fills whole
+   * batches, and every LOG item of a batch belongs to one signer (logSigner), whose nonces keep a
+   * workflow's logs in order even when several of its batches land in one block.
+   */
   #take(): Pending[] {
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     const seen = new Set<bigint>();
     const next = this.#d.clock.nextBlockTimestamp();
     let gas = 0;
+    let lane: number | undefined;
     for (const p of this.#pending) {
       const cost = itemBudget(p.item.gasLimit);
+      const fits =
+        batch.length < this.#d.options.batchSize && (batch.length === 0 || gas + cost <= this.#d.options.batchGasLimit);
+      if (p.item.trigger === "LOG") {
+        const own = this.#lane(p.item.workflowId);
+        if (fits && (lane === undefined || lane === own)) {
+          lane = own;
+          batch.push(p);
+          gas += cost;
+        } else rest.push(p);
+        continue;
+      }
       if (seen.has(p.item.workflowId)) {
         // Two slots of one workflow never share a block: the later one waits for its own due time.
         p.resolve(this.#delayUntilDue(p.item, "an earlier slot of this workflow is in flight", "in_flight"));
@@ -227,10 +275,7 @@ export class Batcher {
           why: "a run of this workflow is in flight",
           reason: "in_flight",
         });
-      } else if (
-        batch.length < this.#d.options.batchSize &&
-        (batch.length === 0 || gas + cost <= this.#d.options.batchGasLimit)
-      ) {
+      } else if (fits) {
         batch.push(p);
         seen.add(p.item.workflowId);
         gas += cost;
@@ -239,14 +284,27 @@ export class Batcher {
       }
     }
     this.#pending = rest;
-    return batch;
+    // A workflow's logs go out in log order (jobs reach the batcher in the order their workers took them).
+    return inLogOrder(batch);
+  }
+
+  /** The signer lane of a LOG workflow: all its logs go through one signer, in nonce order. */
+  #lane(workflowId: bigint): number {
+    return Number(workflowId % BigInt(Math.max(1, this.#d.signers.length)));
   }
 
   /**
    * The healthy signer with the least work: transactions in flight plus batches it has been given and
    * not yet sent (a batch spends a simulation and a hold before it counts as in flight). Ties go round.
    */
-  #pickSigner(): Signer | undefined {
+  #pickSigner(batch: Pending[]): Signer | undefined {
+    const log = batch.find((p) => p.item.trigger === "LOG");
+    const own = log ? this.#d.signers[this.#lane(log.item.workflowId)] : undefined;
+    if (own?.healthy) {
+      this.#preparing.set(own, (this.#preparing.get(own) ?? 0) + 1);
+      return own;
+    }
+    // Its own signer is out of gas money or failing: the logs go out with another (order may then differ).
     const healthy = this.#d.signers.filter((s) => s.healthy);
     if (healthy.length === 0) return undefined;
     const load = (s: Signer) => s.inFlight + (this.#preparing.get(s) ?? 0);
@@ -297,6 +355,7 @@ export class Batcher {
     priorRuns: PriorRuns,
     price: bigint,
   ): Outcome | undefined {
+    if (item.trigger === "LOG") return this.#logVerdict(item, r, target, price);
     if (r.skipReason === SkipReason.NONE) {
       if (!r.success) {
         return outcomeOfError(
@@ -335,6 +394,32 @@ export class Batcher {
     // Not active, expired or unknown: it will not run again, underpriced or not.
     this.#d.economics.forget(item.workflowId);
     return { kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null };
+  }
+
+  /** A LOG item's verdict: each log is its own run, guarded on chain, so no slot bookkeeping applies. */
+  #logVerdict(item: BatchItem, r: ItemSimulation, target: bigint, price: bigint): Outcome | undefined {
+    switch (r.skipReason) {
+      case SkipReason.NONE:
+        if (!r.success) {
+          return outcomeOfError(
+            new RunRevertedError(`action would revert: ${decodeRevertReason(r.reason) ?? "no reason"}`),
+          );
+        }
+        return this.#d.economics.judge(item, r, price);
+      case SkipReason.LOG_ALREADY_SERVED:
+        return { kind: "skipped", reason: "ALREADY_SERVED", txHash: null };
+      case SkipReason.LOG_NOT_CANONICAL:
+        // Reorged out (the index drops it too), or a node behind the index: asked again for a while.
+        if (target > item.dueAt + STALE_AFTER_S) return { kind: "skipped", reason: "LOG_NOT_CANONICAL", txHash: null };
+        return outcomeOfError(new RpcUnavailableError("the log's block is not on the node's chain (yet)"));
+      case SkipReason.NOT_DUE:
+        return { kind: "delay", untilMs: Date.now() + 5_000, why: "the workflow has not started", reason: "not_due" };
+      case SkipReason.NOT_FUNDED:
+        return outcomeOfError(new WorkflowFundsError("workflow cannot pay a run"));
+      default:
+        this.#d.economics.forget(item.workflowId);
+        return { kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null };
+    }
   }
 
   /**
@@ -377,7 +462,7 @@ export class Batcher {
   #rebuild(signer: Signer, sent: BatchItem[], state: BatchState) {
     return async (): Promise<TxRequest | undefined> => {
       // A run handed back to its job is the job's again: this transaction never carries it after that.
-      const items = sent.filter((i) => !state.reopened.has(i.workflowId));
+      const items = sent.filter((i) => !state.reopened.has(itemKey(i)));
       if (items.length === 0) return undefined;
       const target = this.#d.clock.nextBlockTimestamp();
       const price = this.#price(signer.safeFees());
@@ -396,8 +481,8 @@ export class Batcher {
         const verdict = this.#verdict(item, sim.results[i]!, target, priorRuns, price);
         if (verdict === undefined) keep.push(item);
         // Skipped runs were served or are stale: nothing to bring back. The rest still owe a run.
-        else if (verdict.kind !== "skipped" && state.completed.has(item.workflowId)) {
-          state.reopened.add(item.workflowId);
+        else if (verdict.kind !== "skipped" && state.completed.has(itemKey(item))) {
+          state.reopened.add(itemKey(item));
           state.handBack.set(item, verdict);
         }
       });
@@ -423,7 +508,7 @@ export class Batcher {
   async #record(items: BatchItem[], state: BatchState, hash: Hash, signer: Hex, nonce: number): Promise<void> {
     const handBack = new Map(state.handBack);
     state.handBack.clear();
-    const record = items.filter((i) => !state.reopened.has(i.workflowId) || handBack.has(i));
+    const record = items.filter((i) => !state.reopened.has(itemKey(i)) || handBack.has(i));
     try {
       await Promise.all(record.map((i) => i.recordTx(hash, signer, nonce)));
     } finally {
@@ -451,7 +536,7 @@ export class Batcher {
   }
 
   async #run(batch: Pending[]): Promise<void> {
-    const signer = this.#pickSigner();
+    const signer = this.#pickSigner(batch);
     if (!signer) {
       for (const p of batch) p.resolve(outcomeOfError(new SignerFundsError("no signer can pay for gas")));
       return;
@@ -526,7 +611,8 @@ export class Batcher {
     // Never out before the block ahead of `target` is mined: it would land there, before its due time.
     const hold = clock.readyAtMs(target) - Date.now();
     if (hold > 0) await new Promise((r) => setTimeout(r, hold));
-    const ids = items.map((i) => i.workflowId);
+    // Logs are guarded one by one on chain: a workflow's other logs need not wait for these.
+    const ids = items.filter((i) => i.trigger !== "LOG").map((i) => i.workflowId);
     for (const id of ids) this.#busyWorkflows.add(id);
     try {
       const timing = {
@@ -610,22 +696,24 @@ export class Batcher {
     const minedLog = log.child({ txHash: receipt.transactionHash, signer: signer.address, nonce: sent.nonce });
     // A run whose job completes here can only come back through `reopen` (see #rebuild).
     const done = (p: Pending, outcome: Outcome) => {
-      if (outcome.kind === "executed" || outcome.kind === "skipped") state.completed.add(p.item.workflowId);
+      if (outcome.kind === "executed" || outcome.kind === "skipped") state.completed.add(itemKey(p.item));
       p.resolve(outcome);
     };
     for (const p of send) {
-      const e = events.get(p.item.workflowId);
+      const e = eventOf(events, p.item);
       const wlog = minedLog.child({ workflowId: String(p.item.workflowId) });
       const minedAt = block?.timestamp ?? this.#d.clock.head.timestamp;
       if (!e) {
         // The version that was mined was re-simulated without this run (not due yet on a re-mined chain,
         // say): the job comes back at its due time and looks at the chain again before sending.
         done(p, this.#delayUntilDue(p.item, `run not in the mined version ${receipt.transactionHash}`));
-      } else if (e.kind === "executed" && e.dueAt < p.item.dueAt) {
+      } else if (p.item.trigger === "LOG" && e.kind === "skipped") {
+        done(p, this.#logVerdict(p.item, { ...NO_RUN, skipReason: e.reason }, minedAt, 0n) ?? NOT_SENT);
+      } else if (e.kind === "executed" && p.item.trigger !== "LOG" && e.dueAt < p.item.dueAt) {
         // This transaction served an earlier slot of the workflow; this job's own slot is still to come.
         done(p, this.#delayUntilDue(p.item, "an earlier slot ran in its place"));
       } else if (e.kind === "executed") {
-        metrics.dueToMined.observe(Number(minedAt - e.dueAt));
+        metrics.dueToMined.observe({ trigger: p.item.trigger }, Number(minedAt - (p.item.readyAt ?? e.dueAt)));
         const reason = e.success ? null : decodeRevertReason(e.reason);
         wlog.info(
           { runNumber: String(e.runNumber), success: e.success, reason, lateSeconds: Number(minedAt - e.dueAt) },

@@ -127,7 +127,8 @@ export class RunEconomics {
 
   /** The waiting job waits; a later slot's job completes (the waiting one serves the workflow's next run). */
   #wait(item: BatchItem, slot: bigint, run: UnderpricedRun, now: number): Outcome {
-    if (item.trigger === "TIME" && item.dueAt > slot) return { kind: "skipped", reason: "UNDERPRICED", txHash: null };
+    const slotted = item.trigger === "TIME" || item.trigger === "CRON";
+    if (slotted && item.dueAt > slot) return { kind: "skipped", reason: "UNDERPRICED", txHash: null };
     return outcomeOfError(new UnderpricedError(run), now);
   }
 

@@ -15,7 +15,7 @@ import type { Metrics } from "../metrics.js";
 import { createQueueWorker } from "../queue.js";
 import type { Batcher } from "./batcher.js";
 import { type Outcome, outcomeOfError } from "./outcome.js";
-import { itemEvents } from "./receipt.js";
+import { eventOf, itemEvents } from "./receipt.js";
 import type { Signer } from "./signer.js";
 
 export interface WorkerDeps {
@@ -41,8 +41,9 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
     for (const hash of [...hashes].reverse()) {
       const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
       if (!receipt) continue;
-      const e = receipt.status === "success" ? itemEvents(receipt, executor).get(id) : undefined;
-      if (e?.kind === "executed" && e.dueAt >= BigInt(job.data.dueAt)) {
+      const item = { workflowId: id, trigger: job.data.trigger, performData: job.data.performData };
+      const e = receipt.status === "success" ? eventOf(itemEvents(receipt, executor), item) : undefined;
+      if (e?.kind === "executed" && (job.data.trigger === "LOG" || e.dueAt >= BigInt(job.data.dueAt))) {
         return {
           kind: "executed",
           success: e.success,
@@ -113,6 +114,7 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
       performData: job.data.performData,
       gasLimit: job.data.gasLimit,
       trigger: job.data.trigger ?? "TIME",
+      readyAt: job.data.readyAt === undefined ? undefined : BigInt(job.data.readyAt),
       lastRunTx: job.data.lastRunTx ?? undefined,
       recordTx: async (hash: Hash, signer: Hex, nonce: number) => {
         const txHashes = [...(job.data.txHashes ?? []), hash];

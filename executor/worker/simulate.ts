@@ -17,6 +17,7 @@ import {
   type Transport,
 } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
+import { revertDataOf } from "../../lib/revert-reason.js";
 import { errorText, isTransient, SimulationError, toExecutorError } from "../errors.js";
 import type { Logger } from "../log.js";
 
@@ -33,14 +34,6 @@ export interface ItemSimulation {
 export interface BatchSimulation {
   results: readonly ItemSimulation[];
   gasRequired: bigint;
-}
-
-/** The revert data inside a viem error, wherever in the cause chain it sits. */
-function revertData(error: unknown): Hex | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const withData = error.walk((e) => typeof (e as { data?: unknown }).data === "string");
-  const data = (withData as { data?: unknown } | null)?.data;
-  return typeof data === "string" && data.startsWith("0x") ? (data as Hex) : undefined;
 }
 
 /** An answer that may mean "this node does not take block overrides" (to be confirmed by a probe). */
@@ -80,7 +73,7 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
       await call(from, data, time, false);
       return false;
     } catch (error) {
-      return revertData(error) !== undefined;
+      return revertDataOf(error) !== undefined;
     }
   }
 
@@ -100,7 +93,7 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
     try {
       await call(from, data, time, overrides);
     } catch (error) {
-      const raw = revertData(error);
+      const raw = revertDataOf(error);
       if (raw) return decode(raw);
       if (overrides && mayRefuseOverrides(error) && (await overridesRefused(from, data, time))) {
         overrides = false;

@@ -1,6 +1,6 @@
 /** API shapes for index rows: what a client sees, independent of how the tables are laid out. */
 import type { escrowMovement, skip, workflowEvent } from "ponder:schema";
-import type { ExecutionRow, WorkflowRow } from "./queries.js";
+import type { ExecutionRow, TriggerLogRow, WorkflowRow } from "./queries.js";
 
 export function presentWorkflow(w: WorkflowRow) {
   return {
@@ -47,7 +47,32 @@ export function presentExecution(e: ExecutionRow) {
     txHash: e.txHash,
     blockNumber: e.blockNumber,
     logIndex: e.logIndex,
+    triggerKind: e.triggerKind,
+    /** LOG: the log that caused the run. */
+    trigger:
+      e.triggerTxHash === null
+        ? null
+        : { txHash: e.triggerTxHash, logIndex: e.triggerLogIndex, blockNumber: e.triggerBlockNumber },
     revert: e.success ? null : { data: e.reason, reason: e.reasonText },
+  };
+}
+
+/** A log a LOG workflow matched, and what became of it. */
+export function presentTriggerLog(l: TriggerLogRow) {
+  return {
+    workflowId: l.workflowId,
+    blockNumber: l.blockNumber,
+    blockHash: l.blockHash,
+    blockTime: l.blockTime,
+    txHash: l.txHash,
+    logIndex: l.logIndex,
+    emitter: l.emitter,
+    topics: l.topics,
+    data: l.data,
+    state: l.state,
+    skipReason: l.skipReason,
+    run: l.runTx === null ? null : { runNumber: l.runNumber, txHash: l.runTx, blockNumber: l.runBlock },
+    runBlock: l.runBlock,
   };
 }
 

@@ -1,8 +1,8 @@
 /** Reads from the index, shared by the REST routes and the explorer pages. */
 import { db } from "ponder:api";
-import { escrowMovement, execution, skip, worker, workflow, workflowEvent } from "ponder:schema";
+import { escrowMovement, execution, skip, triggerLog, worker, workflow, workflowEvent } from "ponder:schema";
 import { and, count, desc, eq, gte, lt, or, sql, sum } from "ponder";
-import { dueColumns, dueWhere } from "../../lib/due.js";
+import { dueColumns, dueLogColumns, dueLogsWhere, dueWhere } from "../../lib/due.js";
 import type { TriggerKind, WorkflowStatus } from "./params.js";
 
 export type WorkflowRow = typeof workflow.$inferSelect;
@@ -182,6 +182,44 @@ export async function dueWorkflows(horizon: bigint, limit: number) {
     .from(workflow)
     .where(dueWhere(workflow, horizon))
     .orderBy(workflow.nextExecutionAt)
+    .limit(limit);
+}
+
+export type TriggerLogRow = typeof triggerLog.$inferSelect;
+
+/** A LOG workflow's matching logs, newest first; the cursor is the (block, log index) of the last one returned. */
+export async function listTriggerLogs(filter: {
+  workflowId: bigint;
+  before?: [bigint, bigint];
+  limit: number;
+}): Promise<Page<TriggerLogRow>> {
+  const before = filter.before;
+  const rows = await db
+    .select()
+    .from(triggerLog)
+    .where(
+      and(
+        eq(triggerLog.workflowId, filter.workflowId),
+        before
+          ? or(
+              lt(triggerLog.blockNumber, before[0]),
+              and(eq(triggerLog.blockNumber, before[0]), lt(triggerLog.logIndex, Number(before[1]))),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(triggerLog.blockNumber), desc(triggerLog.logIndex))
+    .limit(filter.limit + 1);
+  return page(rows, filter.limit);
+}
+
+export async function dueLogs(limit: number) {
+  return db
+    .select(dueLogColumns(workflow, triggerLog))
+    .from(triggerLog)
+    .innerJoin(workflow, eq(workflow.id, triggerLog.workflowId))
+    .where(dueLogsWhere(workflow, triggerLog))
+    .orderBy(triggerLog.workflowId, triggerLog.blockNumber, triggerLog.logIndex)
     .limit(limit);
 }
 

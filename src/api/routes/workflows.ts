@@ -3,8 +3,8 @@ import { network } from "../chain.js";
 import { notFound } from "../errors.js";
 import { jsonify } from "../json.js";
 import * as p from "../params.js";
-import { presentExecution, presentWorkflow } from "../present.js";
-import { findWorkflow, listExecutions, listWorkflows } from "../queries.js";
+import { presentExecution, presentTriggerLog, presentWorkflow } from "../present.js";
+import { findWorkflow, listExecutions, listTriggerLogs, listWorkflows } from "../queries.js";
 import { liveState } from "../queue-state.js";
 
 export const workflows = new Hono()
@@ -53,6 +53,24 @@ export const workflows = new Hono()
       jsonify({
         items: result.items.map(presentExecution),
         nextCursor: result.next ? p.encodeCursor([result.next.blockNumber, result.next.logIndex]) : null,
+      }),
+    );
+  })
+  // LOG workflows: the logs that matched, newest first, each with its fate (PENDING, RAN, SKIPPED and why).
+  .get("/:id/logs", async (c) => {
+    const id = p.workflowId(c.req.param("id"));
+    const limit = p.limit(c.req.query("limit"));
+    const cursor = p.decodeCursor(c.req.query("cursor"), 2);
+    if (!(await findWorkflow(id))) throw notFound(`workflow ${id} does not exist`);
+    const result = await listTriggerLogs({
+      workflowId: id,
+      before: cursor ? [cursor[0]!, cursor[1]!] : undefined,
+      limit,
+    });
+    return c.json(
+      jsonify({
+        items: result.items.map(presentTriggerLog),
+        nextCursor: result.next ? p.encodeCursor([result.next.blockNumber, BigInt(result.next.logIndex)]) : null,
       }),
     );
   });
