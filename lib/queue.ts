@@ -90,6 +90,8 @@ export interface LiveQueueState {
   lastError: string | null;
   /** While the state is "underpriced": what the run would pay against what it would cost. */
   underpriced: Underpriced | null;
+  /** The job's readyAt (unix seconds, decimal): CONDITION, the block whose check first said yes; LOG, the log's block. */
+  readyAt: string | null;
 }
 
 export const IDLE: LiveQueueState = {
@@ -99,6 +101,7 @@ export const IDLE: LiveQueueState = {
   txHash: null,
   lastError: null,
   underpriced: null,
+  readyAt: null,
 };
 
 /** Maps a BullMQ job state (and what the worker wrote into the job) to a LiveState. */
@@ -112,6 +115,7 @@ export function liveStateOf(
     txHash: job.data.txHash ?? null,
     lastError: job.failedReason || null,
     underpriced: null,
+    readyAt: job.data.readyAt ?? null,
   };
   switch (bullState) {
     case "completed":
