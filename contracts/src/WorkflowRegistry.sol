@@ -7,6 +7,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {
     Action, CheckerKind, RunContext, SkipReason, Status, Trigger, TriggerType, WorkflowSpec
 } from "./Types.sol";
+import {Cron} from "./Cron.sol";
 import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
 import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
 
@@ -64,6 +65,8 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     /// LOG: logs that had their run, by keccak256(id, block hash, log index). Never cleared: a log is
     /// served once, whoever sends it, however often it is retried.
     mapping(bytes32 logKey => bool) public logServed;
+    /// CRON: the parsed expression (Cron.parse), so a run computes its next tick without parsing.
+    mapping(uint256 id => uint256 spec) private _cronSpecs;
 
     event WorkflowRegistered(
         uint256 indexed id,
@@ -120,7 +123,7 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         w.status = Status.ACTIVE;
         address forwarder = Clones.cloneDeterministic(forwarderImplementation, bytes32(id));
         w.forwarder = forwarder;
-        _store(w, spec);
+        _store(id, w, spec);
         emit WorkflowRegistered(id, msg.sender, forwarder, spec, w.nextExecutionAt, msg.value);
         if (msg.value > 0) escrow.credit{value: msg.value}(id, msg.sender);
     }
@@ -129,7 +132,7 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     function update(uint256 id, WorkflowSpec calldata spec) external {
         Workflow storage w = _owned(id);
         if (w.status != Status.ACTIVE && w.status != Status.PAUSED) revert InvalidStatus(id, w.status);
-        _store(w, spec);
+        _store(id, w, spec);
         emit WorkflowUpdated(id, spec, w.nextExecutionAt);
     }
 
@@ -146,6 +149,10 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         if (w.triggerKind == TriggerType.TIME && w.interval > 0 && w.nextExecutionAt < block.timestamp) {
             uint64 missed = (uint64(block.timestamp) - w.nextExecutionAt + w.interval - 1) / w.interval;
             w.nextExecutionAt += missed * w.interval;
+        } else if (w.triggerKind == TriggerType.CRON && w.nextExecutionAt < block.timestamp) {
+            // The first tick from now on; 0 (none left) leaves the missed one, which then runs once.
+            uint256 tick = Cron.next(_cronSpecs[id], block.timestamp - 1);
+            if (tick != 0) w.nextExecutionAt = uint64(tick);
         }
         _setStatus(id, w, Status.ACTIVE);
     }
@@ -204,7 +211,7 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
 
         uint64 runNumber = w.runCount + 1;
         w.runCount = runNumber;
-        uint64 next = _nextAfter(w, due, now_);
+        uint64 next = _nextAfter(id, w, due, now_);
         bool last = next == 0 || (w.maxRuns != 0 && runNumber >= w.maxRuns) || (endTime != 0 && next > endTime);
         if (next == 0) next = due;
         w.nextExecutionAt = next;
@@ -270,10 +277,20 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         if (w.owner != msg.sender) revert NotWorkflowOwner(id, msg.sender);
     }
 
-    function _store(Workflow storage w, WorkflowSpec calldata spec) private {
+    function _store(uint256 id, Workflow storage w, WorkflowSpec calldata spec) private {
         uint96 totalValue = _validate(spec);
         Trigger calldata t = spec.trigger;
         uint64 start = spec.startTime < block.timestamp ? uint64(block.timestamp) : spec.startTime;
+        if (t.kind == TriggerType.CRON) {
+            // Parsed once here (a malformed expression reverts InvalidCronExpression); the first tick is the
+            // first at or after the start.
+            uint256 cron = Cron.parse(t.data);
+            uint256 first = Cron.next(cron, start - 1);
+            if (first == 0) revert Cron.InvalidCronExpression(0, "never fires");
+            if (spec.endTime != 0 && first > spec.endTime) revert InvalidSchedule("no tick before the end");
+            _cronSpecs[id] = cron;
+            start = uint64(first);
+        }
         w.triggerKind = t.kind;
         w.checkerKind = t.checkerKind;
         w.nextExecutionAt = start;
@@ -310,6 +327,12 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
             }
         } else if (t.kind == TriggerType.LOG) {
             _validateLogTrigger(t, n);
+        } else if (t.kind == TriggerType.CRON) {
+            if (t.interval != 0) revert InvalidTrigger("CRON takes no interval");
+            if (t.checkerKind != CheckerKind.NONE || t.checker != address(0)) {
+                revert InvalidTrigger("CRON takes no checker");
+            }
+            if (n == 0) revert InvalidActions("CRON needs at least one action");
         } else {
             revert UnsupportedTrigger(t.kind);
         }
@@ -330,13 +353,15 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     }
 
     /// @dev The schedule after a run served slot `due` at `now_`; 0 when there is none (the run was the last).
-    function _nextAfter(Workflow storage w, uint64 due, uint64 now_) private view returns (uint64) {
+    function _nextAfter(uint256 id, Workflow storage w, uint64 due, uint64 now_) private view returns (uint64) {
         TriggerType kind = w.triggerKind;
         uint64 interval = w.interval;
         // Missed slots are skipped: the next slot is the first one after now.
         if (kind == TriggerType.TIME) return interval == 0 ? 0 : due + interval * ((now_ - due) / interval + 1);
         // A LOG workflow is due from its start on; each log is its own run.
         if (kind == TriggerType.LOG) return due;
+        // Missed ticks are skipped as missed TIME slots are: the next tick is the first one after now.
+        if (kind == TriggerType.CRON) return uint64(Cron.next(_cronSpecs[id], now_));
         return now_ + interval;
     }
 

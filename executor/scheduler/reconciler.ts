@@ -97,7 +97,7 @@ export class Reconciler {
     if (status !== Status.ACTIVE || nextExecutionAt !== w.nextExecutionAt) return false;
     // A slot past the end time expires rather than runs: nothing to offer. (One due by then still runs late.)
     if (w.endTime !== 0n && w.nextExecutionAt > w.endTime) return false;
-    if (w.triggerKind === "TIME" || !sent) return true;
+    if (w.triggerKind === "TIME" || w.triggerKind === "CRON" || !sent) return true;
     if (signer === undefined || nonce === undefined) return false;
     return (await client.getTransactionCount({ address: signer, blockTag: "latest" })) > nonce;
   }

@@ -4,7 +4,8 @@
  * enqueued ahead as delayed jobs that become ready just after the block before their due time.
  */
 import type { Redis } from "ioredis";
-import type { Hex } from "viem";
+import { type Hex, hexToString } from "viem";
+import { type CronSpec, nextTicks, parseCron } from "../../lib/cron.js";
 import { logPerformData } from "../../lib/log-trigger.js";
 import { jobId, logJobId, type RunJobData } from "../../lib/queue.js";
 import type { ChainClock } from "../chain-clock.js";
@@ -145,7 +146,8 @@ export class Scheduler {
       ))
         this.#offered.delete(id);
     }
-    const timeJobs = due.filter((w) => w.triggerKind === "TIME");
+    // CRON slots are ticks on a fixed schedule too, offered ahead the same way.
+    const timeJobs = due.filter((w) => w.triggerKind === "TIME" || w.triggerKind === "CRON");
     const conditionCandidates = due.filter((w) => w.triggerKind === "CONDITION" && w.nextExecutionAt <= nextBlockTime);
     const fresh = (w: DueWorkflow, slot = w.nextExecutionAt) => !this.#offered.has(jobId(chainId, w.id, slot));
     // Checkers answer as of a block at least as new as the index's view of the workflows. Asked at an
@@ -239,9 +241,32 @@ export class Scheduler {
   }
 }
 
+/** Parsed CRON expressions by trigger data (the registry parsed them too; this mirrors lib/cron.ts). */
+const cronSpecs = new Map<Hex, CronSpec | undefined>();
+
+function cronOf(triggerData: Hex): CronSpec | undefined {
+  if (!cronSpecs.has(triggerData)) {
+    let spec: CronSpec | undefined;
+    try {
+      spec = parseCron(hexToString(triggerData));
+    } catch {
+      spec = undefined; // the registry refused it then; only the next slot (from the index) is offered
+    }
+    if (cronSpecs.size > 10_000) cronSpecs.clear();
+    cronSpecs.set(triggerData, spec);
+  }
+  return cronSpecs.get(triggerData);
+}
+
 /** The workflow's next slot and those after it within the horizon and its end time (MAX_SLOTS_AHEAD at most). */
 export function slotsOf(w: DueWorkflow, horizon: bigint): bigint[] {
   const slots = [w.nextExecutionAt];
+  if (w.triggerKind === "CRON") {
+    const cron = cronOf(w.triggerData);
+    if (!cron) return slots;
+    const ahead = nextTicks(cron, w.nextExecutionAt, MAX_SLOTS_AHEAD);
+    return [...slots, ...ahead.filter((t) => t <= horizon && (w.endTime === 0n || t <= w.endTime))];
+  }
   if (w.interval === 0n) return slots;
   for (let k = 1n; k <= BigInt(MAX_SLOTS_AHEAD); k++) {
     const slot = w.nextExecutionAt + k * w.interval;

@@ -102,7 +102,7 @@ describe("WorkflowRegistry.register", () => {
       ["InvalidMaxFee", { ...base, maxFeePerRun: 0n }],
       ["InvalidSchedule", { ...base, startTime: (await chain.now()) + 100n, endTime: (await chain.now()) + 50n }],
       ["InvalidTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.LOG } }],
-      ["UnsupportedTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.CRON } }],
+      ["InvalidCronExpression", { ...base, trigger: { ...base.trigger, kind: TriggerType.CRON, interval: 0n } }],
       ["InvalidTrigger", { ...base, trigger: { ...base.trigger, checker: counter } }],
       [
         "InvalidTrigger",

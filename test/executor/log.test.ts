@@ -74,11 +74,11 @@ async function triggerLogs(workflowId: bigint): Promise<TriggerLogRow[]> {
   const rows: TriggerLogRow[] = [];
   let cursor: string | null = null;
   do {
-    const { body } = await stack.indexer.get<{ items: TriggerLogRow[]; nextCursor: string | null }>(
+    const page: { body: { items: TriggerLogRow[]; nextCursor: string | null } } = await stack.indexer.get(
       `/api/workflows/${workflowId}/logs?limit=100${cursor ? `&cursor=${cursor}` : ""}`,
     );
-    rows.push(...body.items);
-    cursor = body.nextCursor;
+    rows.push(...page.body.items);
+    cursor = page.body.nextCursor;
   } while (cursor);
   return rows;
 }
