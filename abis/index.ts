@@ -3,6 +3,8 @@ export * from "./ActionExecutor.js";
 export * from "./ChainlinkStyleLogUpkeep.js";
 export * from "./ChainlinkStyleUpkeep.js";
 export * from "./Counter.js";
+export * from "./Cron.js";
+export * from "./CronHarness.js";
 export * from "./Emitter.js";
 export * from "./FeeEscrow.js";
 export * from "./Forwarder.js";

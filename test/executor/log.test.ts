@@ -16,6 +16,7 @@ import {
 } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { chainlinkLogSpec, logSpec } from "../../lib/spec.js";
+import { anvilRequest } from "../helpers/chain-faults.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { sleep, until } from "../helpers/wait.js";
@@ -190,5 +191,45 @@ describe("LOG workflows", () => {
     expect(await twice.count()).toBe(50n);
     await second.stop();
     expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.worker2])).toEqual([]);
+  }, 120_000);
+
+  it("never runs a log that a reorg removed: the run it had is undone and not repeated", async () => {
+    const { chain } = stack;
+    const counted = await counterWith();
+    const upkeep = await chain.deploy(chainlinkStyleLogUpkeepAbi, chainlinkStyleLogUpkeepBytecode);
+    const filter = { emitter, topic0: PING, topic3: word(77n) };
+    const { id: countedId } = await chain.register(logSpec(filter, [counted.action]), parseEther("1"));
+    const { id: upkeepId } = await chain.register(
+      chainlinkLogSpec(upkeep, filter, { gasLimit: 150_000 }),
+      parseEther("1"),
+    );
+    const performed = () =>
+      chain.publicClient.readContract({ address: upkeep, abi: chainlinkStyleLogUpkeepAbi, functionName: "performed" });
+    await stack.indexer.catchUp();
+
+    const gone = await ping(77n);
+    await until("the log's runs", async () => (await counted.count()) === 1n && (await performed()) === 1n, 30_000);
+    // Undo every block from the log's on: the log, and the runs that served it, leave the chain.
+    const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+    await anvilRequest(chain, "anvil_reorg", [Number(head - gone.blockNumber) + 1, []]);
+    expect(await chain.publicClient.getTransactionReceipt({ hash: gone.transactionHash }).catch(() => undefined)).toBe(
+      undefined,
+    );
+    await sleep(8000); // the executor's repair of its undone transactions, the index's rollback
+    expect(await counted.count()).toBe(0n);
+    expect(await performed()).toBe(0n);
+    await stack.indexer.catchUp();
+    expect(await triggerLogs(countedId)).toEqual([]);
+    expect(await triggerLogs(upkeepId)).toEqual([]);
+
+    // The system goes on: the next log runs once on each.
+    await ping(77n);
+    await until(
+      "the next log's runs",
+      async () => (await counted.count()) === 1n && (await performed()) === 1n,
+      30_000,
+    );
+    await sleep(3000);
+    expect([await counted.count(), await performed()]).toEqual([1n, 1n]);
   }, 120_000);
 });
