@@ -1,6 +1,7 @@
 /**
  * The demo workflows `npm run dev` registers: a TIME counter every 5 s, a Chainlink-style interval
- * upkeep, a Gelato-style price task, and one whose target reverts so failures show.
+ * upkeep, a Gelato-style price task, one whose target reverts so failures show, a LOG workflow that
+ * counts the demo emitter's pings, and a CRON workflow every minute.
  */
 import {
   type Address,
@@ -10,10 +11,13 @@ import {
   type PublicClient,
   parseEther,
   type Transport,
+  toEventSelector,
 } from "viem";
 import {
   counterAbi,
   counterBytecode,
+  emitterAbi,
+  emitterBytecode,
   gelatoStyleResolverAbi,
   gelatoStyleResolverBytecode,
   gelatoStyleTargetAbi,
@@ -27,16 +31,19 @@ import {
 import type { Wallet } from "./clients.js";
 import type { Deployment } from "./deployments.js";
 import { registeredId } from "./registered.js";
-import { chainlinkSpec, gelatoSpec, timeSpec, type WorkflowSpec } from "./spec.js";
+import { chainlinkSpec, cronSpec, gelatoSpec, logSpec, timeSpec, type WorkflowSpec } from "./spec.js";
 
 export interface Demo {
   counter: Address;
   upkeep: Address;
   resolver: Address;
   target: Address;
-  ids: { counter: bigint; upkeep: bigint; gelato: bigint; failing: bigint };
+  emitter: Address;
+  ids: { counter: bigint; upkeep: bigint; gelato: bigint; failing: bigint; onPing: bigint; cron: bigint };
   /** Moves the demo oracle price, which makes the Gelato-style task due. */
   nudgePrice(): Promise<void>;
+  /** Emits a Ping from the demo emitter: the LOG workflow runs once for it. */
+  ping(): Promise<void>;
 }
 
 export async function registerDemo(
@@ -61,6 +68,7 @@ export async function registerDemo(
   const target = await deploy(gelatoStyleTargetAbi, gelatoStyleTargetBytecode);
   const resolver = await deploy(gelatoStyleResolverAbi, gelatoStyleResolverBytecode, [target]);
   const reverter = await deploy(reverterAbi, reverterBytecode);
+  const emitter = await deploy(emitterAbi, emitterBytecode);
 
   // Each id from its own receipt: anyone else registering meanwhile takes ids a local count would claim.
   const register = async (spec: WorkflowSpec) => {
@@ -85,6 +93,16 @@ export async function registerDemo(
     failing: await register(
       timeSpec([call(reverter, encodeFunctionData({ abi: reverterAbi, functionName: "failWithReason" }))], 7n),
     ),
+    onPing: await register(
+      logSpec({ emitter, topic0: toEventSelector("Ping(address,uint256,uint256,bytes)") }, [
+        call(counter, encodeFunctionData({ abi: counterAbi, functionName: "add", args: [100n] })),
+      ]),
+    ),
+    cron: await register(
+      cronSpec("* * * * *", [
+        call(counter, encodeFunctionData({ abi: counterAbi, functionName: "add", args: [1000n] })),
+      ]),
+    ),
   };
   let price = 1000n;
   return {
@@ -92,6 +110,7 @@ export async function registerDemo(
     upkeep,
     resolver,
     target,
+    emitter,
     ids,
     nudgePrice: async () => {
       price += 7n;
@@ -102,6 +121,11 @@ export async function registerDemo(
           functionName: "setPrice",
           args: [price],
         }),
+      );
+    },
+    ping: async () => {
+      await mined(
+        await deployer.writeContract({ address: emitter, abi: emitterAbi, functionName: "ping", args: [0n, "0x"] }),
       );
     },
   };

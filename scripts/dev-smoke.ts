@@ -1,5 +1,6 @@
 /**
- * CI smoke run of `npm run dev` (at most 90 s): the demo workflows run, the failing one shows its
+ * CI smoke run of `npm run dev` (at most 90 s): the demo workflows run (the LOG one on the first ping; the
+ * CRON one's minute may not come round in the window), the failing one shows its
  * failure through the API, and Ctrl-C (SIGINT) leaves no process and no port behind.
  */
 import { spawn } from "node:child_process";
@@ -45,15 +46,18 @@ async function main(): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 2000));
     if (dev.exitCode !== null) throw new Error(`npm run dev exited early:\n${output}`);
     try {
-      const [counter, upkeep, gelato, failing] = await Promise.all([get(1), get(2), get(3), get(4)]);
+      const [counter, upkeep, gelato, failing, onPing] = await Promise.all([get(1), get(2), get(3), get(4), get(5)]);
       const failure = failing.queue?.lastError ?? "";
       if (
         counter.counts.runs >= 2 &&
         upkeep.counts.runs >= 1 &&
         gelato.counts.runs >= 1 &&
+        onPing.counts.runs >= 1 &&
         failure.includes("target says no")
       ) {
-        seen.push(`counter ${counter.counts.runs} runs, upkeep ${upkeep.counts.runs}, gelato ${gelato.counts.runs}`);
+        seen.push(
+          `counter ${counter.counts.runs} runs, upkeep ${upkeep.counts.runs}, gelato ${gelato.counts.runs}, on-ping ${onPing.counts.runs}`,
+        );
         seen.push(`failing workflow ${failing.queue?.state}: ${failure}`);
         return seen;
       }

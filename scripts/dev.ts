@@ -144,7 +144,7 @@ runMain(async () => {
   await test.setAutomine(false);
   await test.setIntervalMining({ interval: 1 });
   say(
-    `  workflows  #${demo.ids.counter} counter every 5 s, #${demo.ids.upkeep} Chainlink-style upkeep, #${demo.ids.gelato} Gelato-style task, #${demo.ids.failing} failing target`,
+    `  workflows  #${demo.ids.counter} counter every 5 s, #${demo.ids.upkeep} Chainlink-style upkeep, #${demo.ids.gelato} Gelato-style task, #${demo.ids.failing} failing target, #${demo.ids.onPing} on every Ping (one every 15 s), #${demo.ids.cron} cron "* * * * *"`,
   );
 
   rmSync(RUN_DIR, { recursive: true, force: true });
@@ -195,6 +195,9 @@ runMain(async () => {
 
   // The demo oracle moves every 20 s, so the Gelato-style task has something to do.
   const oracle = setInterval(() => void demo.nudgePrice().catch(() => {}), 20_000);
+  // The demo emitter pings every 15 s, so the LOG workflow has logs to run for.
+  const pinger = setInterval(() => void demo.ping().catch(() => {}), 15_000);
+  void demo.ping().catch(() => {});
   const status = setInterval(
     async () => {
       try {
@@ -216,6 +219,7 @@ runMain(async () => {
   await new Promise<void>((resolve) => {
     const shutdown = async () => {
       clearInterval(oracle);
+      clearInterval(pinger);
       clearInterval(status);
       say("\nstopping…");
       for (const child of children) await child.stop();
