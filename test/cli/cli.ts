@@ -2,6 +2,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type Chain, chainEnv } from "../helpers/chain.js";
 
+/**
+ * Per test in these files: every CLI run is a fresh node + tsx + viem start, a second or two alone and
+ * several seconds each on a machine busy with other suites, and a test makes up to fifteen of them.
+ */
+export const CLI_TEST_TIMEOUT = 180_000;
+
 export interface CliRun {
   code: number | null;
   out: string;
