@@ -22,14 +22,16 @@ import {
 import { feeEscrowAbi, workflowRegistryAbi } from "../abis/index.js";
 import { DEV_KEYS } from "../lib/accounts.js";
 import { publicClientFor, walletFor } from "../lib/clients.js";
+import { CronError, type CronSpec, nextTicks, parseCron } from "../lib/cron.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../lib/env.js";
 import type { LogFilter } from "../lib/log-trigger.js";
 import { networkFromEnv } from "../lib/network.js";
-import { registeredId } from "../lib/registered.js";
+import { registeredEvent } from "../lib/registered.js";
 import {
   type Action,
   chainlinkLogSpec,
   chainlinkSpec,
+  cronSpec,
   gelatoSpec,
   logSpec,
   timeSpec,
@@ -50,7 +52,10 @@ const HELP: Record<string, string> = {
                                  a 0x hex word, or an address / decimal integer for such a parameter
     --chainlink-log <upkeep>     LOG: checkLog(log, checkData) off-chain, performUpkeep on-chain
       --emitter <address> --event "<Event(…)>" [--topic1 <value>] … [--check-data 0x…]
-  action (TIME, LOG; repeat --target for several actions in order):
+    --cron "<expression>"        CRON: run the actions on a 5-field UTC schedule, e.g. "0 9 * * 1-5"
+                                 (minute hour day-of-month month day-of-week; @daily, @hourly…);
+                                 prints its next 3 runs once registered
+  action (TIME, LOG, CRON; repeat --target for several actions in order):
     --target <address> --call "<signature>" [--args a,b,c]   e.g. --call "transfer(address,uint256)"
     --target <address> --data 0x…                            raw calldata
     [--value <ether>]                                        native value sent with the action
@@ -69,6 +74,9 @@ const HELP: Record<string, string> = {
   resume: "npm run workflow -- resume <id>              run it again; missed slots are skipped (owner)",
   cancel: "npm run workflow -- cancel <id>              end it for good; the balance is refunded (owner)",
   status: "npm run workflow -- status <id>              spec, status, balance, last runs (from the API at PONDER_URL)",
+  cron:
+    'npm run workflow -- cron "<expression>"      check a 5-field UTC cron expression and print its next 3 runs;\n' +
+    "  [--after <unix seconds>]                   counted from then instead of now. Sends nothing",
 };
 
 const USAGE = `usage: npm run workflow -- <command> [options]
@@ -216,6 +224,30 @@ export function parseTopic(raw: string, position: 1 | 2 | 3, event: AbiEvent, si
   );
 }
 
+/** How many upcoming runs a CRON schedule is shown with. */
+const TICKS_SHOWN = 3;
+
+/** A --cron expression checked the way the registry will parse it; refused by flag, with the position. */
+export function checkCron(expression: string | undefined, flag: string): CronSpec {
+  if (expression === undefined) throw new UsageError(`${flag} needs a cron expression like "*/15 * * * *"`);
+  try {
+    return parseCron(expression);
+  } catch (error) {
+    if (error instanceof CronError) throw new UsageError(`${flag} "${expression}": ${error.message}`);
+    throw error;
+  }
+}
+
+/** A CRON schedule's next runs after `after`, one ISO UTC time a line; refused when it never fires. */
+function upcoming(cron: CronSpec, expression: string, after: bigint, flag: string): string {
+  const ticks = nextTicks(cron, after, TICKS_SHOWN);
+  if (ticks.length === 0)
+    throw new UsageError(`${flag} "${expression}" never fires (no run within 8 years of ${iso(after)})`);
+  return ticks.map((t) => `  ${iso(t)}`).join("\n");
+}
+
+const iso = (unixSeconds: bigint) => new Date(Number(unixSeconds) * 1000).toISOString().replace(".000Z", "Z");
+
 /** The log filter of --on-log / --chainlink-log: the emitter, the event's topic0, and any --topic1..3. */
 function logFilter(o: Map<string, string[]>, emitterFlag: "on-log" | "emitter", trigger: string): LogFilter {
   const one = (name: string) => o.get(name)?.[0];
@@ -263,7 +295,11 @@ function actionsFrom(o: Map<string, string[]>, kind: string): Action[] {
   });
 }
 
-export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund: bigint } {
+export function buildSpec(o: Map<string, string[]>): {
+  spec: WorkflowSpec;
+  fund: bigint;
+  cron?: { spec: CronSpec; expression: string };
+} {
   const one = (name: string) => o.get(name)?.[0];
   const limits = {
     gasLimit: Number(parseUint(one("gas-limit"), "--gas-limit", 200_000n)),
@@ -274,9 +310,11 @@ export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund:
   };
   const fund = one("fund") === undefined ? 0n : parseAmount(one("fund"), "--fund");
   const minInterval = parseUint(one("min-interval"), "--min-interval", 0n);
-  const kinds = ["every", "chainlink", "gelato", "on-log", "chainlink-log"].filter((k) => o.has(k));
+  const kinds = ["every", "chainlink", "gelato", "on-log", "chainlink-log", "cron"].filter((k) => o.has(k));
   if (kinds.length !== 1)
-    throw new UsageError("give exactly one trigger: --every, --chainlink, --gelato, --on-log or --chainlink-log");
+    throw new UsageError(
+      "give exactly one trigger: --every, --chainlink, --gelato, --on-log, --chainlink-log or --cron",
+    );
   const checkData = (): Hex => {
     const raw = one("check-data") ?? "0x";
     if (!isHex(raw)) throw new UsageError("--check-data must be 0x-prefixed hex");
@@ -310,6 +348,12 @@ export function buildSpec(o: Map<string, string[]>): { spec: WorkflowSpec; fund:
     const filter = logFilter(o, "emitter", "--chainlink-log");
     return { spec: chainlinkLogSpec(upkeep, filter, { ...limits, checkData: checkData() }), fund };
   }
+  if (o.has("cron")) {
+    const expression = one("cron")!;
+    const cron = checkCron(expression, "--cron");
+    upcoming(cron, expression, BigInt(Math.floor(Date.now() / 1000)), "--cron"); // refuses one that never fires
+    return { spec: cronSpec(expression, actionsFrom(o, "CRON"), limits), fund, cron: { spec: cron, expression } };
+  }
   if (o.has("on-log")) {
     const filter = logFilter(o, "on-log", "--on-log");
     return { spec: logSpec(filter, actionsFrom(o, "LOG"), limits), fund };
@@ -326,6 +370,17 @@ runMain(async () => {
   if (!HELP[command]) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   if (rest.includes("--help")) {
     console.log(HELP[command]);
+    return;
+  }
+  if (command === "cron") {
+    const [first, ...more] = rest;
+    const expression = first?.startsWith("--") ? undefined : first;
+    const o = options(expression === undefined ? rest : more);
+    const cron = checkCron(expression, "cron");
+    const after = parseUint(o.get("after")?.[0], "--after", BigInt(Math.floor(Date.now() / 1000)));
+    console.log(
+      `cron "${expression}" (UTC), next runs after ${iso(after)}:\n${upcoming(cron, expression!, after, "cron")}`,
+    );
     return;
   }
 
@@ -373,7 +428,14 @@ runMain(async () => {
     });
     const receipt = await mined(await wallet.writeContract(request));
     // The id from this transaction's own event: workflowCount would name whoever registered last in the block.
-    console.log(`registered workflow ${registeredId(receipt, network.registry)} in ${receipt.transactionHash}`);
+    const { id, nextExecutionAt } = registeredEvent(receipt, network.registry).args;
+    console.log(`registered workflow ${id} in ${receipt.transactionHash}`);
+    if (registering.cron) {
+      // The registry's first run, then the schedule's own next ones after it.
+      const { spec: cron, expression } = registering.cron;
+      const ticks = [nextExecutionAt, ...nextTicks(cron, nextExecutionAt, TICKS_SHOWN - 1)];
+      console.log(`cron "${expression}" (UTC), next runs:\n${ticks.map((t) => `  ${iso(t)}`).join("\n")}`);
+    }
   } else if (command === "fund" && id !== undefined && amount !== undefined) {
     const { request } = await client.simulateContract({
       ...escrow,

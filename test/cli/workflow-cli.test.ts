@@ -8,7 +8,7 @@ import { counterAbi, counterBytecode, intervalUpkeepAbi, intervalUpkeepBytecode 
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { CheckerKind, Status } from "../../lib/spec.js";
 import { type Chain, startChain } from "../helpers/chain.js";
-import { idFrom, runCli } from "./cli.js";
+import { CLI_TEST_TIMEOUT, idFrom, runCli } from "./cli.js";
 
 let chain: Chain;
 let counter: `0x${string}`;
@@ -21,7 +21,7 @@ afterAll(() => chain?.stop());
 const cli = (...args: string[]) => runCli(chain, {}, ...args);
 const cliWith = (extra: Record<string, string>, ...args: string[]) => runCli(chain, extra, ...args);
 
-describe("npm run workflow", () => {
+describe("npm run workflow", { timeout: CLI_TEST_TIMEOUT }, () => {
   it("registers a TIME workflow from a function signature and arguments, funded", async () => {
     const r = await cli(
       "register",
@@ -150,13 +150,13 @@ describe("npm run workflow", () => {
   });
 
   it("prints help for every command", async () => {
-    for (const command of ["register", "fund", "withdraw", "pause", "resume", "cancel", "status"]) {
+    for (const command of ["register", "fund", "withdraw", "pause", "resume", "cancel", "status", "cron"]) {
       const r = await cli(command, "--help");
       expect([command, r.code]).toEqual([command, 0]);
       expect(r.out).toContain(`npm run workflow -- ${command}`);
     }
     expect((await cli("--help")).out).toContain(
-      "commands: register, fund, withdraw, max-fee, pause, resume, cancel, status",
+      "commands: register, fund, withdraw, max-fee, pause, resume, cancel, status, cron",
     );
   });
 });

@@ -1,9 +1,20 @@
 /**
- * `npm run workflow -- register` with the LOG triggers, against a real anvil: --on-log with actions and
- * --chainlink-log with an upkeep, their topics given as addresses, integers and hex words; bad events,
- * topics and flags refused by name before anything is sent.
+ * `npm run workflow -- register` with the LOG and CRON triggers, against a real anvil: --on-log with
+ * actions and --chainlink-log with an upkeep, their topics given as addresses, integers and hex words;
+ * `cron` checking an expression and printing its next runs; bad events, topics, flags and cron
+ * expressions refused by name before anything is sent.
  */
-import { type Address, encodeFunctionData, type Hex, keccak256, pad, parseEventLogs, toHex } from "viem";
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  pad,
+  parseEther,
+  parseEventLogs,
+  stringToHex,
+  toHex,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chainlinkStyleLogUpkeepAbi,
@@ -16,7 +27,7 @@ import {
 import { decodeLogTrigger, encodeLogTrigger, matchesLog } from "../../lib/log-trigger.js";
 import { CheckerKind, TriggerType } from "../../lib/spec.js";
 import { type Chain, startChain } from "../helpers/chain.js";
-import { type CliRun, idFrom, runCli } from "./cli.js";
+import { CLI_TEST_TIMEOUT, type CliRun, hashFrom, idFrom, runCli } from "./cli.js";
 
 let chain: Chain;
 let counter: Address;
@@ -47,7 +58,7 @@ async function refusesAll(cases: readonly (readonly [string[], RegExp])[]): Prom
   expect(await chain.publicClient.getTransactionCount({ address: owner })).toBe(before);
 }
 
-describe("npm run workflow -- register, LOG triggers", () => {
+describe("npm run workflow -- register, LOG triggers", { timeout: CLI_TEST_TIMEOUT }, () => {
   it("registers an --on-log workflow whose topics (an address, a decimal integer, a hex word) match the real log", async () => {
     const pinger = chain.wallets.stranger;
     const r = await cli(
@@ -174,7 +185,7 @@ describe("npm run workflow -- register, LOG triggers", () => {
       ],
       [["register", "--on-log", emitter, "--every", "60", "--event", PING, ...act], /exactly one trigger/],
     ]);
-  }, 120_000); // fifteen CLI processes, each starting tsx
+  });
 
   it("documents the LOG triggers in register --help", async () => {
     const r = await cli("register", "--help");
@@ -182,5 +193,102 @@ describe("npm run workflow -- register, LOG triggers", () => {
     for (const option of ["--on-log <emitter>", "--chainlink-log <upkeep>", "--event", "--topic1", "--emitter"]) {
       expect([option, r.out.includes(option)]).toEqual([option, true]);
     }
+  });
+});
+
+describe("npm run workflow -- cron, and register --cron", { timeout: CLI_TEST_TIMEOUT }, () => {
+  it("checks a cron expression and prints its next 3 runs in UTC, sending nothing", async () => {
+    const owner = chain.wallets.owner.account.address;
+    const before = await chain.publicClient.getTransactionCount({ address: owner });
+    // 2024-01-05T10:00:00Z is a Friday, after 09:00: the next weekday 09:00s are Mon, Tue, Wed.
+    const weekdays = await cli("cron", "0 9 * * MON-FRI", "--after", "1704448800");
+    expect([weekdays.code, weekdays.out.trim().split("\n")]).toEqual([
+      0,
+      [
+        'cron "0 9 * * MON-FRI" (UTC), next runs after 2024-01-05T10:00:00Z:',
+        "  2024-01-08T09:00:00Z",
+        "  2024-01-09T09:00:00Z",
+        "  2024-01-10T09:00:00Z",
+      ],
+    ]);
+    // A macro: @yearly is "0 0 1 1 *", so from 2024-03-01 the next three New Years.
+    const leap = await cli("cron", "@yearly", "--after", "1709251200");
+    expect(leap.out.trim().split("\n").slice(1)).toEqual([
+      "  2025-01-01T00:00:00Z",
+      "  2026-01-01T00:00:00Z",
+      "  2027-01-01T00:00:00Z",
+    ]);
+    expect(await chain.publicClient.getTransactionCount({ address: owner })).toBe(before);
+  });
+
+  it("registers a CRON workflow: the registry holds the expression, and the CLI prints its first 3 runs", async () => {
+    // Starting Friday 2030-03-01 00:00 UTC: 09:00 that day, then Monday and Tuesday.
+    const r = await cli(
+      "register",
+      "--cron",
+      "0 9 * * MON-FRI",
+      "--start",
+      "1898553600",
+      "--target",
+      counter,
+      "--call",
+      "increment()",
+      "--fund",
+      "0.1",
+    );
+    expect([r.code, r.out]).toEqual([0, expect.stringMatching(/registered workflow \d+/)]);
+    expect(r.out.trim().split("\n").slice(1)).toEqual([
+      'cron "0 9 * * MON-FRI" (UTC), next runs:',
+      "  2030-03-01T09:00:00Z",
+      "  2030-03-04T09:00:00Z",
+      "  2030-03-05T09:00:00Z",
+    ]);
+    const w = await chain.workflow(idFrom(r.out));
+    expect(w.owner).toBe(chain.wallets.owner.account.address);
+    expect([w.spec.trigger.kind, w.spec.trigger.checkerKind, w.spec.trigger.data]).toEqual([
+      TriggerType.CRON,
+      CheckerKind.NONE,
+      stringToHex("0 9 * * MON-FRI"),
+    ]);
+    expect(w.spec.actions).toEqual([
+      { target: counter, value: 0n, data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }) },
+    ]);
+    expect(w.nextExecutionAt).toBe(1898553600n + 9n * 3600n);
+    expect(await chain.balanceOf(idFrom(r.out))).toBe(parseEther("0.1"));
+
+    // Without --start the runs count from the registration's block: every 10 minutes from there.
+    const now = await cli("register", "--cron", "*/10 * * * *", "--target", counter, "--call", "increment()");
+    expect(now.code).toBe(0);
+    const receipt = await chain.publicClient.getTransactionReceipt({ hash: hashFrom(now.out) });
+    const { timestamp } = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
+    const first = ((timestamp + 599n) / 600n) * 600n;
+    const iso = (t: bigint) => `  ${new Date(Number(t) * 1000).toISOString().replace(".000Z", "Z")}`;
+    expect(now.out.trim().split("\n").slice(2)).toEqual([first, first + 600n, first + 1200n].map(iso));
+    const w2 = await chain.workflow(idFrom(now.out));
+    expect([w2.spec.trigger.kind, w2.spec.trigger.data, w2.nextExecutionAt]).toEqual([
+      TriggerType.CRON,
+      stringToHex("*/10 * * * *"),
+      first,
+    ]);
+  });
+
+  it("refuses bad cron expressions and a CRON workflow without actions before sending anything, naming the flag", async () => {
+    const act = ["--target", counter, "--call", "increment()"];
+    await refusesAll([
+      [["register", "--cron", "61 * * * *", ...act], /--cron "61 \* \* \* \*": minute out of range at position 0/],
+      [["register", "--cron", "0 9 * * MOON", ...act], /--cron "0 9 \* \* MOON": unknown name at position 8/],
+      [["register", "--cron", "* * * *", ...act], /--cron "\* \* \* \*": too few fields/],
+      [["register", "--cron", "0 0 30 2 *", ...act], /--cron "0 0 30 2 \*" never fires/],
+      [["register", "--cron", "*/5 * * * *"], /a CRON workflow needs at least one --target/],
+      [["cron", "*/0 * * * *"], /cron "\*\/0 \* \* \* \*": zero step at position 2/],
+      [["cron", "--after", "5"], /cron needs a cron expression/],
+    ]);
+  });
+
+  it("documents --cron in register --help and the cron command in its own", async () => {
+    const [register, cron] = await Promise.all([cli("register", "--help"), cli("cron", "--help")]);
+    expect(register.out).toContain('--cron "<expression>"');
+    expect(register.out).toContain("CRON: run the actions on a 5-field UTC schedule");
+    expect([cron.code, cron.out]).toEqual([0, expect.stringContaining('npm run workflow -- cron "<expression>"')]);
   });
 });
