@@ -3,7 +3,7 @@ import { badRequest } from "./errors.js";
 
 const MAX_UINT256 = 2n ** 256n - 1n;
 const STATUSES = ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] as const;
-const TRIGGERS = ["TIME", "CONDITION"] as const;
+const TRIGGERS = ["TIME", "CONDITION", "LOG", "CRON"] as const;
 
 export type WorkflowStatus = (typeof STATUSES)[number];
 export type TriggerKind = (typeof TRIGGERS)[number];
@@ -73,6 +73,18 @@ export function decodeCursor(raw: string | undefined, arity: number): bigint[] |
   const parts = Buffer.from(raw, "base64url").toString("utf8").split(":");
   if (parts.length !== arity || !parts.every((p) => /^\d{1,78}$/.test(p))) throw fail();
   return parts.map(BigInt);
+}
+
+/** The largest log index the index stores (a Postgres integer): a cursor past it is not one this API returned. */
+const MAX_LOG_INDEX = 2n ** 31n - 1n;
+
+/** A (block number, log index) cursor, as the run and matching-log lists return. */
+export function positionCursor(raw: string | undefined): [bigint, bigint] | undefined {
+  const parts = decodeCursor(raw, 2);
+  if (!parts) return undefined;
+  const [block, logIndex] = parts as [bigint, bigint];
+  if (logIndex > MAX_LOG_INDEX) throw badRequest("invalid_cursor", "cursor is not one this API returned");
+  return [block, logIndex];
 }
 
 /** Search box input: a workflow id, a transaction hash or an address. */

@@ -42,13 +42,9 @@ export const workflows = new Hono()
   .get("/:id/executions", async (c) => {
     const id = p.workflowId(c.req.param("id"));
     const limit = p.limit(c.req.query("limit"));
-    const cursor = p.decodeCursor(c.req.query("cursor"), 2);
+    const before = p.positionCursor(c.req.query("cursor"));
     if (!(await findWorkflow(id))) throw notFound(`workflow ${id} does not exist`);
-    const result = await listExecutions({
-      workflowId: id,
-      before: cursor ? [cursor[0]!, cursor[1]!] : undefined,
-      limit,
-    });
+    const result = await listExecutions({ workflowId: id, before, limit });
     return c.json(
       jsonify({
         items: result.items.map(presentExecution),
@@ -60,13 +56,9 @@ export const workflows = new Hono()
   .get("/:id/logs", async (c) => {
     const id = p.workflowId(c.req.param("id"));
     const limit = p.limit(c.req.query("limit"));
-    const cursor = p.decodeCursor(c.req.query("cursor"), 2);
+    const before = p.positionCursor(c.req.query("cursor"));
     if (!(await findWorkflow(id))) throw notFound(`workflow ${id} does not exist`);
-    const result = await listTriggerLogs({
-      workflowId: id,
-      before: cursor ? [cursor[0]!, cursor[1]!] : undefined,
-      limit,
-    });
+    const result = await listTriggerLogs({ workflowId: id, before, limit });
     return c.json(
       jsonify({
         items: result.items.map(presentTriggerLog),
