@@ -17,7 +17,24 @@ const errors = {
     content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
   },
 };
-const ok = (description: string) => ({ description, content: { "application/json": {} } });
+const ok = (description: string, schema?: string) => ({
+  description,
+  content: { "application/json": schema ? { schema: { $ref: `#/components/schemas/${schema}` } } : {} },
+});
+const hex = { type: "string", pattern: "^0x[0-9a-fA-F]*$" } as const;
+const nullableHex = { type: ["string", "null"], pattern: "^0x[0-9a-fA-F]*$" } as const;
+const decimal = { type: "string", pattern: "^[0-9]+$", description: "a bigint as a decimal string" } as const;
+const percentiles = (from: string) => ({
+  type: "object",
+  description: `Seconds late, measured from ${from}.`,
+  properties: {
+    p50: { type: ["number", "null"] },
+    p95: { type: ["number", "null"] },
+    count: { type: "integer" },
+    from: { type: "string" },
+  },
+  required: ["p50", "p95", "count", "from"],
+});
 
 export const openapi = {
   openapi: "3.1.0",
@@ -34,28 +51,40 @@ export const openapi = {
         parameters: [
           { name: "owner", in: "query", schema: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } },
           { name: "status", in: "query", schema: { enum: ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] } },
-          { name: "trigger", in: "query", schema: { enum: ["TIME", "CONDITION"] } },
+          { name: "trigger", in: "query", schema: { enum: ["TIME", "CONDITION", "LOG", "CRON"] } },
           limit,
           cursor,
         ],
-        responses: { "200": ok("{ items: Workflow[], nextCursor }"), ...errors },
+        responses: { "200": ok("{ items: Workflow[], nextCursor }", "WorkflowPage"), ...errors },
       },
     },
     "/api/workflows/{id}": {
       get: {
-        summary: "A workflow: spec, on-chain status, next due time, balance, counts, last run and live queue state",
+        summary:
+          "A workflow: spec (a LOG filter or CRON schedule decoded), on-chain status, next due time, balance, counts, last run and live queue state",
         parameters: [id],
         responses: {
-          "200": ok("Workflow with queue: { state, jobId, attempts, txHash, lastError, underpriced }"),
+          "200": ok(
+            "Workflow with queue: { state, jobId, attempts, txHash, lastError, underpriced, readyAt }",
+            "Workflow",
+          ),
           ...errors,
         },
       },
     },
     "/api/workflows/{id}/executions": {
       get: {
-        summary: "Run history of a workflow, newest first",
+        summary: "Run history of a workflow, newest first (a LOG run names the log that caused it)",
         parameters: [id, limit, cursor],
-        responses: { "200": ok("{ items: Execution[], nextCursor }"), ...errors },
+        responses: { "200": ok("{ items: Execution[], nextCursor }", "ExecutionPage"), ...errors },
+      },
+    },
+    "/api/workflows/{id}/logs": {
+      get: {
+        summary:
+          "LOG workflows: the logs its filter matched, newest first, each PENDING, RAN (with its run) or SKIPPED (with why)",
+        parameters: [id, limit, cursor],
+        responses: { "200": ok("{ items: TriggerLog[], nextCursor }", "TriggerLogPage"), ...errors },
       },
     },
     "/api/tx/{hash}": {
@@ -64,7 +93,10 @@ export const openapi = {
         parameters: [
           { name: "hash", in: "path", required: true, schema: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } },
         ],
-        responses: { "200": ok("{ hash, blockNumber, executions, skips, events, escrow }"), ...errors },
+        responses: {
+          "200": ok("{ hash, blockNumber, blockTime, executions, skips, events, escrow, triggerLogs }"),
+          ...errors,
+        },
       },
     },
     "/api/address/{address}": {
@@ -88,14 +120,196 @@ export const openapi = {
     },
     "/api/stats": {
       get: {
-        summary: "Totals, success rate, runs in the last hour and day, lateness p50/p95, queue depth",
+        summary: "Totals, success rate, runs in the last hour and day, lateness p50/p95 per trigger kind, queue depth",
         parameters: [],
-        responses: { "200": ok("Stats") },
+        responses: { "200": ok("Stats", "Stats") },
       },
     },
   },
   components: {
     schemas: {
+      Trigger: {
+        type: "object",
+        properties: {
+          kind: { enum: ["TIME", "CONDITION", "LOG", "CRON"] },
+          interval: decimal,
+          checkerKind: { enum: ["NONE", "CHAINLINK", "GELATO"] },
+          checker: nullableHex,
+          data: { ...hex, description: "the raw Trigger.data; `log` and `cron` are it decoded" },
+          log: {
+            description:
+              "LOG only (else null): the filter. A topic that is null matches any value. `error` instead when the data cannot be read.",
+            oneOf: [
+              { type: "null" },
+              {
+                type: "object",
+                properties: {
+                  emitter: hex,
+                  topic0: hex,
+                  event: {
+                    type: ["string", "null"],
+                    description: "the event's signature with parameter names, when known (ERC-20/721, Autokeeper's)",
+                  },
+                  topic1: nullableHex,
+                  topic2: nullableHex,
+                  topic3: nullableHex,
+                  topics: {
+                    type: "array",
+                    description:
+                      "topic1..3 with the indexed parameter's name and type and the value decoded, when known",
+                    items: {
+                      type: "object",
+                      properties: {
+                        position: { type: "integer" },
+                        name: { type: ["string", "null"] },
+                        type: { type: ["string", "null"] },
+                        value: nullableHex,
+                        decoded: { type: ["string", "null"] },
+                      },
+                    },
+                  },
+                  checkData: { ...nullableHex, description: "Chainlink log upkeeps: what checkLog is given" },
+                  error: { type: "null" },
+                },
+                required: ["emitter", "topic0", "topic1", "topic2", "topic3", "checkData"],
+              },
+              { type: "object", properties: { error: { type: "string" } }, required: ["error"] },
+            ],
+          },
+          cron: {
+            description: "CRON only (else null): the expression and its next 3 ticks from now",
+            oneOf: [
+              { type: "null" },
+              {
+                type: "object",
+                properties: {
+                  expression: { type: "string" },
+                  next: { type: "array", items: { type: "string", format: "date-time" }, maxItems: 3 },
+                  error: { type: ["string", "null"] },
+                },
+                required: ["expression", "next", "error"],
+              },
+            ],
+          },
+        },
+      },
+      Workflow: {
+        type: "object",
+        description: "Also: actions, gasLimit, maxFeePerRun, schedule, balance, counts, lastRun, created",
+        properties: {
+          id: decimal,
+          owner: hex,
+          status: { enum: ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] },
+          trigger: { $ref: "#/components/schemas/Trigger" },
+          queue: {
+            type: ["object", "null"],
+            description: "Live queue state (null when Redis is unreachable; queueError says why)",
+            properties: {
+              state: { type: "string" },
+              readyAt: {
+                type: ["string", "null"],
+                description: "unix seconds: for a CONDITION job, the block whose check first said yes",
+              },
+            },
+          },
+        },
+      },
+      WorkflowPage: {
+        type: "object",
+        properties: {
+          items: { type: "array", items: { $ref: "#/components/schemas/Workflow" } },
+          nextCursor: { type: ["string", "null"] },
+        },
+      },
+      Execution: {
+        type: "object",
+        description: "Also: worker, gasUsed, fee, dueAt, blockTime, nextExecutionAt, blockNumber, logIndex, revert",
+        properties: {
+          workflowId: decimal,
+          runNumber: { type: "integer" },
+          success: { type: "boolean" },
+          txHash: hex,
+          triggerKind: { enum: ["TIME", "CONDITION", "LOG", "CRON"] },
+          latenessSeconds: decimal,
+          latenessFrom: { type: ["string", "null"], description: "what latenessSeconds counts from, per kind" },
+          trigger: {
+            description: "LOG runs: the log that caused the run; null otherwise",
+            oneOf: [
+              { type: "null" },
+              {
+                type: "object",
+                properties: { txHash: hex, logIndex: { type: "integer" }, blockNumber: decimal },
+                required: ["txHash", "logIndex", "blockNumber"],
+              },
+            ],
+          },
+        },
+      },
+      ExecutionPage: {
+        type: "object",
+        properties: {
+          items: { type: "array", items: { $ref: "#/components/schemas/Execution" } },
+          nextCursor: { type: ["string", "null"] },
+        },
+      },
+      TriggerLog: {
+        type: "object",
+        properties: {
+          workflowId: decimal,
+          blockNumber: decimal,
+          blockHash: hex,
+          blockTime: decimal,
+          txHash: hex,
+          logIndex: { type: "integer" },
+          emitter: hex,
+          topics: { type: "array", items: hex },
+          data: hex,
+          state: { enum: ["PENDING", "RAN", "SKIPPED"] },
+          skipReason: { type: ["string", "null"], description: "SKIPPED: why checkLog said no" },
+          run: {
+            description: "RAN: the run that served the log",
+            oneOf: [
+              { type: "null" },
+              {
+                type: "object",
+                properties: { runNumber: { type: "integer" }, txHash: hex, blockNumber: decimal },
+              },
+            ],
+          },
+        },
+      },
+      TriggerLogPage: {
+        type: "object",
+        properties: {
+          items: { type: "array", items: { $ref: "#/components/schemas/TriggerLog" } },
+          nextCursor: { type: ["string", "null"] },
+        },
+      },
+      Stats: {
+        type: "object",
+        description: "Also: chainId, workflows, runs, skips, queue",
+        properties: {
+          lateness: {
+            type: "object",
+            description: "Seconds late over the last 24 h, per trigger kind",
+            properties: {
+              TIME: percentiles("its due slot"),
+              CRON: percentiles("its due tick"),
+              LOG: percentiles("the block of the log that caused the run"),
+              CONDITION: {
+                ...percentiles(
+                  'when its minimum interval elapsed: the index cannot see the block whose check first said yes. The executor\'s autokeeper_due_to_mined_seconds{trigger="CONDITION"} measures from that block',
+                ),
+                properties: { ...percentiles("").properties, note: { type: "string" } },
+              },
+            },
+          },
+          latenessSeconds: {
+            type: "object",
+            description: "All kinds together (window, runs, p50, p95); kept for older clients, read `lateness`",
+          },
+        },
+      },
       Error: {
         type: "object",
         properties: {

@@ -1,6 +1,7 @@
 /** API shapes for index rows: what a client sees, independent of how the tables are laid out. */
 import type { escrowMovement, skip, workflowEvent } from "ponder:schema";
 import type { ExecutionRow, TriggerLogRow, WorkflowRow } from "./queries.js";
+import { decodeTrigger, LATENESS_FROM } from "./trigger.js";
 
 export function presentWorkflow(w: WorkflowRow) {
   return {
@@ -14,6 +15,8 @@ export function presentWorkflow(w: WorkflowRow) {
       checkerKind: w.checkerKind,
       checker: w.checkerKind === "NONE" ? null : w.checker,
       data: w.triggerData,
+      /** LOG: the filter decoded from `data`; CRON: the expression and its next ticks (null for other kinds). */
+      ...decodeTrigger(w),
     },
     actions: w.actions,
     gasLimit: w.gasLimit,
@@ -43,6 +46,8 @@ export function presentExecution(e: ExecutionRow) {
     dueAt: e.dueAt,
     blockTime: e.blockTime,
     latenessSeconds: e.lateness,
+    /** What latenessSeconds counts from; for CONDITION not the first "yes" (see /api/stats lateness.CONDITION.note). */
+    latenessFrom: latenessFrom(e.triggerKind),
     nextExecutionAt: e.nextExecutionAt,
     txHash: e.txHash,
     blockNumber: e.blockNumber,
@@ -55,6 +60,10 @@ export function presentExecution(e: ExecutionRow) {
         : { txHash: e.triggerTxHash, logIndex: e.triggerLogIndex, blockNumber: e.triggerBlockNumber },
     revert: e.success ? null : { data: e.reason, reason: e.reasonText },
   };
+}
+
+function latenessFrom(kind: string): string | null {
+  return Object.hasOwn(LATENESS_FROM, kind) ? LATENESS_FROM[kind as keyof typeof LATENESS_FROM] : null;
 }
 
 /** A log a LOG workflow matched, and what became of it. */

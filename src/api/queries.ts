@@ -4,6 +4,7 @@ import { escrowMovement, execution, skip, triggerLog, worker, workflow, workflow
 import { and, count, desc, eq, gte, lt, or, sql, sum } from "ponder";
 import { dueColumns, dueLogColumns, dueLogsWhere, dueWhere } from "../../lib/due.js";
 import type { TriggerKind, WorkflowStatus } from "./params.js";
+import { CONDITION_LATENESS_NOTE, LATENESS_FROM } from "./trigger.js";
 
 export type WorkflowRow = typeof workflow.$inferSelect;
 export type ExecutionRow = typeof execution.$inferSelect;
@@ -91,15 +92,22 @@ export async function workflowHistory(workflowId: bigint, limit = 50) {
 }
 
 export async function transaction(hash: `0x${string}`) {
-  const [runs, skips, events, escrow] = await Promise.all([
+  const [runs, skips, events, escrow, triggerLogs] = await Promise.all([
     db.select().from(execution).where(eq(execution.txHash, hash)).orderBy(execution.logIndex),
     db.select().from(skip).where(eq(skip.txHash, hash)).orderBy(skip.logIndex),
     db.select().from(workflowEvent).where(eq(workflowEvent.txHash, hash)).orderBy(workflowEvent.logIndex),
     db.select().from(escrowMovement).where(eq(escrowMovement.txHash, hash)).orderBy(escrowMovement.logIndex),
+    // Logs in this transaction that LOG workflows matched: a run's "caused by" link lands here.
+    db
+      .select()
+      .from(triggerLog)
+      .where(eq(triggerLog.txHash, hash))
+      .orderBy(triggerLog.logIndex, triggerLog.workflowId)
+      .limit(500),
   ]);
-  const first = runs[0] ?? skips[0] ?? events[0] ?? escrow[0];
+  const first = runs[0] ?? skips[0] ?? events[0] ?? escrow[0] ?? triggerLogs[0];
   if (!first) return undefined;
-  return { hash, blockNumber: first.blockNumber, blockTime: first.blockTime, runs, skips, events, escrow };
+  return { hash, blockNumber: first.blockNumber, blockTime: first.blockTime, runs, skips, events, escrow, triggerLogs };
 }
 
 export async function addressActivity(account: `0x${string}`) {
@@ -142,13 +150,23 @@ export async function stats(nowSeconds: bigint) {
     db.select({ n: count() }).from(execution).where(gte(execution.blockTime, dayAgo)),
     db
       .select({
+        kind: sql<string | null>`${execution.triggerKind}`,
         p50: sql<string | null>`percentile_cont(0.5) within group (order by ${execution.lateness})`,
         p95: sql<string | null>`percentile_cont(0.95) within group (order by ${execution.lateness})`,
         n: count(),
       })
       .from(execution)
-      .where(gte(execution.blockTime, dayAgo)),
+      .where(gte(execution.blockTime, dayAgo))
+      .groupBy(sql`rollup(${execution.triggerKind})`),
   ]);
+  // rollup: one row per kind, then the all-kinds row (kind null).
+  const percentiles = (row: (typeof lateness)[number] | undefined) => ({
+    p50: seconds(row?.p50),
+    p95: seconds(row?.p95),
+    count: Number(row?.n ?? 0),
+  });
+  const all = lateness.find((r) => r.kind === null);
+  const ofKind = (kind: TriggerKind) => percentiles(lateness.find((r) => r.kind === kind));
   const runs = Number(totals[0]?.runs ?? 0);
   const failures = Number(totals[0]?.failures ?? 0);
   const statusCounts = Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)]));
@@ -167,13 +185,26 @@ export async function stats(nowSeconds: bigint) {
       feesPaid: BigInt(totals[0]?.fees ?? 0),
     },
     skips: Number(skips[0]?.n ?? 0),
-    latenessSeconds: {
-      window: "last 24 h",
-      runs: Number(lateness[0]?.n ?? 0),
-      p50: lateness[0]?.p50 == null ? null : Number(lateness[0].p50),
-      p95: lateness[0]?.p95 == null ? null : Number(lateness[0].p95),
+    /** Every kind together, as before per-kind figures existed; `lateness` is the one to read. */
+    latenessSeconds: { window: "last 24 h", runs: Number(all?.n ?? 0), p50: seconds(all?.p50), p95: seconds(all?.p95) },
+    /** Seconds late over the last 24 h, per trigger kind: each measures from the moment its kind became due. */
+    lateness: {
+      TIME: { ...ofKind("TIME"), from: LATENESS_FROM.TIME },
+      CRON: { ...ofKind("CRON"), from: LATENESS_FROM.CRON },
+      LOG: { ...ofKind("LOG"), from: LATENESS_FROM.LOG },
+      CONDITION: {
+        ...ofKind("CONDITION"),
+        from: LATENESS_FROM.CONDITION,
+        note: CONDITION_LATENESS_NOTE,
+      },
     },
   };
+}
+
+/** Percentiles interpolate between whole seconds: 24.799999999999994 is 24.8. */
+function seconds(value: string | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  return Math.round(Number(value) * 100) / 100;
 }
 
 export async function dueWorkflows(horizon: bigint, limit: number) {

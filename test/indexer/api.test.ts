@@ -342,6 +342,7 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
         "/api/workflows",
         "/api/workflows/{id}",
         "/api/workflows/{id}/executions",
+        "/api/workflows/{id}/logs",
       ].sort(),
     );
     const docs = await ix.get<string>("/docs");

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { notFound } from "../errors.js";
 import { jsonify } from "../json.js";
 import * as p from "../params.js";
-import { presentEvent, presentExecution, presentMovement, presentSkip } from "../present.js";
+import { presentEvent, presentExecution, presentMovement, presentSkip, presentTriggerLog } from "../present.js";
 import { transaction } from "../queries.js";
 
 export const tx = new Hono().get("/:hash", async (c) => {
@@ -18,6 +18,8 @@ export const tx = new Hono().get("/:hash", async (c) => {
       skips: found.skips.map(presentSkip),
       events: found.events.map(presentEvent),
       escrow: found.escrow.map(presentMovement),
+      /** Logs of this transaction that LOG workflows matched, each with its fate. */
+      triggerLogs: found.triggerLogs.map(presentTriggerLog),
     }),
   );
 });
