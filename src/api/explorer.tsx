@@ -15,6 +15,7 @@ import {
   findWorkflow,
   latestExecutions,
   listExecutions,
+  listTriggerLogs,
   recentSkips,
   stats,
   transaction,
@@ -60,13 +61,20 @@ export const explorer = new Hono()
     const id = p.workflowId(c.req.param("id"));
     const w = await findWorkflow(id);
     if (!w) throw new ApiError(404, "not_found", `Workflow #${id} does not exist.`);
-    const [runs, skips, queue] = await Promise.all([
+    const [runs, skips, queue, logs] = await Promise.all([
       listExecutions({ workflowId: id, limit: 100 }),
       recentSkips(id, 10),
       liveState(network.chainId, id, w.nextExecutionAt),
+      w.triggerKind === "LOG" ? listTriggerLogs({ workflowId: id, limit: 25 }) : undefined,
     ]);
     return c.html(
-      <WorkflowPage workflow={w} runs={runs.items} skips={skips} queue={queue.available ? queue.state : null} />,
+      <WorkflowPage
+        workflow={w}
+        runs={runs.items}
+        skips={skips}
+        queue={queue.available ? queue.state : null}
+        logs={logs?.items ?? []}
+      />,
     );
   })
   .get("/tx/:hash", async (c) => {

@@ -1,7 +1,8 @@
 import type { addressActivity } from "../queries.js";
 import { StatusBadge } from "./components.js";
-import { duration, eth, time } from "./format.js";
+import { eth, time } from "./format.js";
 import { Layout } from "./layout.js";
+import { triggerSummary } from "./trigger.js";
 
 type Activity = Awaited<ReturnType<typeof addressActivity>>;
 
@@ -55,7 +56,7 @@ export function AddressPage(props: { a: Activity }) {
                   <td>
                     <StatusBadge status={w.status} />
                   </td>
-                  <td>{w.triggerKind === "TIME" ? `every ${duration(w.interval)}` : `${w.checkerKind} condition`}</td>
+                  <td>{triggerSummary(w)}</td>
                   <td>
                     {w.runCount} ({w.failureCount} failed)
                   </td>

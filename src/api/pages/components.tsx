@@ -5,9 +5,13 @@ export function StatusBadge(props: { status: string }) {
   return <span class={`badge ${props.status}`}>{props.status}</span>;
 }
 
-/** Run history with failing runs visibly marked (red row, ✗ and the decoded revert reason). */
+/**
+ * Run history with failing runs visibly marked (red row, ✗ and the decoded revert reason). A LOG run
+ * names the log that caused it (its transaction, linked, and log index) in the "Caused by" column.
+ */
 export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean }) {
   if (props.runs.length === 0) return <p class="muted">No runs yet.</p>;
+  const causes = props.runs.some((r) => r.triggerTxHash !== null);
   return (
     <table>
       <thead>
@@ -20,6 +24,7 @@ export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean 
           <th>Gas</th>
           <th>Fee</th>
           <th>Transaction</th>
+          {causes && <th>Caused by</th>}
         </tr>
       </thead>
       <tbody>
@@ -35,17 +40,34 @@ export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean 
               {r.success ? "✓ success" : `✗ failed${r.reasonText ? `: ${r.reasonText}` : ""}`}
             </td>
             <td>{time(r.blockTime)}</td>
-            <td>{`${r.lateness} s`}</td>
+            <td title={lateTitle(r.triggerKind)}>{`${r.lateness} s`}</td>
             <td>{String(r.gasUsed)}</td>
             <td>{eth(r.fee)}</td>
             <td class="mono">
               <a href={`/tx/${r.txHash}`}>{short(r.txHash)}</a>
             </td>
+            {causes && (
+              <td class="mono caused-by">
+                {r.triggerTxHash === null ? (
+                  "—"
+                ) : (
+                  <>
+                    <a href={`/tx/${r.triggerTxHash}`}>{short(r.triggerTxHash)}</a> log #{r.triggerLogIndex}
+                  </>
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+function lateTitle(kind: string): string {
+  if (kind === "CONDITION") return "from when its minimum interval elapsed, not from the check's first yes";
+  if (kind === "LOG") return "from the log's block";
+  return "from its due time";
 }
 
 export function ErrorCard(props: { message: string }) {

@@ -19,3 +19,9 @@ export function duration(seconds: bigint): string {
   if (s % 60 === 0) return `${s / 60} min`;
   return `${s} s`;
 }
+
+/** Seconds for display: percentiles interpolate, so 24.799999999999994 shows as 24.8. */
+export function seconds(value: number | null): string {
+  if (value === null) return "—";
+  return `${Math.round(value * 10) / 10} s`;
+}

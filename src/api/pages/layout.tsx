@@ -24,8 +24,12 @@ td.outcome.ok { color:var(--ok); font-weight:600; }
 .badge { display:inline-block; padding:2px 8px; border-radius:10px; font-size:12px; font-weight:600; background:#e8edf7; }
 .badge.ACTIVE { background:#dcf5e5; color:var(--ok); } .badge.PAUSED { background:#fff4d6; color:#8a5a00; }
 .badge.CANCELLED { background:#fde3e1; color:var(--bad); } .badge.COMPLETED { background:#e6e9ef; color:var(--muted); }
+.badge.RAN { background:#dcf5e5; color:var(--ok); } .badge.PENDING { background:#e8edf7; color:var(--accent); }
+.badge.SKIPPED { background:#fff4d6; color:#8a5a00; }
 .stats { display:flex; gap:12px; flex-wrap:wrap; } .stats .card { flex:1; min-width:150px; }
 .stats .n { font-size:22px; font-weight:700; } .muted { color:var(--muted); }
+.stats .card.lateness { flex:2; min-width:300px; } table.compact { border:0; } table.compact td { padding:2px 8px 2px 0; border:0; }
+.small { font-size:12px; }
 .error { background:#fff1f0; border-color:#f5c2bd; color:var(--bad); }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size:13px; }
 a { color:var(--accent); }

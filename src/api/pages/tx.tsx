@@ -2,6 +2,7 @@ import type { transaction } from "../queries.js";
 import { RunsTable } from "./components.js";
 import { eth, time } from "./format.js";
 import { Layout } from "./layout.js";
+import { TriggerLogsTable } from "./trigger.js";
 
 type Tx = NonNullable<Awaited<ReturnType<typeof transaction>>>;
 
@@ -24,6 +25,12 @@ export function TxPage(props: { tx: Tx }) {
         <>
           <h2>Runs</h2>
           <RunsTable runs={t.runs} showWorkflow />
+        </>
+      )}
+      {t.triggerLogs.length > 0 && (
+        <>
+          <h2>Logs that trigger workflows</h2>
+          <TriggerLogsTable logs={t.triggerLogs} showWorkflow />
         </>
       )}
       {t.skips.length > 0 && (

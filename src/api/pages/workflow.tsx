@@ -1,9 +1,10 @@
 import { raw } from "hono/html";
 import type { LiveQueueState } from "../../../lib/queue.js";
-import type { ExecutionRow, WorkflowRow } from "../queries.js";
+import type { ExecutionRow, TriggerLogRow, WorkflowRow } from "../queries.js";
 import { RunsTable, StatusBadge } from "./components.js";
-import { duration, eth, gwei, short, time } from "./format.js";
+import { eth, gwei, short, time } from "./format.js";
 import { Layout } from "./layout.js";
+import { TriggerLine, TriggerLogsTable } from "./trigger.js";
 
 // Counts down to the next due time in the visitor's browser; the page itself is complete without it.
 const countdown = raw(`<script>
@@ -12,11 +13,20 @@ function tick(){var s=Math.round(due-Date.now()/1000);el.textContent=s>0?"in "+s
 tick();setInterval(tick,1000);})();
 </script>`);
 
+/** A queued CONDITION job knows when its check first said yes: the moment its lateness really counts from. */
+function readySince(kind: string, readyAt: string | null): string {
+  if (readyAt === null || !/^\d+$/.test(readyAt)) return "";
+  const at = time(BigInt(readyAt));
+  return kind === "CONDITION" ? ` — check said yes at ${at}` : ` — ready since ${at}`;
+}
+
 export function WorkflowPage(props: {
   workflow: WorkflowRow;
   runs: ExecutionRow[];
   queue: LiveQueueState | null;
   skips: { reason: string; blockTime: bigint; txHash: string }[];
+  /** LOG workflows: the most recent logs its filter matched. */
+  logs: TriggerLogRow[];
 }) {
   const w = props.workflow;
   const live = w.status === "ACTIVE";
@@ -34,15 +44,19 @@ export function WorkflowPage(props: {
           <dt>Forwarder</dt>
           <dd class="mono">{w.forwarder}</dd>
           <dt>Trigger</dt>
-          <dd>
-            {w.triggerKind === "TIME"
-              ? `every ${duration(w.interval)}`
-              : `${w.checkerKind} condition on ${short(w.checker)}, at most every ${duration(w.interval)}`}
+          <dd class="trigger">
+            <TriggerLine workflow={w} />
           </dd>
           <dt>Next due</dt>
           <dd>
-            {time(w.nextExecutionAt)}{" "}
-            {live && <span class="muted" id="countdown" data-due={String(w.nextExecutionAt)} />}
+            {w.triggerKind === "LOG" ? (
+              `on each matching log from ${time(w.nextExecutionAt)} on`
+            ) : (
+              <>
+                {time(w.nextExecutionAt)}{" "}
+                {live && <span class="muted" id="countdown" data-due={String(w.nextExecutionAt)} />}
+              </>
+            )}
           </dd>
           <dt>Queue</dt>
           <dd>
@@ -54,7 +68,7 @@ export function WorkflowPage(props: {
                   )} (${props.queue.underpriced.gasUsed} gas at ${gwei(props.queue.underpriced.gasPriceWei)}): raise its max fee per run, or it runs when gas gets cheaper`
                 : `${props.queue.state}${props.queue.attempts > 0 ? ` after ${props.queue.attempts} attempt(s)` : ""}${
                     props.queue.lastError ? ` — ${props.queue.lastError}` : ""
-                  }`}
+                  }${readySince(w.triggerKind, props.queue.readyAt)}`}
           </dd>
           <dt>Balance</dt>
           <dd>{eth(w.balance)}</dd>
@@ -83,6 +97,12 @@ export function WorkflowPage(props: {
           </dd>
         </dl>
       </div>
+      {w.triggerKind === "LOG" && (
+        <>
+          <h2>Recent matching logs</h2>
+          <TriggerLogsTable logs={props.logs} />
+        </>
+      )}
       <h2>History</h2>
       <RunsTable runs={props.runs} />
       {props.skips.length > 0 && (
