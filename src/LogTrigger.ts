@@ -13,7 +13,18 @@
  */
 import { ponder } from "ponder:registry";
 import { type LogWatchEntry, logRun, logWatch, triggerLog } from "ponder:schema";
-import { BaseError, decodeFunctionResult, encodeFunctionData, type Hex, type Log, size, zeroAddress } from "viem";
+import {
+  BaseError,
+  createPublicClient,
+  decodeFunctionResult,
+  encodeFunctionData,
+  fallback,
+  type Hex,
+  http,
+  type Log,
+  size,
+  zeroAddress,
+} from "viem";
 import {
   CHECK_LOG_GAS,
   checkLogAbi,
@@ -21,12 +32,19 @@ import {
   MAX_LOG_PERFORM_DATA_BYTES,
   matchesLog,
 } from "../lib/log-trigger.js";
+import { networkFromEnv } from "../lib/network.js";
 import { decodeRevertReason, revertDataOf } from "../lib/revert-reason.js";
 
 type Context = Parameters<Parameters<typeof ponder.on<"LogScan:block">>[1]>[0]["context"];
 type RawLog = Log<bigint, number, false>;
 
 const WATCH_ROW = 1;
+/** Asks checkLog: every check of a block goes out in a few JSON-RPC batch requests. */
+const checks = createPublicClient({
+  transport: fallback(
+    networkFromEnv().rpcUrls.map((url) => http(url, { batch: { batchSize: 250 }, retryCount: 0, timeout: 15_000 })),
+  ),
+});
 /** A check that fails for the RPC's reasons (not the checker's) is asked again this often before indexing stops. */
 const CHECK_TRIES = 3;
 
@@ -85,7 +103,7 @@ ponder.on("LogScan:block", async ({ event, context }) => {
   if (matches.length === 0) return;
   const rows = await Promise.all(
     matches.map(async ({ w, log }) => {
-      const check = w.checkerKind === "CHAINLINK" ? await checkLog(context, w, log, event.block.timestamp) : undefined;
+      const check = w.checkerKind === "CHAINLINK" ? await checkLog(w, log, event.block.timestamp) : undefined;
       return {
         id: `${w.workflowId}:${log.blockHash}:${log.logIndex}`,
         workflowId: BigInt(w.workflowId),
@@ -108,7 +126,6 @@ ponder.on("LogScan:block", async ({ event, context }) => {
 
 /** checkLog's answer for one log: its performData, or why there is no run. */
 async function checkLog(
-  context: Context,
   w: LogWatchEntry,
   log: RawLog,
   timestamp: bigint,
@@ -133,7 +150,8 @@ async function checkLog(
   for (let attempt = 1; ; attempt++) {
     let returned: Hex | undefined;
     try {
-      ({ data: returned } = await context.client.call({
+      ({ data: returned } = await checks.call({
+        blockNumber: log.blockNumber,
         account: zeroAddress,
         to: w.checker,
         data,
