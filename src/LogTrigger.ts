@@ -15,6 +15,7 @@ import { ponder } from "ponder:registry";
 import { type LogWatchEntry, logRun, logWatch, triggerLog } from "ponder:schema";
 import {
   BaseError,
+  BlockNotFoundError,
   createPublicClient,
   decodeFunctionResult,
   encodeFunctionData,
@@ -39,14 +40,17 @@ type Context = Parameters<Parameters<typeof ponder.on<"LogScan:block">>[1]>[0]["
 type RawLog = Log<bigint, number, false>;
 
 const WATCH_ROW = 1;
-/** Asks checkLog: every check of a block goes out in a few JSON-RPC batch requests. */
-const checks = createPublicClient({
+/**
+ * The indexer's own client for a block's logs and checkLog: every check of a block goes out in a few
+ * JSON-RPC batch requests. Calls are pinned to the block (by hash or number), as Ponder's client pins them.
+ */
+const rpc = createPublicClient({
   transport: fallback(
     networkFromEnv().rpcUrls.map((url) => http(url, { batch: { batchSize: 250 }, retryCount: 0, timeout: 15_000 })),
   ),
 });
-/** A check that fails for the RPC's reasons (not the checker's) is asked again this often before indexing stops. */
-const CHECK_TRIES = 3;
+/** A request that fails for the RPC's reasons (not the checker's) is tried this often before indexing stops. */
+const RPC_TRIES = 3;
 
 /** The watch entry of a LOG workflow, watching from (block, log index) on. */
 export function watchOf(
@@ -92,10 +96,7 @@ ponder.on("LogScan:block", async ({ event, context }) => {
   const watches = (await context.db.find(logWatch, { id: WATCH_ROW }))?.watches ?? [];
   if (watches.length === 0) return;
   const emitters = [...new Set(watches.map((w) => w.emitter.toLowerCase() as Hex))];
-  const logs = (await context.client.request({
-    method: "eth_getLogs",
-    params: [{ address: emitters, blockHash: event.block.hash }],
-  })) as unknown as RawLog[];
+  const logs = await blockLogs(event.block.hash, emitters);
   const matches = logs
     .map((l) => ({ ...l, blockNumber: BigInt(l.blockNumber), logIndex: Number(l.logIndex) }))
     .sort((a, b) => a.logIndex - b.logIndex)
@@ -124,6 +125,25 @@ ponder.on("LogScan:block", async ({ event, context }) => {
   await context.db.insert(triggerLog).values(rows);
 });
 
+/**
+ * The logs of block `hash` from `emitters`. A block a reorg removed after Ponder fetched it has no logs
+ * to give (the node refuses its hash; found by trying it: anvil_reorg under a running indexer made this
+ * throw and Ponder exit): its rows would be rolled back anyway, so it yields none. Any other failure is
+ * tried again, then stops indexing rather than skip a block's logs.
+ */
+async function blockLogs(hash: Hex, emitters: Hex[]): Promise<RawLog[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await rpc.getLogs({ address: emitters, blockHash: hash })) as RawLog[];
+    } catch (error) {
+      const block = await rpc.getBlock({ blockHash: hash }).catch((e: unknown) => e);
+      if (block instanceof BlockNotFoundError) return [];
+      if (attempt >= RPC_TRIES) throw error;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
 /** checkLog's answer for one log: its performData, or why there is no run. */
 async function checkLog(
   w: LogWatchEntry,
@@ -150,7 +170,7 @@ async function checkLog(
   for (let attempt = 1; ; attempt++) {
     let returned: Hex | undefined;
     try {
-      ({ data: returned } = await checks.call({
+      ({ data: returned } = await rpc.call({
         blockNumber: log.blockNumber,
         account: zeroAddress,
         to: w.checker,
@@ -160,7 +180,7 @@ async function checkLog(
     } catch (error) {
       const refusal = refusalOf(error);
       if (refusal) return { skip: refusal };
-      if (attempt >= CHECK_TRIES) throw error;
+      if (attempt >= RPC_TRIES) throw error;
       await new Promise((r) => setTimeout(r, 250 * attempt));
       continue;
     }
