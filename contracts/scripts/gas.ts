@@ -1,16 +1,27 @@
 /**
  * npm run gas — gas per single `execute` and per item in `executeBatch` of 1, 10, 50 and 100, on a
  * fresh anvil. Every item is a due TIME workflow whose one action increments a shared Counter
- * (already non-zero, so no first-write premium), the plainest real automation.
+ * (already non-zero, so no first-write premium), the plainest real automation. Then the same action
+ * as LOG runs (one workflow, one log each, in batches of 50 and 100) and as CRON runs (one workflow
+ * each, `* * * * *`, in batches of 50 and 100).
  */
-import { encodeFunctionData, parseEther } from "viem";
-import { actionExecutorAbi, counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
+import { encodeFunctionData, type Hex, parseEther, toEventSelector } from "viem";
+import {
+  actionExecutorAbi,
+  counterAbi,
+  counterBytecode,
+  emitterAbi,
+  emitterBytecode,
+  workflowRegistryAbi,
+} from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { startAnvil } from "../../lib/anvil.js";
 import { publicClientFor, walletFor } from "../../lib/clients.js";
 import { deployAutokeeper } from "../../lib/deploy.js";
 import { runMain } from "../../lib/env.js";
-import { timeSpec } from "../../lib/spec.js";
+import { logPerformData } from "../../lib/log-trigger.js";
+import { registeredId } from "../../lib/registered.js";
+import { cronSpec, logSpec, timeSpec, type WorkflowSpec } from "../../lib/spec.js";
 
 runMain(async () => {
   const anvil = await startAnvil({ gasLimit: 300_000_000n });
@@ -30,22 +41,34 @@ runMain(async () => {
       data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }),
     };
 
-    let nextId = 1n;
-    async function registerMany(n: number): Promise<bigint[]> {
+    async function registerMany(n: number, spec: WorkflowSpec = timeSpec([action], 3600n, { gasLimit: 100_000 })) {
       const ids: bigint[] = [];
       for (let i = 0; i < n; i++) {
-        await mined(
+        const receipt = await mined(
           await owner.writeContract({
             address: d.registry,
             abi: workflowRegistryAbi,
             functionName: "register",
-            args: [timeSpec([action], 3600n, { gasLimit: 100_000 })],
-            value: parseEther("0.1"),
+            args: [spec],
+            value: parseEther("1"),
           }),
         );
-        ids.push(nextId++);
+        ids.push(registeredId(receipt, d.registry));
       }
       return ids;
+    }
+    async function batch(name: string, ids: bigint[], performData: Hex[]) {
+      const receipt = await mined(
+        await worker.writeContract({
+          address: d.actionExecutor,
+          abi: actionExecutorAbi,
+          functionName: "executeBatch",
+          args: [ids, performData],
+          gas: 60_000_000n,
+        }),
+      );
+      if (receipt.status !== "success") throw new Error(`${name} reverted`);
+      rows.push([name, receipt.gasUsed, receipt.gasUsed / BigInt(ids.length)]);
     }
 
     const rows: [string, bigint, bigint][] = [];
@@ -61,17 +84,48 @@ runMain(async () => {
     rows.push(["execute (1 run)", r.gasUsed, r.gasUsed]);
     for (const size of [1, 10, 50, 100]) {
       const ids = await registerMany(size);
-      const receipt = await mined(
-        await worker.writeContract({
-          address: d.actionExecutor,
-          abi: actionExecutorAbi,
-          functionName: "executeBatch",
-          args: [ids, ids.map(() => "0x" as const)],
-          gas: 30_000_000n,
+      await batch(
+        `executeBatch (${size})`,
+        ids,
+        ids.map(() => "0x"),
+      );
+    }
+
+    // LOG: one workflow on an emitter's Ping; each item is one log, its reference in performData.
+    const emitter = (await mined(await deployer.deployContract({ abi: emitterAbi, bytecode: emitterBytecode })))
+      .contractAddress!;
+    const topic0 = toEventSelector("Ping(address,uint256,uint256,bytes)");
+    const [logWorkflow] = await registerMany(1, logSpec({ emitter, topic0 }, [action], { gasLimit: 100_000 }));
+    for (const size of [50, 100]) {
+      const pings = await mined(
+        await deployer.writeContract({
+          address: emitter,
+          abi: emitterAbi,
+          functionName: "pingMany",
+          args: [BigInt(size), 0n],
         }),
       );
-      if (receipt.status !== "success") throw new Error(`batch of ${size} reverted`);
-      rows.push([`executeBatch (${size})`, receipt.gasUsed, receipt.gasUsed / BigInt(size)]);
+      const refs = pings.logs.map((l) => logPerformData(l));
+      await batch(
+        `LOG batch (${size})`,
+        refs.map(() => logWorkflow!),
+        refs,
+      );
+    }
+
+    // CRON: every minute; registered, then the clock moves to the next minute so every one is due.
+    for (const size of [50, 100]) {
+      const ids = await registerMany(size, cronSpec("* * * * *", [action], { gasLimit: 100_000 }));
+      const head = await publicClient.getBlock();
+      await publicClient.request({
+        method: "evm_setNextBlockTimestamp" as "eth_chainId",
+        params: [`0x${(head.timestamp - (head.timestamp % 60n) + 60n).toString(16)}`] as unknown as undefined,
+      });
+      await batch(
+        `CRON batch (${size})`,
+        ids,
+        ids.map(() => "0x"),
+      );
     }
     console.log("call                 total gas   gas per run");
     for (const [name, total, per] of rows) {
