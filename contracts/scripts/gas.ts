@@ -5,7 +5,7 @@
  * as LOG runs (one workflow, one log each, in batches of 50 and 100) and as CRON runs (one workflow
  * each, `* * * * *`, in batches of 50 and 100).
  */
-import { encodeFunctionData, type Hex, parseEther, toEventSelector } from "viem";
+import { createTestClient, encodeFunctionData, type Hex, http, parseEther, toEventSelector } from "viem";
 import {
   actionExecutorAbi,
   counterAbi,
@@ -27,6 +27,7 @@ runMain(async () => {
   const anvil = await startAnvil({ gasLimit: 300_000_000n });
   try {
     const publicClient = await publicClientFor(anvil.rpcUrl);
+    const testClient = createTestClient({ mode: "anvil", chain: publicClient.chain, transport: http(anvil.rpcUrl) });
     const deployer = walletFor(publicClient, DEV_KEYS.deployer);
     const worker = walletFor(publicClient, DEV_KEYS.worker);
     const owner = walletFor(publicClient, DEV_KEYS.owner);
@@ -117,10 +118,7 @@ runMain(async () => {
     for (const size of [50, 100]) {
       const ids = await registerMany(size, cronSpec("* * * * *", [action], { gasLimit: 100_000 }));
       const head = await publicClient.getBlock();
-      await publicClient.request({
-        method: "evm_setNextBlockTimestamp" as "eth_chainId",
-        params: [`0x${(head.timestamp - (head.timestamp % 60n) + 60n).toString(16)}`] as unknown as undefined,
-      });
+      await testClient.setNextBlockTimestamp({ timestamp: head.timestamp - (head.timestamp % 60n) + 60n });
       await batch(
         `CRON batch (${size})`,
         ids,
