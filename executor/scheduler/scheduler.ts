@@ -134,7 +134,11 @@ export class Scheduler {
       this.#lastFullPass = Date.now();
     }
     const nextBlockTime = clock.nextBlockTimestamp();
-    const due = await index.due(nextBlockTime + BigInt(this.#d.lookaheadSeconds));
+    // Both reads at once: a log's run is on the clock (it should land in the next block).
+    const [due, dueLogs] = await Promise.all([
+      index.due(nextBlockTime + BigInt(this.#d.lookaheadSeconds)),
+      index.dueLogs(),
+    ]);
     if (this.#d.reconciler && Date.now() - this.#lastReconcile >= RECONCILE_MS) {
       this.#lastReconcile = Date.now();
       // Overdue by a few blocks: long enough for a run in flight to have been mined and indexed.
@@ -155,19 +159,22 @@ export class Scheduler {
     // run the index already shows done, under the new slot's job id: a perform twice. Found by the
     // chaos suite's request-timeout fault, 3 tickets of an unguarded upkeep performed twice.
     const checkedAt = head.number > indexedBlock ? head.number : indexedBlock;
-    const [conditionHits, dueLogs] = await Promise.all([
-      conditions.due(
-        conditionCandidates.filter((w) => fresh(w)),
-        checkedAt,
-      ),
-      index.dueLogs(),
-    ]);
     // A log is offered once it has CONFIRMATIONS blocks on top: its run lands in the block after that.
+    // Its jobs go in first: a slow checker must not make a log miss the next block.
     const confirmed = checkedAt - BigInt(this.#d.logConfirmations ?? 0);
     const logJobs = dueLogs
       .filter((l) => l.blockNumber <= confirmed)
       .map((l) => this.#logJob(l))
       .filter((job) => !this.#offered.has(job.opts.jobId));
+    if (logJobs.length > 0) {
+      await queue.addBulk(logJobs);
+      for (const job of logJobs) this.#offered.add(job.opts.jobId);
+      metrics.jobsEnqueued.inc({ trigger: "LOG" }, logJobs.length);
+    }
+    const conditionHits = await conditions.due(
+      conditionCandidates.filter((w) => fresh(w)),
+      checkedAt,
+    );
 
     const now = Date.now();
     const advance = this.#d.releaseAdvanceMs?.() ?? 0;
@@ -186,16 +193,15 @@ export class Scheduler {
       ...conditionHits.map((hit) =>
         this.#job(hit.workflow, hit.workflow.nextExecutionAt, hit.performData, 0, head.timestamp),
       ),
-      ...logJobs,
     ];
-    if (jobs.length === 0) return 0;
+    if (jobs.length === 0) return logJobs.length;
     await queue.addBulk(jobs);
     for (const job of jobs) this.#offered.add(job.opts.jobId);
-    metrics.jobsEnqueued.inc({ trigger: "TIME" }, jobs.length - conditionHits.length - logJobs.length);
-    metrics.jobsEnqueued.inc({ trigger: "CONDITION" }, conditionHits.length);
-    metrics.jobsEnqueued.inc({ trigger: "LOG" }, logJobs.length);
+    for (const trigger of ["TIME", "CRON", "CONDITION"] as const) {
+      metrics.jobsEnqueued.inc({ trigger }, jobs.filter((j) => j.data.trigger === trigger).length);
+    }
     log.debug({ offered: jobs.length, due: due.length, indexedBlock: String(indexedBlock) }, "scheduled");
-    return jobs.length;
+    return jobs.length + logJobs.length;
   }
 
   /** `checkedAt`: CONDITION, the timestamp of the block whose check said yes (the run is late from it). */

@@ -126,6 +126,15 @@ describe("LOG workflows", () => {
     expect(await all.count()).toBe(20n);
     expect(await tagged.count()).toBe(10n); // the odd n carry tag 7
     expect(await upkeepPerformed()).toBe(15n); // 20 less 5, 10, 15, 20 (declined) and 13 (reverted)
+    // In log order: the upkeep performed n = 1, 2, 3, … in the order of the chain's events.
+    const performs = await chain.publicClient.getContractEvents({
+      address: upkeep,
+      abi: chainlinkStyleLogUpkeepAbi,
+      eventName: "Performed",
+      fromBlock: 0n,
+    });
+    const order = performs.map((e) => Number(e.args.n));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
 
     // The index tells each log's fate; a refusal carries its reason.
     await stack.indexer.catchUp();
