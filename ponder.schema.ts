@@ -13,6 +13,14 @@ export const workflow = onchainTable(
     checkerKind: t.text().notNull(), // NONE | CHAINLINK | GELATO
     checker: t.hex().notNull(),
     triggerData: t.hex().notNull(),
+    /** LOG: the filter, decoded (GraphQL and SQL readers see it without decoding triggerData). */
+    logFilter: t.json().$type<{
+      emitter: `0x${string}`;
+      topics: (`0x${string}` | null)[];
+      checkData: `0x${string}`;
+    }>(),
+    /** CRON: the expression (its next tick is nextExecutionAt). */
+    cron: t.text(),
     actions: t.json().$type<{ target: `0x${string}`; value: string; data: `0x${string}` }[]>().notNull(),
     gasLimit: t.integer().notNull(),
     maxFeePerRun: t.bigint().notNull(),

@@ -1,10 +1,21 @@
 import { ponder } from "ponder:registry";
 import { workflow, workflowEvent } from "ponder:schema";
+import { hexToString } from "viem";
+import { decodeLogTrigger } from "../lib/log-trigger.js";
 import { CheckerKind, enumName, Status, TriggerType, type WorkflowSpec } from "../lib/spec.js";
 import { setWatch, watchOf } from "./LogTrigger.js";
 
 function specColumns(spec: WorkflowSpec) {
+  const log = spec.trigger.kind === TriggerType.LOG ? decodeLogTrigger(spec.trigger.data) : undefined;
   return {
+    logFilter: log
+      ? {
+          emitter: log.emitter,
+          topics: [log.topic0, log.topic1 ?? null, log.topic2 ?? null, log.topic3 ?? null],
+          checkData: log.checkData,
+        }
+      : null,
+    cron: spec.trigger.kind === TriggerType.CRON ? hexToString(spec.trigger.data) : null,
     triggerKind: enumName(TriggerType, spec.trigger.kind),
     interval: spec.trigger.interval,
     checkerKind: enumName(CheckerKind, spec.trigger.checkerKind),

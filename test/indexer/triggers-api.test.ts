@@ -384,6 +384,26 @@ describe("CRON triggers", () => {
     expect(owner.body).toContain(`cron ${WEEKDAYS}`);
   });
 
+  it("gives GraphQL readers the CRON expression and the LOG filter decoded, beside the raw trigger data", async () => {
+    const gql = await fetch(`${ix.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: `{ cron: workflow(id: "${s.cronId}") { cron logFilter nextExecutionAt }
+                  log: workflow(id: "${s.logId}") { cron logFilter } }`,
+      }),
+    }).then(
+      (r) =>
+        r.json() as Promise<{
+          data: Record<"cron" | "log", { cron: string | null; logFilter: Record<string, unknown> | null }>;
+        }>,
+    );
+    expect(gql.data.cron).toMatchObject({ cron: WEEKDAYS, logFilter: null });
+    expect(gql.data.log.cron).toBeNull();
+    expect(gql.data.log.logFilter).toMatchObject({ topics: [PING, null, null, word(7n)], checkData: "0x" });
+    expect(String(gql.data.log.logFilter?.emitter).toLowerCase()).toBe(s.emitter.toLowerCase());
+  });
+
   it("counts a CRON workflow's ticks from its start when it starts later", async () => {
     const { body } = await ix.get<{ trigger: { cron: { next: string[] } } }>(`/api/workflows/${s.cronLaterId}`);
     expect(body.trigger.cron.next).toEqual(expectedFrom(s.laterStart - 1n));
