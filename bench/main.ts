@@ -11,11 +11,20 @@ import type { Suite } from "./harness/suite.js";
 import { executorSuite } from "./suites/executor.js";
 import { indexerSuite } from "./suites/indexer.js";
 import { latencySuite } from "./suites/latency.js";
+import { logSuite } from "./suites/log.js";
 import { queueSuite } from "./suites/queue.js";
 import { resourcesSuite } from "./suites/resources.js";
 import { schedulerSuite } from "./suites/scheduler.js";
 
-const SUITES: Suite[] = [queueSuite, executorSuite, latencySuite, schedulerSuite, indexerSuite, resourcesSuite];
+const SUITES: Suite[] = [
+  queueSuite,
+  executorSuite,
+  latencySuite,
+  logSuite,
+  schedulerSuite,
+  indexerSuite,
+  resourcesSuite,
+];
 
 const usage = `usage: npm run bench [-- <suite>...] [--quick] [--runs N]   (suites: ${SUITES.map((s) => s.name).join(", ")})`;
 
