@@ -29,6 +29,12 @@ const LAG_SAMPLES = 10;
 /** Samples this far above the offset, three in a row, mean the chain's clock moved back against ours. */
 const CLOCK_SHIFT_MS = 2_500;
 
+/** The block a transaction is expected to land in. */
+export interface Landing {
+  number: bigint;
+  timestamp: bigint;
+}
+
 export class ChainClock {
   #head: Head | undefined;
   #intervals: number[] = [];
@@ -93,11 +99,16 @@ export class ChainClock {
    * chain 5 s behind wall time. `atMs` asks the same for a moment to come (when a send will go out).
    */
   nextBlockTimestamp(atMs = Date.now()): bigint {
+    return this.nextBlock(atMs).timestamp;
+  }
+
+  /** The next block's number and timestamp (see nextBlockTimestamp): what a simulation runs as of. */
+  nextBlock(atMs = Date.now()): Landing {
     const head = this.head;
     const step = Math.max(1, Math.round(this.blockTimeSeconds));
     const elapsed = (atMs - this.offsetMs) / 1000 - Number(head.timestamp);
-    const blocksSinceHead = Math.max(0, Math.floor(elapsed / step));
-    return head.timestamp + BigInt((blocksSinceHead + 1) * step);
+    const blocks = BigInt(Math.max(0, Math.floor(elapsed / step)) + 1);
+    return { number: head.number + blocks, timestamp: head.timestamp + blocks * BigInt(step) };
   }
 
   /** Wall-clock ms at which a run due at `dueAt` should be handed to a worker: just after the block before it. */

@@ -18,6 +18,7 @@ import {
 } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
 import { revertDataOf } from "../../lib/revert-reason.js";
+import type { Landing } from "../chain-clock.js";
 import { errorText, isTransient, SimulationError, toExecutorError } from "../errors.js";
 import type { Logger } from "../log.js";
 
@@ -48,10 +49,10 @@ function mayRefuseOverrides(error: unknown): boolean {
 export function createSimulator(client: PublicClient<Transport, Chain>, executor: Hex, log: Logger) {
   let overrides = true;
 
-  const call = (from: Hex, data: Hex, time: bigint, withOverrides: boolean) =>
+  const call = (from: Hex, data: Hex, landing: Landing, withOverrides: boolean) =>
     client.call(
       withOverrides
-        ? { account: from, to: executor, data, blockOverrides: { time } }
+        ? { account: from, to: executor, data, blockOverrides: { time: landing.timestamp, number: landing.number } }
         : { account: from, to: executor, data, blockTag: "pending" },
     );
 
@@ -68,9 +69,9 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
   }
 
   /** The same call without overrides: if that answers, the overrides were what the node refused. */
-  async function overridesRefused(from: Hex, data: Hex, time: bigint): Promise<boolean> {
+  async function overridesRefused(from: Hex, data: Hex, landing: Landing): Promise<boolean> {
     try {
-      await call(from, data, time, false);
+      await call(from, data, landing, false);
       return false;
     } catch (error) {
       return revertDataOf(error) !== undefined;
@@ -82,7 +83,7 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
     from: Hex,
     ids: bigint[],
     performData: Hex[],
-    time: bigint,
+    landing: Landing,
     gasPrice: bigint,
   ): Promise<BatchSimulation> {
     const data = encodeFunctionData({
@@ -91,14 +92,14 @@ export function createSimulator(client: PublicClient<Transport, Chain>, executor
       args: [ids, performData, gasPrice],
     });
     try {
-      await call(from, data, time, overrides);
+      await call(from, data, landing, overrides);
     } catch (error) {
       const raw = revertDataOf(error);
       if (raw) return decode(raw);
-      if (overrides && mayRefuseOverrides(error) && (await overridesRefused(from, data, time))) {
+      if (overrides && mayRefuseOverrides(error) && (await overridesRefused(from, data, landing))) {
         overrides = false;
         log.warn({ err: errorText(error) }, "the RPC refuses block overrides; simulating against the pending block");
-        return simulate(from, ids, performData, time, gasPrice);
+        return simulate(from, ids, performData, landing, gasPrice);
       }
       throw toExecutorError(error);
     }
