@@ -3,15 +3,31 @@
  * fresh anvil. Every item is a due TIME workflow whose one action increments a shared Counter
  * (already non-zero, so no first-write premium), the plainest real automation. Then the same action
  * as LOG runs (one workflow, one log each, in batches of 50 and 100) and as CRON runs (one workflow
- * each, `* * * * *`, in batches of 50 and 100).
+ * each, `* * * * *`, in batches of 50 and 100). Last, the overhead: gas per run of TIME, Chainlink and
+ * Gelato runs in batches of 1, 10, 50 and 100, less the same action sent as a transaction of its own.
  */
-import { createTestClient, encodeFunctionData, type Hex, http, parseEther, toEventSelector } from "viem";
+import {
+  type Abi,
+  type Address,
+  createTestClient,
+  encodeFunctionData,
+  type Hex,
+  http,
+  parseEther,
+  toEventSelector,
+} from "viem";
 import {
   actionExecutorAbi,
   counterAbi,
   counterBytecode,
   emitterAbi,
   emitterBytecode,
+  gelatoStyleResolverAbi,
+  gelatoStyleResolverBytecode,
+  gelatoStyleTargetAbi,
+  gelatoStyleTargetBytecode,
+  intervalUpkeepAbi,
+  intervalUpkeepBytecode,
   workflowRegistryAbi,
 } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
@@ -21,7 +37,7 @@ import { deployAutokeeper } from "../../lib/deploy.js";
 import { runMain } from "../../lib/env.js";
 import { logPerformData } from "../../lib/log-trigger.js";
 import { registeredId } from "../../lib/registered.js";
-import { cronSpec, logSpec, timeSpec, type WorkflowSpec } from "../../lib/spec.js";
+import { chainlinkSpec, cronSpec, gelatoSpec, logSpec, timeSpec, type WorkflowSpec } from "../../lib/spec.js";
 
 runMain(async () => {
   const anvil = await startAnvil({ gasLimit: 300_000_000n });
@@ -128,6 +144,73 @@ runMain(async () => {
     console.log("call                 total gas   gas per run");
     for (const [name, total, per] of rows) {
       console.log(`${name.padEnd(20)} ${String(total).padStart(10)}   ${String(per).padStart(11)}`);
+    }
+
+    // Overhead: what a run costs beyond the same action sent as a transaction of its own. Every workflow
+    // here has a target of its own, touched once before (so neither side pays a first write or shares a
+    // warm slot), and the action alone is measured the same way on one more such target.
+    type Kind = "TIME" | "CHAINLINK" | "GELATO";
+    /** A fresh target already touched once, the workflow spec that runs it, and the call a run makes. */
+    async function target(kind: Kind): Promise<{ spec: WorkflowSpec; to: Address; data: Hex; performData: Hex }> {
+      const deploy = async (abi: Abi, bytecode: Hex, args: unknown[] = []) =>
+        (await mined(await deployer.deployContract({ abi, bytecode, args }))).contractAddress!;
+      const call = async (to: Address, data: Hex) => mined(await deployer.sendTransaction({ to, data }));
+      if (kind === "TIME") {
+        const to = await deploy(counterAbi, counterBytecode);
+        const data = encodeFunctionData({ abi: counterAbi, functionName: "increment" });
+        await call(to, data);
+        return {
+          spec: timeSpec([{ target: to, value: 0n, data }], 3600n, { gasLimit: 100_000 }),
+          to,
+          data,
+          performData: "0x",
+        };
+      }
+      if (kind === "CHAINLINK") {
+        const to = await deploy(intervalUpkeepAbi, intervalUpkeepBytecode, [0n]);
+        const data = encodeFunctionData({ abi: intervalUpkeepAbi, functionName: "performUpkeep", args: ["0x"] });
+        await call(to, data);
+        return { spec: chainlinkSpec(to, { gasLimit: 100_000 }), to, data, performData: "0x" };
+      }
+      const to = await deploy(gelatoStyleTargetAbi, gelatoStyleTargetBytecode);
+      await call(to, encodeFunctionData({ abi: gelatoStyleTargetAbi, functionName: "updatePrice", args: [1n] }));
+      const data = encodeFunctionData({ abi: gelatoStyleTargetAbi, functionName: "updatePrice", args: [2n] });
+      return { spec: gelatoSpec(resolver, to, { gasLimit: 100_000 }), to, data, performData: data };
+    }
+    const resolver = (
+      await mined(
+        await deployer.deployContract({
+          abi: gelatoStyleResolverAbi,
+          bytecode: gelatoStyleResolverBytecode,
+          args: [counter],
+        }),
+      )
+    ).contractAddress!;
+    console.log("\noverhead per run over the action sent alone (each workflow its own target, touched once before)");
+    console.log("kind        batch   gas per run   action alone   overhead");
+    for (const kind of ["TIME", "CHAINLINK", "GELATO"] as const) {
+      const alone = await target(kind);
+      const aloneGas = (await mined(await deployer.sendTransaction({ to: alone.to, data: alone.data }))).gasUsed;
+      for (const size of [1, 10, 50, 100]) {
+        const targets: Awaited<ReturnType<typeof target>>[] = [];
+        for (let i = 0; i < size; i++) targets.push(await target(kind)); // one deployer: one nonce at a time
+        const ids: bigint[] = [];
+        for (const t of targets) ids.push(...(await registerMany(1, t.spec)));
+        const receipt = await mined(
+          await worker.writeContract({
+            address: d.actionExecutor,
+            abi: actionExecutorAbi,
+            functionName: "executeBatch",
+            args: [ids, targets.map((t) => t.performData)],
+            gas: 60_000_000n,
+          }),
+        );
+        if (receipt.status !== "success") throw new Error(`${kind} batch of ${size} reverted`);
+        const per = receipt.gasUsed / BigInt(size);
+        console.log(
+          `${kind.padEnd(10)} ${String(size).padStart(6)}   ${String(per).padStart(11)}   ${String(aloneGas).padStart(12)}   ${String(per - aloneGas).padStart(8)}`,
+        );
+      }
     }
   } finally {
     await anvil.stop();
