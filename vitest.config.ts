@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Builds dist/ if stale: the executor tests spawn the compiled executor, as production runs it.
+    globalSetup: ["test/global-setup.ts"],
     projects: [
       {
         // Pure functions: no chain, no services; runs in a second or two, first.

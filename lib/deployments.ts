@@ -16,7 +16,10 @@ export interface Deployment {
 }
 
 // import.meta.url rather than import.meta.dirname: Ponder loads this file through vite-node, which lacks the latter.
-export const DEPLOYMENTS_DIR = process.env.DEPLOYMENTS_DIR ?? fileURLToPath(new URL("../deployments", import.meta.url));
+// The compiled executor runs this file from dist/lib/ (npm run build), one level deeper than lib/.
+const root = import.meta.url.endsWith("/dist/lib/deployments.js") ? "../../" : "../";
+export const DEPLOYMENTS_DIR =
+  process.env.DEPLOYMENTS_DIR ?? fileURLToPath(new URL(`${root}deployments`, import.meta.url));
 
 export function deploymentPath(chainId: number, dir = DEPLOYMENTS_DIR): string {
   return join(dir, `${chainId}.json`);

@@ -117,13 +117,13 @@ function startNpmExecutor(env: Record<string, string>): ChildProcess {
   );
 }
 
-/** The node process running executor/main.ts under npm (npm → sh → node). */
+/** The node process running the compiled executor under npm (npm → sh → node dist/executor/main.js). */
 function executorPid(root: number): number {
   const queue = [root];
   while (queue.length > 0) {
     const pid = queue.shift()!;
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    if (argv[0]?.endsWith("node") && argv.includes("executor/main.ts")) return pid;
+    if (argv[0]?.endsWith("node") && argv.includes("dist/executor/main.js")) return pid;
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
     if (children) queue.push(...children.split(" ").map(Number));
   }

@@ -1,6 +1,7 @@
 /**
- * Runs `npm run executor` as a real child process (so SIGKILL and restarts are real), with its output
- * captured for assertions, including the check that no private key ever appears in it.
+ * Runs the executor as `npm run executor` does (the compiled dist/executor/main.js) in a real child
+ * process (so SIGKILL and restarts are real), with its output captured for assertions, including the
+ * check that no private key ever appears in it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -23,7 +24,8 @@ export const allOutput: string[] = [];
 
 export function spawnExecutor(env: Record<string, string>, args: string[] = []): ExecutorProcess {
   const child = killWithParent(
-    spawn(process.execPath, ["--import", "tsx", "executor/main.ts", ...args], {
+    // The compiled executor, as `npm run executor` runs it (test/global-setup.ts builds dist/ first).
+    spawn(process.execPath, ["dist/executor/main.js", ...args], {
       cwd: ROOT,
       env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
