@@ -2,6 +2,7 @@
 export * from "./ActionExecutor.js";
 export * from "./ChainlinkStyleLogUpkeep.js";
 export * from "./ChainlinkStyleUpkeep.js";
+export * from "./CodeStore.js";
 export * from "./Counter.js";
 export * from "./Cron.js";
 export * from "./CronHarness.js";

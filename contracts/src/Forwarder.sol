@@ -23,17 +23,19 @@ contract Forwarder is IForwarder {
         executor = executor_;
     }
 
-    function forward(bytes calldata encodedActions) external payable {
+    /// @dev The actions stay in calldata: the executor passes a workflow's stored encoding as it is, so
+    /// nothing is decoded into memory.
+    function forward(Action[] calldata actions) external payable {
         if (msg.sender != executor) revert OnlyExecutor();
-        Action[] memory actions = abi.decode(encodedActions, (Action[]));
         uint256 total;
         for (uint256 i; i < actions.length; ++i) {
             total += actions[i].value;
         }
         if (total != msg.value) revert ValueMismatch();
         for (uint256 i; i < actions.length; ++i) {
-            Action memory a = actions[i];
-            (bool ok, bytes memory reason) = BoundedCall.call(a.target, gasleft(), a.value, a.data, MAX_REVERT_BYTES);
+            Action calldata a = actions[i];
+            (bool ok, bytes memory reason) =
+                BoundedCall.callWithCalldata(a.target, gasleft(), a.value, a.data, MAX_REVERT_BYTES);
             if (!ok) {
                 // Bubble the target's own revert data so the run's recorded reason is the target's.
                 assembly ("memory-safe") {

@@ -67,18 +67,19 @@ struct WorkflowSpec {
     uint64 endTime;
 }
 
-/// @notice What ActionExecutor needs to perform one run, handed over by the registry.
+/// @notice What ActionExecutor needs to perform one run, handed over by the registry. Fixed size, so
+/// handing it over copies no storage beyond the words a run reads anyway.
 struct RunContext {
     uint64 runNumber;
     uint64 dueAt;
     uint64 nextExecutionAt;
-    Status status;
     TriggerType triggerKind;
     CheckerKind checkerKind;
-    address checker;
-    address forwarder;
     uint32 gasLimit;
     uint96 maxFeePerRun;
     uint96 totalValue;
-    bytes actions; // abi.encode(Action[])
+    /// CHAINLINK: the upkeep whose performUpkeep a run calls (zero otherwise).
+    address checker;
+    /// NONE, GELATO: the CodeStore holding abi.encode(Action[]) (zero for CHAINLINK).
+    address actions;
 }

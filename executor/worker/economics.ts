@@ -24,7 +24,7 @@ import { type Outcome, outcomeOfError, UNDERPRICED_WAIT_MS } from "./outcome.js"
 import type { ItemSimulation } from "./simulate.js";
 
 /**
- * Less than any run can cost: the contract's own charge after a run (RUN_OVERHEAD_GAS, 14,000), an
+ * Less than any run can cost: the contract's own charge after a run (RUN_OVERHEAD_GAS, 11,500), an
  * item's calldata (1,536) and the registry's bookkeeping. A workflow whose maxFeePerRun is below this
  * much gas at the base fee surely cannot pay a run, with no simulation needed.
  */

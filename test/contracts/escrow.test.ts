@@ -173,17 +173,18 @@ describe("forwarder isolation", () => {
 
   it("a forwarder obeys only ActionExecutor, even when another workflow's forwarder calls it", async () => {
     const victim = await chain.register(timeSpec([increment()], 10n), parseEther("1"));
+    // the victim's own action, sent by someone else: refused all the same
     const payload = encodeFunctionData({
       abi: forwarderAbi,
       functionName: "forward",
-      args: ["0x"],
+      args: [[increment()]],
     });
     await revertsWith(
       chain.wallets.stranger.writeContract({
         address: victim.forwarder,
         abi: forwarderAbi,
         functionName: "forward",
-        args: ["0x"],
+        args: [[increment()]],
       }),
       "OnlyExecutor",
     );

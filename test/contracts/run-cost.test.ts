@@ -67,7 +67,7 @@ function account(result: Awaited<ReturnType<typeof batch>>) {
 }
 
 describe("a run's fee covers what it costs the worker", () => {
-  for (const size of [1, 10, 50]) {
+  for (const size of [1, 10, 50, 100]) {
     it(`in a batch of ${size}`, async () => {
       const ids = await dueCounterRuns(size);
       const result = await batch(ids);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Action} from "../Types.sol";
+
 interface IForwarder {
-    /// @param encodedActions abi.encode(Action[]); all run or none do.
-    function forward(bytes calldata encodedActions) external payable;
+    /// @notice Runs the actions in order as the workflow's identity; all run or none do.
+    function forward(Action[] calldata actions) external payable;
 }
