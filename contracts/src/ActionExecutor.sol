@@ -211,7 +211,7 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     /// @dev The forwarder's call. TIME, CRON and LOG-with-actions runs pass the stored actions as they are
     /// (their CodeStore holds abi.encode(Action[]), which is forward's argument encoding). The others are built
     /// from the off-chain check's result: Chainlink calls performUpkeep on the checker (a log upkeep gets the
-    /// performData after the log's reference), Gelato calls the payload on the target.
+    /// performData after the log's reference), Gelato sends the payload to its target with its value.
     function _forwardCall(RunContext memory run, bytes calldata performData) private view returns (bytes memory) {
         if (run.checkerKind == CheckerKind.NONE) {
             return bytes.concat(IForwarder.forward.selector, CodeStore.read(run.actions));
@@ -221,8 +221,7 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
             bytes calldata data = run.triggerKind == TriggerType.LOG ? performData[LOG_REF_BYTES:] : performData;
             one[0] = Action(run.checker, 0, abi.encodeCall(IAutomationCompatible.performUpkeep, (data)));
         } else {
-            one[0] = abi.decode(CodeStore.read(run.actions), (Action[]))[0];
-            one[0].data = performData;
+            one[0] = Action(run.actions, run.totalValue, performData);
         }
         return abi.encodeCall(IForwarder.forward, (one));
     }

@@ -80,6 +80,7 @@ struct RunContext {
     uint96 totalValue;
     /// CHAINLINK: the upkeep whose performUpkeep a run calls (zero otherwise).
     address checker;
-    /// NONE, GELATO: the CodeStore holding abi.encode(Action[]) (zero for CHAINLINK).
+    /// NONE: the CodeStore holding abi.encode(Action[]). GELATO: the target the check's payload is sent to.
+    /// CHAINLINK: zero.
     address actions;
 }

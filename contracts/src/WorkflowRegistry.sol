@@ -52,7 +52,9 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         uint40 maxRuns;
         uint40 endTime;
         // slot 1: read by every run
-        address actions; // CodeStore of abi.encode(Action[]) (zero for a Chainlink upkeep)
+        // Actions: the CodeStore of abi.encode(Action[]). Gelato: the target itself (its one action has no data
+        // of its own: the check gives it, and the value is totalValue). Chainlink: zero.
+        address actions;
         uint96 maxFeePerRun;
         // slot 2: read by a Chainlink upkeep's runs and by runs that carry value
         address checker;
@@ -263,7 +265,12 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         Workflow storage w = _workflows[id];
         if (w.owner == address(0)) revert UnknownWorkflow(id);
         spec.trigger = Trigger(w.triggerKind, w.interval, w.checkerKind, w.checker, w.triggerData);
-        if (w.actions != address(0)) spec.actions = abi.decode(CodeStore.read(w.actions), (Action[]));
+        if (w.checkerKind == CheckerKind.GELATO) {
+            spec.actions = new Action[](1);
+            spec.actions[0] = Action(w.actions, w.totalValue, "");
+        } else if (w.actions != address(0)) {
+            spec.actions = abi.decode(CodeStore.read(w.actions), (Action[]));
+        }
         spec.gasLimit = w.gasLimit;
         spec.maxFeePerRun = w.maxFeePerRun;
         spec.startTime = w.startTime;
@@ -312,8 +319,10 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         w.totalValue = totalValue;
         w.checker = t.checker;
         w.triggerData = t.data;
-        // A Chainlink upkeep has no actions; the others get a store (an update writes a new one).
-        w.actions = spec.actions.length == 0 ? address(0) : CodeStore.write(abi.encode(spec.actions));
+        // A Chainlink upkeep has no actions and a Gelato task keeps its target; the others get a store (an
+        // update writes a new one).
+        if (t.checkerKind == CheckerKind.GELATO) w.actions = spec.actions[0].target;
+        else w.actions = spec.actions.length == 0 ? address(0) : CodeStore.write(abi.encode(spec.actions));
     }
 
     function _validate(WorkflowSpec calldata spec) private view returns (uint96 totalValue) {

@@ -91,6 +91,24 @@ describe("WorkflowRegistry.register", () => {
     expect(g.event.args.spec.trigger.checkerKind).toBe(CheckerKind.GELATO);
   });
 
+  it("gives back every shape of spec as registered, though each keeps its actions its own way", async () => {
+    // TIME keeps its actions in a CodeStore, a Chainlink upkeep has none, a Gelato task keeps its target
+    // (with value here) in the word the others use for the store; the forwarder is computed, not stored.
+    const gelato = gelatoSpec(counter, counter);
+    const specs = [
+      timeSpec([increment(), { ...increment(), value: 3n }], 10n),
+      chainlinkSpec(counter, { checkData: "0xabcd" }),
+      { ...gelato, actions: [{ ...gelato.actions[0]!, value: 7n }] },
+    ];
+    for (const spec of specs) {
+      const { event, id, forwarder } = await chain.register(spec, parseEther("1"));
+      const stored = await chain.workflow(id);
+      // (the stored start is the effective one: the registration block's time for a start of 0)
+      expect({ ...stored.spec, startTime: 0n }).toEqual(event.args.spec);
+      expect(stored.forwarder).toBe(forwarder);
+    }
+  });
+
   it("rejects invalid specs with a named error", async () => {
     const base = timeSpec([increment()], 10n);
     const cases: [string, typeof base][] = [
@@ -101,6 +119,10 @@ describe("WorkflowRegistry.register", () => {
       ["InvalidGasLimit", { ...base, gasLimit: 20_000_000 }],
       ["InvalidMaxFee", { ...base, maxFeePerRun: 0n }],
       ["InvalidSchedule", { ...base, startTime: (await chain.now()) + 100n, endTime: (await chain.now()) + 50n }],
+      // times and counts are kept in 40 bits: beyond MAX_TIME (about the year 19,400) is refused, not cut
+      ["InvalidSchedule", { ...base, endTime: 2n ** 40n }],
+      ["InvalidSchedule", timeSpec([increment()], 2n ** 39n)],
+      ["InvalidSchedule", { ...base, maxRuns: 2n ** 40n }],
       ["InvalidTrigger", { ...base, trigger: { ...base.trigger, kind: TriggerType.LOG } }],
       ["InvalidCronExpression", { ...base, trigger: { ...base.trigger, kind: TriggerType.CRON, interval: 0n } }],
       ["InvalidTrigger", { ...base, trigger: { ...base.trigger, checker: counter } }],
