@@ -154,7 +154,13 @@ runMain(async () => {
     async function target(kind: Kind): Promise<{ spec: WorkflowSpec; to: Address; data: Hex; performData: Hex }> {
       const deploy = async (abi: Abi, bytecode: Hex, args: unknown[] = []) =>
         (await mined(await deployer.deployContract({ abi, bytecode, args }))).contractAddress!;
-      const call = async (to: Address, data: Hex) => mined(await deployer.sendTransaction({ to, data }));
+      const call = async (to: Address, data: Hex) => {
+        // A fixed gas limit: estimated in one second and mined in the next, IntervalUpkeep's write of the time
+        // can cost more than the estimate saw, and the touch ran out of gas.
+        const receipt = await mined(await deployer.sendTransaction({ to, data, gas: 500_000n }));
+        if (receipt.status !== "success") throw new Error(`${kind}: touching the target reverted`);
+        return receipt;
+      };
       if (kind === "TIME") {
         const to = await deploy(counterAbi, counterBytecode);
         const data = encodeFunctionData({ abi: counterAbi, functionName: "increment" });
@@ -194,9 +200,10 @@ runMain(async () => {
       // keeps its last caller, so the same sender would make the action alone skip a write a run makes.
       // And in a later second than the touch, as a run is: IntervalUpkeep keeps the time of its last perform,
       // and anvil can mine two blocks in one second, which made that write a no-op for the action alone.
-      const head = await publicClient.getBlock();
-      await testClient.setNextBlockTimestamp({ timestamp: head.timestamp + 1n });
-      const aloneGas = (await mined(await owner.sendTransaction({ to: alone.to, data: alone.data }))).gasUsed;
+      await new Promise((r) => setTimeout(r, 1100)); // automine stamps blocks with the wall clock's second
+      const aloneReceipt = await mined(await owner.sendTransaction({ to: alone.to, data: alone.data, gas: 500_000n }));
+      if (aloneReceipt.status !== "success") throw new Error(`${kind}: the action alone reverted`);
+      const aloneGas = aloneReceipt.gasUsed;
       for (const size of [1, 10, 50, 100]) {
         const targets: Awaited<ReturnType<typeof target>>[] = [];
         for (let i = 0; i < size; i++) targets.push(await target(kind)); // one deployer: one nonce at a time
