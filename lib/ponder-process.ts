@@ -25,6 +25,8 @@ export interface PonderOptions {
   env?: Record<string, string>;
   /** Where Ponder's output goes; kept in memory when unset. */
   onOutput?: (line: string) => void;
+  /** Another Ponder app's directory (the bench's bare app); this project's when unset. */
+  root?: string;
 }
 
 export interface PonderProcess {
@@ -41,7 +43,8 @@ export interface PonderProcess {
 const PONDER_BIN = join(ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 
 export function startPonder(options: PonderOptions): PonderProcess {
-  const args = [PONDER_BIN, "start", "--schema", options.schema, "--port", String(options.port)];
+  const args = [PONDER_BIN, ...(options.root ? ["--root", options.root] : []), "start"];
+  args.push("--schema", options.schema, "--port", String(options.port));
   if (options.viewsSchema) args.push("--views-schema", options.viewsSchema);
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
