@@ -25,16 +25,22 @@ import { startWorker } from "./worker/run-worker.js";
 import { Signer } from "./worker/signer.js";
 import { createSimulator } from "./worker/simulate.js";
 
+/** Milliseconds since this process started: the start-up breakdown logged with "executor started". */
+const sinceStart = () => Math.round(performance.now());
+
 export async function startExecutor(config: ExecutorConfig) {
+  const startup: Record<string, number> = { loaded: sinceStart() };
   const log = createLogger(config.logLevel, { role: config.role, chainId: config.network.chainId });
   const metrics = createMetrics();
   const chain = chainFor(config.network.chainId, config.network.rpcUrl);
   const { rpcUrls } = config.network;
   await verifyEndpoints(rpcUrls, config.network.chainId, { timeoutMs: config.rpcTimeoutMs, log });
+  startup.endpoints = sinceStart();
   const rpc = { timeoutMs: config.rpcTimeoutMs, rankIntervalMs: Math.max(1000, config.pollMs * 5) };
   const client = createPublicClient({ chain, transport: rpcTransport(rpcUrls, rpc) });
   const clock = new ChainClock(client, config.pollMs, config.blockTimeMs);
   await clock.start();
+  startup.clock = sinceStart();
   const queue = createQueue(config);
   const redis = new Redis({ ...redisConnection(config.redisUrl), maxRetriesPerRequest: 3 });
   const redisFailing = throttled();
@@ -104,6 +110,7 @@ export async function startExecutor(config: ExecutorConfig) {
       const balance = await s.balance();
       log.info({ signer: s.address, balanceWei: String(balance) }, "signer ready");
     }
+    startup.signers = sinceStart();
     const workerLog = log.child({ component: "worker" });
     batcher = new Batcher({
       client,
@@ -179,6 +186,7 @@ export async function startExecutor(config: ExecutorConfig) {
       signers: signers.map((s) => s.address),
       batchSize: config.batchSize,
       metricsPort: config.metricsPort,
+      startupMs: { ...startup, started: sinceStart() },
     },
     "executor started",
   );

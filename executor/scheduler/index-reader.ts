@@ -5,44 +5,53 @@
  *   Ponder 0.16.10's /sql endpoint answers from a stale view once live indexing updates a row
  *   (reproduced here: a workflow row vanishes from /sql after its first run while /api still sees it).
  */
-import { createClient } from "@ponder/client";
-import { asc, eq } from "drizzle-orm";
-import {
-  type DueLog,
-  type DueWorkflow,
-  dueColumns,
-  dueLogColumns,
-  dueLogsWhere,
-  dueWhere,
-  MAX_DUE_PAGE,
-} from "../../lib/due.js";
-import * as schema from "../../ponder.schema.js";
+import type { DueLog, DueWorkflow } from "../../lib/due.js";
 
 export type { DueLog, DueWorkflow };
 export type IndexTransport = "api" | "sql";
 
+/**
+ * The SQL transport's modules, loaded on first use: Ponder's schema imports `ponder` itself, which took
+ * 1.3 s of the executor's 2.4 s start-up on this machine, for a transport the default never uses.
+ */
+async function sqlTransport(ponderUrl: string) {
+  const [{ createClient }, { asc, eq }, due, schema] = await Promise.all([
+    import("@ponder/client"),
+    import("drizzle-orm"),
+    import("../../lib/due.js"),
+    import("../../ponder.schema.js"),
+  ]);
+  return { client: createClient(`${ponderUrl}/sql`, { schema }), asc, eq, due, schema };
+}
+
 export class IndexReader {
-  readonly #client;
+  #sql: ReturnType<typeof sqlTransport> | undefined;
 
   constructor(
     readonly ponderUrl: string,
     readonly transport: IndexTransport = "api",
-  ) {
-    this.#client = createClient(`${ponderUrl}/sql`, { schema });
+  ) {}
+
+  #sqlTransport() {
+    this.#sql ??= sqlTransport(this.ponderUrl);
+    return this.#sql;
   }
 
   /** Active, funded workflows due at or before `horizon`: one set-based query on (status, next due). */
   async due(horizon: bigint): Promise<DueWorkflow[]> {
     if (this.transport === "sql") {
+      const { client, asc, due, schema } = await this.#sqlTransport();
       const w = schema.workflow;
-      return this.#client.db
-        .select(dueColumns(w))
+      return client.db
+        .select(due.dueColumns(w))
         .from(w)
-        .where(dueWhere(w, horizon))
+        .where(due.dueWhere(w, horizon))
         .orderBy(asc(w.nextExecutionAt))
-        .limit(MAX_DUE_PAGE);
+        .limit(due.MAX_DUE_PAGE);
     }
-    const res = await fetch(`${this.ponderUrl}/api/due?horizon=${horizon}&limit=${MAX_DUE_PAGE}`);
+    // No limit: the API answers its own largest page, lib/due.ts's MAX_DUE_PAGE (importing that module
+    // here would load drizzle, ~80 ms of every start, for the SQL transport only).
+    const res = await fetch(`${this.ponderUrl}/api/due?horizon=${horizon}`);
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due`);
     type Wire = Omit<DueWorkflow, "id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun"> &
       Record<"id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun", string>;
@@ -60,16 +69,17 @@ export class IndexReader {
   /** Logs that LOG workflows owe a run, in log order per workflow (see lib/due.ts). */
   async dueLogs(): Promise<DueLog[]> {
     if (this.transport === "sql") {
+      const { client, asc, eq, due, schema } = await this.#sqlTransport();
       const { workflow: w, triggerLog: l } = schema;
-      return this.#client.db
-        .select(dueLogColumns(w, l))
+      return client.db
+        .select(due.dueLogColumns(w, l))
         .from(l)
         .innerJoin(w, eq(w.id, l.workflowId))
-        .where(dueLogsWhere(w, l))
+        .where(due.dueLogsWhere(w, l))
         .orderBy(asc(l.workflowId), asc(l.blockNumber), asc(l.logIndex))
-        .limit(MAX_DUE_PAGE);
+        .limit(due.MAX_DUE_PAGE);
     }
-    const res = await fetch(`${this.ponderUrl}/api/due/logs?limit=${MAX_DUE_PAGE}`);
+    const res = await fetch(`${this.ponderUrl}/api/due/logs`);
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due/logs`);
     type Wire = Omit<DueLog, "workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun"> &
       Record<"workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun", string>;

@@ -4,7 +4,7 @@
  * Outcomes map to BullMQ as: executed/skipped → completed; delay → back to delayed without using an
  * attempt; failed → an attempt used (retried with backoff, dead-lettered when attempts run out).
  */
-import { DelayedError, type Job, type Worker } from "bullmq";
+import type { Job, Worker } from "bullmq";
 import type { Chain, Hash, Hex, PublicClient, Transport } from "viem";
 import type { RunJobData } from "../../lib/queue.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
@@ -12,7 +12,7 @@ import type { ChainClock } from "../chain-clock.js";
 import type { ExecutorConfig } from "../config.js";
 import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import { createQueueWorker } from "../queue.js";
+import { bullmq, createQueueWorker } from "../queue.js";
 import type { Batcher } from "./batcher.js";
 import { type Outcome, outcomeOfError } from "./outcome.js";
 import { eventOf, itemEvents } from "./receipt.js";
@@ -150,7 +150,7 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
           });
         }
         await job.moveToDelayed(outcome.untilMs, token);
-        throw new DelayedError(outcome.why);
+        throw new bullmq.DelayedError(outcome.why);
       case "failed":
         metrics.jobsFailed.inc({ kind: "attempt" });
         jlog.warn({ attempt: job.attemptsMade + 1, err: outcome.message }, "run attempt failed");
