@@ -14,6 +14,7 @@ import { createMetrics, serveMetrics } from "./metrics.js";
 import { createQueue } from "./queue.js";
 import { redisConnection } from "./redis.js";
 import { rpcTransport, verifyEndpoints } from "./rpc.js";
+import { ChainSchedule } from "./scheduler/chain-schedule.js";
 import { createConditionChecker } from "./scheduler/conditions.js";
 import { IndexReader } from "./scheduler/index-reader.js";
 import { Reconciler } from "./scheduler/reconciler.js";
@@ -102,6 +103,13 @@ export async function startExecutor(config: ExecutorConfig) {
       lookaheadSeconds: config.lookaheadSeconds,
       logConfirmations: config.confirmations,
       pollMs: config.pollMs,
+      chain: new ChainSchedule({
+        client,
+        registry: config.network.registry,
+        fromBlock: BigInt(config.network.startBlock),
+        clock,
+        log: log.child({ component: "chain-schedule" }),
+      }),
     });
     void scheduler.start();
   }
@@ -168,6 +176,7 @@ export async function startExecutor(config: ExecutorConfig) {
         for (const s of signers) if (!s.healthy) problems.push(`signer ${s.address} cannot pay for gas`);
         if (batcher?.feeCapped) problems.push("base fee at or above MAX_FEE_GWEI: runs wait");
       }
+      if (scheduler && !scheduler.indexReady) problems.push("index not ready: TIME and CRON runs come from the chain");
       if (scheduler && scheduler.indexLag > 5n) problems.push(`index ${scheduler.indexLag} blocks behind the chain`);
       return {
         status: problems.length === 0 ? "ok" : "degraded",

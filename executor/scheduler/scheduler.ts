@@ -13,6 +13,7 @@ import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { RunQueue } from "../queue.js";
 import { surelyUnderpriced } from "../worker/economics.js";
+import type { ChainSchedule } from "./chain-schedule.js";
 import type { ConditionResult } from "./conditions.js";
 import type { DueLog, DueWorkflow, IndexReader } from "./index-reader.js";
 import type { Reconciler } from "./reconciler.js";
@@ -35,6 +36,11 @@ export interface SchedulerDeps {
   pollMs: number;
   /** Blocks a log waits on top of its own before its run is offered (CONFIRMATIONS; 0 = the next block). */
   logConfirmations?: number;
+  /**
+   * TIME and CRON schedules from the registry's events, offered while the index is not ready or lags
+   * (a cold start): without them a 1 s workflow lost every slot until Ponder caught up.
+   */
+  chain?: ChainSchedule;
 }
 
 /**
@@ -67,6 +73,11 @@ export class Scheduler {
   #failing = throttled();
   /** Blocks the index trails the chain head, as of the last pass (for /health). */
   indexLag = 0n;
+  /** The index has answered /ready (for /health: until then TIME and CRON slots come from the chain). */
+  indexReady = false;
+  #lastWaitLog = 0;
+  #lastChainHead: bigint | undefined;
+  #keptUpSince: number | undefined;
   /** Job ids this process already enqueued; forgotten when Redis loses them (see #epochKey). */
   #offered = new Set<string>();
   #epochKey: string;
@@ -76,16 +87,8 @@ export class Scheduler {
     this.#epochKey = deps.queue.toKey("scheduler-epoch");
   }
 
+  /** Schedules at once: from the chain (TIME, CRON) until the index is ready, then from the index. */
   async start(): Promise<void> {
-    const { index, log } = this.#d;
-    let waited = 0;
-    while (!(await index.ready())) {
-      if (this.#stopped) return;
-      if (waited % 10 === 0) log.info({ ponderUrl: index.ponderUrl }, "waiting for the index to be ready");
-      waited += 1;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    log.info("index ready; scheduling");
     this.#timer = setInterval(() => void this.tick(), this.#d.pollMs);
     await this.tick();
   }
@@ -96,12 +99,49 @@ export class Scheduler {
     while (this.#running) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /** Whether the index has answered /ready yet (asked on every tick until it has; logged every 10 s). */
+  async #indexReady(): Promise<boolean> {
+    if (this.indexReady) return true;
+    const { index, log } = this.#d;
+    this.indexReady = await index.ready();
+    if (this.indexReady) log.info("index ready; scheduling");
+    else if (Date.now() - this.#lastWaitLog >= 10_000) {
+      this.#lastWaitLog = Date.now();
+      const meanwhile = this.#d.chain ? "TIME and CRON slots come from the chain meanwhile" : "nothing is scheduled";
+      log.info({ ponderUrl: index.ponderUrl }, `waiting for the index to be ready; ${meanwhile}`);
+    }
+    return this.indexReady;
+  }
+
+  /**
+   * While the index is not ready or lags the head by more than LAG_WARN_BLOCKS, a pass over the chain's
+   * TIME and CRON schedules (chain-schedule.ts), alongside the index's own passes once it answers. The
+   * job ids are the same, so whichever offers a slot first, it is offered once. The schedules read are
+   * dropped once the index has kept up for FULL_PASS_MS.
+   */
+  async #chainPass(indexed: bigint | undefined): Promise<void> {
+    const { chain, clock } = this.#d;
+    if (!chain) return;
+    const head = clock.head.number;
+    if (indexed !== undefined && head - indexed <= LAG_WARN_BLOCKS) {
+      this.#keptUpSince ??= Date.now();
+      if (Date.now() - this.#keptUpSince >= FULL_PASS_MS) chain.forget();
+      return;
+    }
+    this.#keptUpSince = undefined;
+    if (head === this.#lastChainHead) return;
+    await chain.sync(head);
+    this.#lastChainHead = head;
+    await this.pass(head, false, chain);
+  }
+
   /** Runs a pass when the index has a new block (or every FULL_PASS_MS); never two at once. */
   async tick(): Promise<void> {
     if (this.#running || this.#stopped) return;
     this.#running = true;
     try {
-      const indexed = await this.#d.index.indexedBlock();
+      const indexed = (await this.#indexReady()) ? await this.#d.index.indexedBlock() : undefined;
+      await this.#chainPass(indexed);
       const full = Date.now() - this.#lastFullPass >= FULL_PASS_MS;
       if (indexed !== undefined && (indexed !== this.#lastIndexed || full)) {
         this.#lastIndexed = indexed;
@@ -116,13 +156,21 @@ export class Scheduler {
     }
   }
 
-  async pass(indexedBlock: bigint, full = true): Promise<number> {
+  /** `from`: where due work is read, the index (default) or, while it is behind, the chain's schedules. */
+  async pass(
+    indexedBlock: bigint,
+    full = true,
+    from: Pick<IndexReader, "due" | "dueLogs"> = this.#d.index,
+  ): Promise<number> {
     const { clock, index, queue, conditions, log, metrics, chainId } = this.#d;
+    const fromIndex = from === index;
     const head = clock.head;
     const lag = head.number > indexedBlock ? head.number - indexedBlock : 0n;
-    metrics.indexLag.set(Number(lag));
-    this.indexLag = lag;
-    if (lag > LAG_WARN_BLOCKS)
+    if (fromIndex) {
+      metrics.indexLag.set(Number(lag));
+      this.indexLag = lag;
+    }
+    if (fromIndex && lag > LAG_WARN_BLOCKS)
       log.warn(
         { chainHead: String(head.number), indexedBlock: String(indexedBlock), lag: String(lag) },
         "index lags the chain",
@@ -136,10 +184,10 @@ export class Scheduler {
     const nextBlockTime = clock.nextBlockTimestamp();
     // Both reads at once: a log's run is on the clock (it should land in the next block).
     const [due, dueLogs] = await Promise.all([
-      index.due(nextBlockTime + BigInt(this.#d.lookaheadSeconds)),
-      index.dueLogs(),
+      from.due(nextBlockTime + BigInt(this.#d.lookaheadSeconds)),
+      from.dueLogs(),
     ]);
-    if (this.#d.reconciler && Date.now() - this.#lastReconcile >= RECONCILE_MS) {
+    if (fromIndex && this.#d.reconciler && Date.now() - this.#lastReconcile >= RECONCILE_MS) {
       this.#lastReconcile = Date.now();
       // Overdue by a few blocks: long enough for a run in flight to have been mined and indexed.
       const grace = BigInt(Math.ceil(3 * clock.blockTimeSeconds) + 2);

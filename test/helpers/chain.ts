@@ -197,5 +197,6 @@ export function chainEnv(chain: Chain): Record<string, string> {
     REGISTRY_ADDRESS: chain.deployment.registry,
     ACTIONEXECUTOR_ADDRESS: chain.deployment.actionExecutor,
     FEEESCROW_ADDRESS: chain.deployment.feeEscrow,
+    START_BLOCK: String(chain.deployment.startBlock),
   };
 }

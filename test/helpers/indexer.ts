@@ -18,10 +18,12 @@ export interface Indexer extends PonderProcess {
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
 }
 
+/** `wait: false` returns as soon as Ponder is spawned (a cold start), not once it is ready. */
 export async function startIndexer(
   chain: Chain,
   kind: DatabaseKind,
   env: Record<string, string> = {},
+  { wait = true }: { wait?: boolean } = {},
 ): Promise<Indexer> {
   const db = await createTestDatabase(kind);
   const queuePrefix = `test-${randomBytes(4).toString("hex")}`;
@@ -36,7 +38,7 @@ export async function startIndexer(
     env: { QUEUE_PREFIX: queuePrefix, ...env },
   });
   try {
-    await ponder.waitUntilReady();
+    if (wait) await ponder.waitUntilReady();
   } catch (error) {
     await ponder.stop();
     await db.drop();
