@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { type Chain, chainEnv } from "../helpers/chain.js";
 
 /**
- * Per test in these files: every CLI run is a fresh node + tsx + viem start, a second or two alone and
+ * Per test in these files: every CLI run is a fresh node + viem start, a second or so alone and
  * several seconds each on a machine busy with other suites, and a test makes up to fifteen of them.
  */
 export const CLI_TEST_TIMEOUT = 180_000;
@@ -20,7 +20,9 @@ export function startCli(
   args: readonly string[],
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const env = { ...(process.env as Record<string, string>), ...chainEnv(chain), ...extra };
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/workflow.ts", ...args], {
+  // The compiled CLI, as `npm run workflow` runs it (test/global-setup.ts built it): a tsx start cost each
+  // of these runs about a second more.
+  const child = spawn(process.execPath, ["dist/scripts/workflow.js", ...args], {
     env,
     cwd: process.cwd(),
   });
