@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 /**
- * npm run build: the executor and its queue tools as JavaScript in dist/, so production runs plain
+ * npm run build: the executor and its tools as JavaScript in dist/, so production runs plain
  * `node dist/executor/main.js` with no TypeScript loader (tsx cost ~1 s of every start, and it is a dev
  * dependency). `--if-stale` builds only when a source changed since the last build: one stat per file
  * of the last build, a few milliseconds, so `npm run executor` and the test setup can ask every time.
  *
  * Plain JavaScript on purpose: it must run before anything is compiled. It follows the imports from the
  * entry points in tsconfig.build.json and transpiles each file on its own with the TypeScript compiler
- * (ts.transpileModule, tsconfig.build.json's options). The repo sets isolatedModules, which guarantees
- * every file compiles alone, so this is tsc's emit (`tsc -p tsconfig.build.json` writes the same files)
- * in about a second, where tsc takes 10-30 s building a program out of viem's and Ponder's types.
- * Types are checked by `npm run typecheck`, which CI runs.
+ * (ts.transpileModule with tsconfig.build.json's options; the repo sets isolatedModules, which guarantees
+ * every file compiles alone): a few seconds, where tsc takes 10-30 s building a program out of viem's
+ * and Ponder's types. Types are checked by `npm run typecheck`, which CI runs.
+ *
+ * The output is CommonJS, though the sources are ES modules: the executor loads ~1,000 modules (viem
+ * alone is 358), and Node 20 loads them through require() with a third less CPU than through its ES
+ * module loader (0.82 s against 1.31 s here, 0.43 s sooner on the wall clock). The differences are
+ * handled here: `import.meta.url` becomes the CommonJS spelling, import() stays import(), and a file
+ * that imports a package published as ES modules only (require() cannot load it: Ponder's schema
+ * imports `ponder`) stays an ES module, as .mjs, loaded with import() by the files that use it.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -68,51 +75,185 @@ export async function build({ ifStale = false } = {}) {
     const errors = parsed.errors.filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0)
       throw new Error(errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")).join("\n"));
-    const options = { ...parsed.options, noEmit: false };
-    const files = [];
-    const queue = [...parsed.fileNames];
-    const seen = new Set(queue);
-    while (queue.length > 0) {
-      const file = queue.shift();
-      const text = readFileSync(file, "utf8");
-      files.push(relative(ROOT, file));
-      for (const dep of localImports(ts, file, text)) {
-        if (!seen.has(dep)) {
-          seen.add(dep);
-          queue.push(dep);
-        }
-      }
-      const out = ts.transpileModule(text, { compilerOptions: options, fileName: file, reportDiagnostics: true });
+
+    const graph = readGraph(ts, parsed.fileNames);
+    const esm = esmIslands(graph, parsed.fileNames);
+    const written = new Set([MANIFEST, LOCK, join(OUT, "package.json")]);
+    // Everything below dist/ is CommonJS unless it ends in .mjs.
+    writeAtomically(join(OUT, "package.json"), '{ "type": "commonjs" }\n');
+    for (const [file, node] of graph) {
+      const asEsm = esm.has(file);
+      const compilerOptions = asEsm
+        ? { ...parsed.options, noEmit: false }
+        : {
+            ...parsed.options,
+            noEmit: false,
+            // CommonJS with import() kept as import(): what Node16 emits for a CommonJS file.
+            module: ts.ModuleKind.Node16,
+            moduleResolution: ts.ModuleResolutionKind.Node16,
+            verbatimModuleSyntax: false,
+          };
+      const out = ts.transpileModule(node.text, {
+        compilerOptions,
+        fileName: file,
+        reportDiagnostics: true,
+        transformers: { before: [rewrite(ts, file, esm, asEsm)] },
+      });
       const syntax = out.diagnostics?.filter((d) => d.category === ts.DiagnosticCategory.Error) ?? [];
       if (syntax.length > 0) {
         throw new Error(`${relative(ROOT, file)}: ${ts.flattenDiagnosticMessageText(syntax[0].messageText, "\n")}`);
       }
-      const js = join(OUT, relative(ROOT, file)).replace(/\.tsx?$/, ".js");
+      const js = outputOf(file, esm);
       mkdirSync(dirname(js), { recursive: true });
       // One rename per file: an executor starting while another process builds never reads half a file.
       writeAtomically(js, out.outputText);
-      if (out.sourceMapText) writeAtomically(`${js}.map`, out.sourceMapText);
+      written.add(js);
+      if (out.sourceMapText) {
+        writeAtomically(`${js}.map`, out.sourceMapText);
+        written.add(`${js}.map`);
+      }
     }
-    files.sort();
+    // Outputs of files no longer built (moved, deleted, or now the other module format).
+    for (const path of listFiles(OUT)) if (!written.has(path)) rmSync(path, { force: true });
+    const files = [...graph.keys()].map((f) => relative(ROOT, f)).sort();
     writeAtomically(MANIFEST, `${JSON.stringify({ startedAt, files }, null, 1)}\n`);
     if (!ifStale) {
       const ms = Math.round(performance.now() - t0);
-      console.log(`built ${files.length} files into dist/ in ${ms} ms`);
+      console.log(`built ${files.length} files into dist/ (${esm.size} as ES modules) in ${ms} ms`);
     }
   });
 }
 
-/** Relative imports of a file (static, re-exports and import()), as the .ts/.tsx files they name. */
-function localImports(ts, file, text) {
-  const found = [];
-  for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
-    if (!fileName.startsWith(".")) continue;
-    const base = resolve(dirname(file), fileName).replace(/\.js$/, "");
-    const candidate = [`${base}.ts`, `${base}.tsx`, join(base, "index.ts")].find(isFile);
-    if (!candidate) throw new Error(`${relative(ROOT, file)}: cannot find the source of ${fileName}`);
-    found.push(candidate);
+/**
+ * Every file reachable from the entry points, with its static imports (relative ones resolved to their
+ * sources, packages by name) and the relative files it loads with import().
+ */
+function readGraph(ts, entries) {
+  const graph = new Map();
+  const queue = [...entries];
+  while (queue.length > 0) {
+    const file = queue.shift();
+    if (graph.has(file)) continue;
+    const text = readFileSync(file, "utf8");
+    const node = { text, staticFiles: [], staticPackages: [], dynamicFiles: [] };
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+    const visit = (n) => {
+      const isStatic =
+        (ts.isImportDeclaration(n) && !n.importClause?.isTypeOnly) || (ts.isExportDeclaration(n) && !n.isTypeOnly);
+      const spec = isStatic
+        ? n.moduleSpecifier
+        : ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword
+          ? n.arguments[0]
+          : undefined;
+      if (spec && ts.isStringLiteral(spec)) {
+        if (!spec.text.startsWith(".")) {
+          if (isStatic) node.staticPackages.push(spec.text);
+        } else {
+          const dep = sourceOf(file, spec.text);
+          (isStatic ? node.staticFiles : node.dynamicFiles).push(dep);
+          queue.push(dep);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(source);
+    graph.set(file, node);
   }
+  return graph;
+}
+
+/**
+ * The files that must stay ES modules: those that import (statically) a package published as ES modules
+ * only, which require() cannot load (Ponder's schema imports `ponder`), and whatever imports them
+ * statically. CommonJS loads them with import(); an entry point cannot be one.
+ */
+function esmIslands(graph, entries) {
+  const esm = new Set();
+  for (const [file, node] of graph) {
+    if (node.staticPackages.some((pkg) => !requireable(pkg, file))) esm.add(file);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [file, node] of graph) {
+      if (!esm.has(file) && node.staticFiles.some((dep) => esm.has(dep))) {
+        esm.add(file);
+        grew = true;
+      }
+    }
+  }
+  const entry = entries.find((e) => esm.has(e));
+  if (entry) throw new Error(`${relative(ROOT, entry)}: imports an ES-module-only package; import() it instead`);
+  return esm;
+}
+
+function requireable(pkg, from) {
+  try {
+    createRequire(from).resolve(pkg);
+    return true;
+  } catch (error) {
+    if (error.code === "ERR_PACKAGE_PATH_NOT_EXPORTED" || error.code === "ERR_REQUIRE_ESM") return false;
+    throw error;
+  }
+}
+
+/**
+ * Per file: `import.meta.url` as CommonJS spells it, and imports of files that stay ES modules by their
+ * .mjs name.
+ */
+function rewrite(ts, file, esm, asEsm) {
+  return (context) => (source) => {
+    const f = context.factory;
+    const visit = (n) => {
+      if (
+        !asEsm &&
+        ts.isPropertyAccessExpression(n) &&
+        ts.isMetaProperty(n.expression) &&
+        n.expression.keywordToken === ts.SyntaxKind.ImportKeyword &&
+        n.name.text === "url"
+      ) {
+        // require("node:url").pathToFileURL(__filename).href
+        const url = f.createCallExpression(f.createIdentifier("require"), undefined, [
+          f.createStringLiteral("node:url"),
+        ]);
+        const call = f.createCallExpression(f.createPropertyAccessExpression(url, "pathToFileURL"), undefined, [
+          f.createIdentifier("__filename"),
+        ]);
+        return f.createPropertyAccessExpression(call, "href");
+      }
+      if (ts.isStringLiteral(n) && n.text.startsWith(".") && n.parent && isModuleSpecifier(ts, n)) {
+        const target = sourceOf(file, n.text);
+        if (esm.has(target)) return f.createStringLiteral(n.text.replace(/\.js$/, ".mjs"));
+      }
+      return ts.visitEachChild(n, visit, context);
+    };
+    return ts.visitNode(source, visit);
+  };
+}
+
+function isModuleSpecifier(ts, n) {
+  const p = n.parent;
+  return (
+    ((ts.isImportDeclaration(p) || ts.isExportDeclaration(p)) && p.moduleSpecifier === n) ||
+    (ts.isCallExpression(p) && p.expression.kind === ts.SyntaxKind.ImportKeyword && p.arguments[0] === n)
+  );
+}
+
+function outputOf(file, esm) {
+  return join(OUT, relative(ROOT, file)).replace(/\.tsx?$/, esm.has(file) ? ".mjs" : ".js");
+}
+
+/** The .ts/.tsx source a relative import names. */
+function sourceOf(from, specifier) {
+  const base = resolve(dirname(from), specifier).replace(/\.js$/, "");
+  const found = [`${base}.ts`, `${base}.tsx`, join(base, "index.ts")].find(isFile);
+  if (!found) throw new Error(`${relative(ROOT, from)}: cannot find the source of ${specifier}`);
   return found;
+}
+
+function listFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 function isFile(path) {

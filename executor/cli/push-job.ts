@@ -3,13 +3,10 @@
  * Injects a run job by hand for a workflow's current due slot (read from the index), with the same
  * deterministic id the scheduler would use, so it can never double a run.
  */
-
-import { createClient } from "@ponder/client";
 import { eq } from "drizzle-orm";
 import { isHex } from "viem";
 import { ConfigError, runMain } from "../../lib/env.js";
 import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
-import * as schema from "../../ponder.schema.js";
 import { loadConfig } from "../config.js";
 import { createQueue } from "../queue.js";
 
@@ -23,6 +20,8 @@ runMain(async () => {
   if (!performData || !isHex(performData)) throw new ConfigError("--perform-data: must be 0x-prefixed hex");
 
   const config = loadConfig("scheduler");
+  // import(): both are published as ES modules only, and npm run build compiles this tool to CommonJS.
+  const [{ createClient }, schema] = await Promise.all([import("@ponder/client"), import("../../ponder.schema.js")]);
   const client = createClient(`${config.ponderUrl}/sql`, { schema });
   const [w] = await client.db
     .select()
