@@ -35,46 +35,35 @@ export async function startExecutor(config: ExecutorConfig) {
   const metrics = createMetrics();
   const chain = chainFor(config.network.chainId, config.network.rpcUrl);
   const { rpcUrls } = config.network;
-  await verifyEndpoints(rpcUrls, config.network.chainId, { timeoutMs: config.rpcTimeoutMs, log });
-  startup.endpoints = sinceStart();
   const rpc = { timeoutMs: config.rpcTimeoutMs, rankIntervalMs: Math.max(1000, config.pollMs * 5) };
   const client = createPublicClient({ chain, transport: rpcTransport(rpcUrls, rpc) });
   const clock = new ChainClock(client, config.pollMs, config.blockTimeMs);
-  await clock.start();
-  startup.clock = sinceStart();
   const queue = createQueue(config);
   const redis = new Redis({ ...redisConnection(config.redisUrl), maxRetriesPerRequest: 3 });
   const redisFailing = throttled();
   redis.on("error", (error) =>
     redisFailing((heldBack) => log.warn({ err: error.message, heldBack }, "redis connection error")),
   );
+  // Start-up waits on round trips, not on this process, so they go out together: the endpoint check,
+  // the clock's first blocks, and Redis (connected, BullMQ's scripts loaded, before the first pass needs
+  // them). The check still has the last word: a wrong chain stops the process, and if no endpoint
+  // answers, the clock starts once one does.
+  void queue.waitUntilReady().catch(() => {});
+  const verified = verifyEndpoints(rpcUrls, config.network.chainId, { timeoutMs: config.rpcTimeoutMs, log });
+  const clockStarted = clock.start().catch(async () => {
+    await verified;
+    await clock.start();
+  });
+  clockStarted.catch(() => {}); // awaited below; a failed check must not also surface as unhandled
+  await verified;
+  startup.endpoints = sinceStart();
+  await clockStarted;
+  startup.clock = sinceStart();
 
   let scheduler: Scheduler | undefined;
   let worker: Worker | undefined;
   let batcher: Batcher | undefined;
   let earnings: Earnings | undefined;
-  const broadcastClients =
-    rpcUrls.length > 1
-      ? rpcUrls.map((url) => createPublicClient({ chain, transport: rpcTransport([url], { ...rpc, retries: 0 }) }))
-      : undefined;
-  const signers = config.signerKeys.map(
-    (key) =>
-      new Signer({
-        key,
-        client,
-        broadcastClients,
-        clock,
-        options: {
-          maxFeePerGas: config.maxFeePerGas,
-          replaceAfterMs: config.replaceAfterMs,
-          confirmations: config.confirmations,
-          reorgDepth: config.reorgDepth,
-        },
-        log: log.child({ component: "signer" }),
-        metrics,
-      }),
-  );
-
   if (config.role !== "worker") {
     scheduler = new Scheduler({
       chainId: config.network.chainId,
@@ -113,12 +102,40 @@ export async function startExecutor(config: ExecutorConfig) {
     });
     void scheduler.start();
   }
+  // After the scheduler has started: deriving a key's address builds secp256k1's tables on first use
+  // (0.2 s of CPU here), now while the scheduler's first requests are in flight rather than before they
+  // go out.
+  const broadcastClients =
+    rpcUrls.length > 1
+      ? rpcUrls.map((url) => createPublicClient({ chain, transport: rpcTransport([url], { ...rpc, retries: 0 }) }))
+      : undefined;
+  const signers = config.signerKeys.map(
+    (key) =>
+      new Signer({
+        key,
+        client,
+        broadcastClients,
+        clock,
+        options: {
+          maxFeePerGas: config.maxFeePerGas,
+          replaceAfterMs: config.replaceAfterMs,
+          confirmations: config.confirmations,
+          reorgDepth: config.reorgDepth,
+        },
+        log: log.child({ component: "signer" }),
+        metrics,
+      }),
+  );
+
   if (config.role !== "scheduler") {
+    // Logged when read; nothing waits for them (a signer's first send is checked by the node, and the
+    // gauges below read them again every 5 s).
     for (const s of signers) {
-      const balance = await s.balance();
-      log.info({ signer: s.address, balanceWei: String(balance) }, "signer ready");
+      s.balance().then(
+        (balance) => log.info({ signer: s.address, balanceWei: String(balance) }, "signer ready"),
+        (error: unknown) => log.warn({ signer: s.address, err: (error as Error).message }, "signer balance unread"),
+      );
     }
-    startup.signers = sinceStart();
     const workerLog = log.child({ component: "worker" });
     batcher = new Batcher({
       client,
