@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { type Address, encodeFunctionData, formatEther, type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { counterAbi, counterBytecode, feeEscrowAbi } from "../../abis/index.js";
+import { counterAbi, counterBytecode, feeEscrowAbi, shareBurnerAbi, shareBurnerBytecode } from "../../abis/index.js";
 import { ANVIL_KEYS, DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
 import { setBalance } from "../helpers/chain-faults.js";
@@ -208,11 +208,17 @@ it("refills a signer parked out of gas money from its earnings, and its runs res
   // claim cost compares as their gas does.
   const tip = 1_000_000_000n;
   const cap = 1_100_000_000n;
-  // A run of 16 actions: one batch needs several times the gas of a claim.
-  const counter = await chain.deploy(counterAbi, counterBytecode);
+  // A run that burns most of its 1M gas: one batch needs many times the gas of a claim, and each run earns
+  // about what a batch needs (the signer needs a batch's whole gas limit at the cap). It was 16 counter
+  // increments, until actions moved out of storage (issue 13) made such a run earn a tenth of that need.
+  const burner = await chain.deploy(shareBurnerAbi, shareBurnerBytecode);
+  const burn = encodeFunctionData({ abi: shareBurnerAbi, functionName: "burnShare", args: [8000n] });
   // 6 s apart: between one run being mined and the next being sent, the signer has nothing in flight.
   const { id } = await chain.register(
-    timeSpec(Array(16).fill(inc(counter)), 6n, { startTime: (await chain.now()) + 10n, gasLimit: 1_000_000 }),
+    timeSpec([{ target: burner, value: 0n, data: burn }], 6n, {
+      startTime: (await chain.now()) + 10n,
+      gasLimit: 1_000_000,
+    }),
     parseEther("10"),
   );
   await stack.intervalMining(1);
@@ -239,7 +245,9 @@ it("refills a signer parked out of gas money from its earnings, and its runs res
   const claimCost = ((claimGas * 120n) / 100n) * cap;
   const low = (claimCost * 3n) / 2n;
   expect(low).toBeLessThan(batchGas * tip); // below any batch of one run
-  expect(earned).toBeGreaterThan(batchGas * 2n * cap); // and what it earned pays for batches again
+  // and what it earned pays for batches again: the signer needs a batch's gas limit at the cap
+  const batchLimit = (await chain.publicClient.getTransaction({ hash: lastRun!.txHash })).gas;
+  expect(earned).toBeGreaterThan(batchLimit * 2n * cap);
   const parkedAt = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
   await setBalance(chain, signer, low);
 

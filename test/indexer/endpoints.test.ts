@@ -46,7 +46,9 @@ it("indexes through the live endpoint when another one is dead", async () => {
   } finally {
     await stop();
   }
-});
+  // Ponder backs off from the dead endpoint before it settles on the live one: 59 s of this test on a busy
+  // machine (2 cores shared with the other suites), where 60 s was its limit. It asserts failover, not speed.
+}, 150_000);
 
 it("refuses to start when an endpoint serves another chain", async () => {
   const wrong = await startAnvil({ chainId: 999 });
