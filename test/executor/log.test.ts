@@ -164,7 +164,9 @@ describe("LOG workflows", () => {
     await stack.indexer.catchUp();
     const receipt = await ping(99n, 1000);
     expect(receipt.logs).toHaveLength(1000);
-    await until("1,000 runs", async () => (await burst.count()) >= 1000n, 120_000);
+    // Generous: on this 2-core machine with other suites running, the burst took 78-123 s end to end (the
+    // bench's log suite measures its speed on a quiet machine); this test is about each log running once.
+    await until("1,000 runs", async () => (await burst.count()) >= 1000n, 200_000);
     await sleep(3000);
     expect(await burst.count()).toBe(1000n);
     await stack.indexer.catchUp();
@@ -175,7 +177,7 @@ describe("LOG workflows", () => {
       `burst: 1,000 logs in block ${receipt.blockNumber} ran in ${blocks.size} blocks ` +
         `(+${Math.min(...[...blocks].map((b) => Number(b) - Number(receipt.blockNumber)))}…+${Math.max(...[...blocks].map((b) => Number(b) - Number(receipt.blockNumber)))})`,
     );
-  }, 180_000);
+  }, 260_000);
 
   it("doubles no log when two executors (two operators, two queues) serve the same logs", async () => {
     const { chain } = stack;
