@@ -45,6 +45,9 @@ const shape = {
   REORG_DEPTH: int(1, 10_000).default(64),
   // A hung RPC request is abandoned (and the next endpoint tried) after this long.
   RPC_TIMEOUT_MS: int(100, 120_000).default(5000),
+  // Connections kept open to each RPC endpoint; requests beyond them wait for one (executor/rpc.ts). 64
+  // carry 200 transactions a block to a local node; raise it for an endpoint far away.
+  RPC_MAX_CONNECTIONS: int(1, 10_000).default(64),
   METRICS_PORT: int(0, 65_535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // TIME slots are offered this far ahead: the executor rides out an index outage this long.
@@ -86,6 +89,7 @@ export interface ExecutorConfig {
   confirmations: number;
   reorgDepth: number;
   rpcTimeoutMs: number;
+  rpcMaxConnections: number;
   metricsPort: number;
   logLevel: string;
   lookaheadSeconds: number;
@@ -130,6 +134,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     confirmations: e.CONFIRMATIONS,
     reorgDepth: Math.max(e.REORG_DEPTH, e.CONFIRMATIONS),
     rpcTimeoutMs: e.RPC_TIMEOUT_MS,
+    rpcMaxConnections: e.RPC_MAX_CONNECTIONS,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     lookaheadSeconds: e.SCHEDULER_LOOKAHEAD_S,

@@ -35,7 +35,11 @@ export async function startExecutor(config: ExecutorConfig) {
   const metrics = createMetrics();
   const chain = chainFor(config.network.chainId, config.network.rpcUrl);
   const { rpcUrls } = config.network;
-  const rpc = { timeoutMs: config.rpcTimeoutMs, rankIntervalMs: Math.max(1000, config.pollMs * 5) };
+  const rpc = {
+    timeoutMs: config.rpcTimeoutMs,
+    rankIntervalMs: Math.max(1000, config.pollMs * 5),
+    maxConnections: config.rpcMaxConnections,
+  };
   const client = createPublicClient({ chain, transport: rpcTransport(rpcUrls, rpc) });
   const clock = new ChainClock(client, config.pollMs, config.blockTimeMs);
   const queue = createQueue(config);

@@ -78,25 +78,39 @@ export interface SentTx {
   mined: Promise<TransactionReceipt>;
 }
 
+/** Where a version of the transaction was mined: all that a settled record keeps of its receipt. */
+interface Mined {
+  blockNumber: bigint;
+  transactionHash: Hash;
+}
+
+/**
+ * A transaction this signer answers for. Once its send settles, the record only watches for a reorg
+ * (REORG_DEPTH blocks), and keeps no more than that needs: at 200 transactions a block a signer holds
+ * some 13,000 records, and with their whole receipts (every log of every run), their calldata and their
+ * jobs they held 90 MiB of a 526 MiB executor (heap snapshots, batch 1 in the executor benchmark).
+ */
 interface TxRecord {
   nonce: number;
-  request: TxRequest;
+  /** What was last broadcast. Dropped once settled when `hooks.rebuild` makes any re-send afresh. */
+  request: TxRequest | undefined;
   hooks: SendHooks;
   fees: Fees;
   /** Sent under SendOptions.whileParked: a refusal for funds does not park the signer. */
   whileParked: boolean;
   hashes: Hash[];
   lastBroadcastMs: number;
-  receipt: TransactionReceipt | undefined;
+  receipt: Mined | undefined;
+  /** The whole receipt, from when it is found until the send settles with it. */
+  full: TransactionReceipt | undefined;
   /** Heads in a row on which the chain had used the nonce but no version of ours had a receipt. */
   usedElsewhere: number;
   /** The last re-send reason and failure logged: the same again (every head in a fee spike) is not repeated. */
   lastResend?: string;
   lastResendError?: string;
   settled: boolean;
-  resolve(receipt: TransactionReceipt): void;
-  reject(error: Error): void;
-  mined: Promise<TransactionReceipt>;
+  /** The ends of the send's `mined` promise, until it settles. */
+  waiter: { resolve(receipt: TransactionReceipt): void; reject(error: Error): void } | undefined;
 }
 
 export interface SignerDeps {
@@ -210,7 +224,7 @@ export class Signer {
     const whileParked = options.whileParked === true;
     this.#assertFunds(request.gas * fees.maxFeePerGas, whileParked);
     const nonce = await this.#nonces.take();
-    const record = this.#track(nonce, request, hooks, fees, whileParked);
+    const { record, mined } = this.#track(nonce, request, hooks, fees, whileParked);
     let result: "sent" | "nonce_used";
     try {
       result = await this.#broadcast(record, request, fees, { first: true });
@@ -220,7 +234,7 @@ export class Signer {
       this.#nonces.resync();
       throw error;
     }
-    if (result === "sent") return { nonce, hashes: record.hashes, mined: record.mined };
+    if (result === "sent") return { nonce, hashes: record.hashes, mined };
     // The chain used the nonce and no receipt of ours shows (yet). It may still be ours, mined on a node
     // that has not told us: the runs must not go out again at another nonce. The jobs look again (their
     // recorded hash and nonce), and only send afresh once the chain shows it was not theirs.
@@ -285,12 +299,10 @@ export class Signer {
     throw new SignerFundsError(`signer ${this.address} cannot pay for gas; waiting to be funded`);
   }
 
-  #track(nonce: number, request: TxRequest, hooks: SendHooks, fees: Fees, whileParked = false): TxRecord {
-    let resolve!: (r: TransactionReceipt) => void;
-    let reject!: (e: Error) => void;
-    const mined = new Promise<TransactionReceipt>((res, rej) => {
-      resolve = res;
-      reject = rej;
+  #track(nonce: number, request: TxRequest, hooks: SendHooks, fees: Fees, whileParked = false) {
+    let waiter!: TxRecord["waiter"] & {};
+    const mined = new Promise<TransactionReceipt>((resolve, reject) => {
+      waiter = { resolve, reject };
     });
     mined.catch(() => {}); // observed by whoever awaits it
     const record: TxRecord = {
@@ -302,14 +314,31 @@ export class Signer {
       hashes: [],
       lastBroadcastMs: Date.now(),
       receipt: undefined,
+      full: undefined,
       usedElsewhere: 0,
       settled: false,
-      resolve,
-      reject,
-      mined,
+      waiter,
     };
     this.#records.set(nonce, record);
-    return record;
+    return { record, mined };
+  }
+
+  /** A version of the record's transaction is mined with this receipt. */
+  #found(record: TxRecord, receipt: TransactionReceipt): void {
+    record.receipt = { blockNumber: receipt.blockNumber, transactionHash: receipt.transactionHash };
+    record.full = record.settled ? undefined : receipt;
+  }
+
+  /** The send is over (mined deep enough, or given up): from now on the record only watches for a reorg. */
+  #settle(record: TxRecord, outcome?: { receipt: TransactionReceipt } | { error: Error }): void {
+    record.settled = true;
+    const waiter = record.waiter;
+    record.waiter = undefined;
+    record.full = undefined;
+    // A re-send rebuilds its request from the runs (see SendHooks.rebuild): the calldata is not needed.
+    if (record.hooks.rebuild) record.request = undefined;
+    if (outcome && "receipt" in outcome) waiter?.resolve(outcome.receipt);
+    else if (outcome) waiter?.reject(outcome.error);
   }
 
   async #sign(request: TxRequest, nonce: number, fees: Fees): Promise<{ hash: Hash; raw: Hex }> {
@@ -370,7 +399,7 @@ export class Signer {
             // Often our own earlier version was mined while the answer was lost: look now, not next attempt.
             const receipt = await this.#receiptOf(record);
             if (receipt) {
-              record.receipt = receipt;
+              this.#found(record, receipt);
               return "sent";
             }
             return "nonce_used";
@@ -475,7 +504,7 @@ export class Signer {
     used.forEach((r, i) => {
       const receipt = receipts[i];
       if (receipt) {
-        r.receipt = receipt;
+        this.#found(r, receipt);
         r.usedElsewhere = 0;
         metrics.txMined.inc({ status: receipt.status });
       } else if (++r.usedElsewhere >= 3) {
@@ -519,6 +548,7 @@ export class Signer {
         );
         metrics.txReorged.inc();
         r.receipt = undefined;
+        r.full = undefined;
         // A node may put it back in its pool (geth does); anvil and many others do not.
         if (!(await this.#known(r))) await this.#resend(r, "reorged out");
       }),
@@ -545,10 +575,7 @@ export class Signer {
     for (const r of [...this.#records.values()]) {
       if (!r.receipt) continue;
       const depth = head.number - r.receipt.blockNumber + 1n;
-      if (!r.settled && depth >= BigInt(options.confirmations)) {
-        r.settled = true;
-        r.resolve(r.receipt);
-      }
+      if (!r.settled && depth >= BigInt(options.confirmations) && r.full) this.#settle(r, { receipt: r.full });
       if (r.settled && depth > BigInt(options.reorgDepth)) this.#records.delete(r.nonce);
     }
   }
@@ -580,6 +607,8 @@ export class Signer {
   }
 
   async #replace(record: TxRecord): Promise<void> {
+    // Settled, reorged out and back in a node's pool (geth does that): its runs are simulated afresh.
+    if (!record.request) return this.#resend(record, "stuck after a reorg");
     const next = bump(record.fees, this.#d.options.maxFeePerGas);
     if (!next) {
       this.#d.log.warn(
@@ -608,12 +637,13 @@ export class Signer {
   async #fill(nonce: number): Promise<void> {
     const fees = this.safeFees();
     const doubled = { maxFeePerGas: fees.maxFeePerGas * 2n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas * 2n };
-    const record = this.#track(nonce, this.#selfTransfer(), { beforeBroadcast: async () => {} }, doubled);
-    record.settled = true; // no job waits on it
+    const request = this.#selfTransfer();
+    const { record } = this.#track(nonce, request, { beforeBroadcast: async () => {} }, doubled);
+    this.#settle(record); // no job waits on it
     this.#nonces.passed(nonce);
     this.#d.log.warn({ signer: this.address, nonce }, "chain is stuck at a nonce nobody holds: filling it");
     this.#d.metrics.txGapFilled.inc();
-    await this.#rebroadcast(record, record.request, doubled);
+    await this.#rebroadcast(record, request, doubled);
   }
 
   async #rebroadcast(record: TxRecord, request: TxRequest, fees: Fees): Promise<void> {
@@ -647,9 +677,6 @@ export class Signer {
 
   #forget(record: TxRecord, error: Error): void {
     this.#records.delete(record.nonce);
-    if (!record.settled) {
-      record.settled = true;
-      record.reject(error);
-    }
+    if (!record.settled) this.#settle(record, { error });
   }
 }
