@@ -2,7 +2,7 @@
  * Loads a test chain with work: a Counter to call and many funded TIME workflows registered fast
  * (nonces assigned here and sent in parallel). What ran is read back with test/helpers/chain-runs.ts.
  */
-import { encodeFunctionData, type Hash, parseEventLogs } from "viem";
+import { encodeFunctionData, type Hash, parseEventLogs, type TransactionReceipt } from "viem";
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import type { WorkflowSpec } from "../../lib/spec.js";
 import type { Chain } from "../../test/helpers/chain.js";
@@ -47,7 +47,7 @@ export async function registerMany(
         }),
       ),
     );
-    const receipts = await Promise.all(hashes.map((hash) => chain.mined(hash)));
+    const receipts = await Promise.all(hashes.map((hash) => receiptOf(chain, hash)));
     for (const receipt of receipts) {
       if (receipt.status !== "success") throw new Error(`register reverted in ${receipt.transactionHash}`);
       const [registered] = parseEventLogs({
@@ -61,6 +61,22 @@ export async function registerMany(
     progress(ids.length);
   }
   return ids;
+}
+
+/**
+ * A transaction's receipt, polled for. Not viem's waitForTransactionReceipt: on an automining anvil it
+ * waits for a block after the one it last saw, and when the transaction went into the last block anvil
+ * mined (no later transaction, so no later block) it sometimes never looked again: registrations timed
+ * out after 180 s with every transaction mined (3 of 6 bench set-ups on 2026-11-29 under load).
+ */
+async function receiptOf(chain: Chain, hash: Hash, timeoutMs = 180_000): Promise<TransactionReceipt> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const receipt = await chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
+    if (receipt) return receipt;
+    if (Date.now() > deadline) throw new Error(`transaction ${hash} not mined within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Gas used by the given transactions, and the block gas limit they were mined under. */
