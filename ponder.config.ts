@@ -43,8 +43,10 @@ export default createConfig({
       startBlock: network.startBlock,
     },
   },
-  // LOG triggers: every block's logs from the emitters active LOG workflows name (src/LogTrigger.ts).
+  // LOG triggers: every live block's logs from the emitters active LOG workflows name (src/LogTrigger.ts).
+  // From the head at start only: a block source fetches every block of its range, so from the deployment
+  // on it made a backfill read every block of the chain; the logs behind the head are read in ranges.
   blocks: {
-    LogScan: { chain: "chain", startBlock: network.startBlock, interval: 1 },
+    LogScan: { chain: "chain", startBlock: "latest", interval: 1 },
   },
 });

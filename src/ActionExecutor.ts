@@ -1,18 +1,28 @@
 import { ponder } from "ponder:registry";
-import { execution, hourlyStat, logRun, skip, triggerLog, worker, workflow } from "ponder:schema";
+import { execution, logRun, skip, workflow } from "ponder:schema";
 import { decodeRevertReason } from "../lib/revert-reason.js";
 import { enumName, SkipReason } from "../lib/spec.js";
 
-const hourOf = (t: bigint) => t - (t % 3600n);
-
+// A run costs the index two writes and no other reads: the workflow's update (which reads its row, and
+// so its trigger kind) and the run's row. Per-worker and per-hour figures are derived from the runs when
+// they are read (the worker and hourly_stat views), not kept per event.
 ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
   const { id, runNumber, worker: by, success, gasUsed, fee, dueAt, nextExecutionAt, reason } = event.args;
   const time = event.block.timestamp;
-  const triggerKind = (await context.db.find(workflow, { id }))?.triggerKind ?? "TIME";
+  const row = await context.db.update(workflow, { id }).set((w) => ({
+    runCount: Number(runNumber),
+    successCount: w.successCount + (success ? 1 : 0),
+    failureCount: w.failureCount + (success ? 0 : 1),
+    nextExecutionAt,
+    lastRunAt: time,
+    lastRunSuccess: success,
+    lastRunTx: event.transaction.hash,
+    updatedAt: time,
+  }));
+  const triggerKind = row.triggerKind;
   // A LOG run is late from its log's block (LogRun, just before this event, named the log).
   const link = triggerKind === "LOG" ? await context.db.find(logRun, { id: `${id}:${runNumber}` }) : undefined;
-  const log = link ? await context.db.find(triggerLog, { id: link.triggerLogId }) : undefined;
-  const from = log ? log.blockTime : dueAt;
+  const from = link?.logBlockTime ?? dueAt;
   const lateness = time > from ? time - from : 0n;
   await context.db.insert(execution).values({
     id: event.id,
@@ -27,7 +37,7 @@ ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
     blockTime: time,
     triggerKind,
     lateness,
-    triggerTxHash: log?.txHash ?? null,
+    triggerTxHash: link?.logTxHash ?? null,
     triggerLogIndex: link?.logIndex ?? null,
     triggerBlockNumber: link?.logBlockNumber ?? null,
     txHash: event.transaction.hash,
@@ -36,48 +46,10 @@ ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
     reason: success ? null : reason,
     reasonText: success ? null : decodeRevertReason(reason),
   });
-  await context.db.update(workflow, { id }).set((row) => ({
-    runCount: Number(runNumber),
-    successCount: row.successCount + (success ? 1 : 0),
-    failureCount: row.failureCount + (success ? 0 : 1),
-    nextExecutionAt,
-    lastRunAt: time,
-    lastRunSuccess: success,
-    lastRunTx: event.transaction.hash,
-    updatedAt: time,
-  }));
-  await context.db
-    .insert(worker)
-    .values({ address: by, runs: 1, failures: success ? 0 : 1, skips: 0, earned: fee, claimed: 0n, lastSeenAt: time })
-    .onConflictDoUpdate((row) => ({
-      runs: row.runs + 1,
-      failures: row.failures + (success ? 0 : 1),
-      earned: row.earned + fee,
-      lastSeenAt: time,
-    }));
-  await context.db
-    .insert(hourlyStat)
-    .values({
-      hour: hourOf(time),
-      runs: 1,
-      failures: success ? 0 : 1,
-      skips: 0,
-      gasUsed,
-      fees: fee,
-      latenessTotal: lateness,
-    })
-    .onConflictDoUpdate((row) => ({
-      runs: row.runs + 1,
-      failures: row.failures + (success ? 0 : 1),
-      gasUsed: row.gasUsed + gasUsed,
-      fees: row.fees + fee,
-      latenessTotal: row.latenessTotal + lateness,
-    }));
 });
 
 ponder.on("ActionExecutor:WorkflowSkipped", async ({ event, context }) => {
   const { id, worker: by, reason } = event.args;
-  const time = event.block.timestamp;
   await context.db.insert(skip).values({
     id: event.id,
     workflowId: id,
@@ -85,18 +57,10 @@ ponder.on("ActionExecutor:WorkflowSkipped", async ({ event, context }) => {
     reason: enumName(SkipReason, reason),
     txHash: event.transaction.hash,
     blockNumber: event.block.number,
-    blockTime: time,
+    blockTime: event.block.timestamp,
     logIndex: event.log.logIndex,
   });
   // Unknown ids have no row to count against.
   const row = await context.db.find(workflow, { id });
   if (row) await context.db.update(workflow, { id }).set({ skipCount: row.skipCount + 1 });
-  await context.db
-    .insert(worker)
-    .values({ address: by, runs: 0, failures: 0, skips: 1, earned: 0n, claimed: 0n, lastSeenAt: time })
-    .onConflictDoUpdate((w) => ({ skips: w.skips + 1, lastSeenAt: time }));
-  await context.db
-    .insert(hourlyStat)
-    .values({ hour: hourOf(time), runs: 0, failures: 0, skips: 1, gasUsed: 0n, fees: 0n, latenessTotal: 0n })
-    .onConflictDoUpdate((h) => ({ skips: h.skips + 1 }));
 });

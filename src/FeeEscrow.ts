@@ -1,5 +1,5 @@
 import { type Context, ponder } from "ponder:registry";
-import { escrowMovement, feeParams, worker, workflow } from "ponder:schema";
+import { escrowMovement, feeParams, workflow } from "ponder:schema";
 import type { Address, Hex } from "viem";
 
 interface Movement {
@@ -49,21 +49,10 @@ ponder.on("FeeEscrow:Charged", async ({ event, context }) => {
   await record(context, event, { kind: "charge", workflowId: id, account: by, amount: fee, balanceAfter: balance });
 });
 
+// What a worker has claimed is summed from these rows when read (the worker view).
 ponder.on("FeeEscrow:Claimed", async ({ event, context }) => {
   const { worker: by, amount } = event.args;
   await record(context, event, { kind: "claim", workflowId: null, account: by, amount, balanceAfter: null });
-  await context.db
-    .insert(worker)
-    .values({
-      address: by,
-      runs: 0,
-      failures: 0,
-      skips: 0,
-      earned: 0n,
-      claimed: amount,
-      lastSeenAt: event.block.timestamp,
-    })
-    .onConflictDoUpdate((w) => ({ claimed: w.claimed + amount }));
 });
 
 ponder.on("FeeEscrow:FeeParamsSet", async ({ event, context }) => {

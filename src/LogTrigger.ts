@@ -1,11 +1,19 @@
 /**
  * LOG triggers in the index. Ponder's factory pattern follows contracts that an event names, but it
  * decodes and filters their logs by an ABI fixed at start-up; a LOG workflow names any emitter and any
- * event at run time. So the indexer keeps the active filters in one row (log_watch) and, on every block,
- * reads that block's logs from those emitters by block hash (one eth_getLogs, skipped when no LOG
- * workflow is active) and writes a trigger_log row per (workflow, matching log). Block events run after
- * the block's logs, so a workflow registered in a block sees the later logs of that block. A reorg rolls
- * the rows of its blocks back like any other, so a log that left the chain is no longer offered.
+ * event at run time. So the indexer keeps the active filters in one row (log_watch) with the position
+ * (block, log index) up to which the chain's logs have been matched against them, and writes a
+ * trigger_log row per (workflow, matching log).
+ *
+ * Live, a block handler (LogScan) reads each new block's logs from the watched emitters by block hash
+ * (one eth_getLogs, none while no LOG workflow is active); block events run after the block's logs, so
+ * a workflow registered in a block sees the later logs of that block. Behind the head (a backfill, or
+ * the blocks an indexer missed while it was down) there is no block handler: a Ponder block source fetches
+ * every block of its range, which made a backfill read every block of the chain. The logs there are read
+ * in block ranges instead, when they are needed: before the watches change (the old filters own the logs
+ * up to the change), before a LogRun names a log not matched yet, and at the first live block. A reorg
+ * rolls the rows of its blocks back like any other, position included, so a log that left the chain is no
+ * longer offered and its range is read again.
  *
  * A Chainlink log upkeep's checkLog is asked here, at the log's block, from the zero address (Chainlink's
  * simulated backend), with CHECK_LOG_GAS; its answer is stored with the row, and a "no", a revert or a
@@ -71,14 +79,134 @@ export function watchOf(
   };
 }
 
-/** Starts (or restarts, with a new filter) watching for a workflow; `undefined` stops it. */
-export async function setWatch(context: Context, workflowId: bigint, entry: LogWatchEntry | undefined): Promise<void> {
+/** A point in the chain's log order: the log `logIndex` of block `number` (END: after the block's last log). */
+export interface Position {
+  number: bigint;
+  hash: Hex;
+  timestamp: bigint;
+  logIndex: number;
+}
+
+/** After every log of a block (the column is a Postgres integer). */
+const END = 2_147_483_647;
+/** Blocks per eth_getLogs when reading a range; halved while the endpoint refuses the range. */
+const RANGE_BLOCKS = 2_000;
+
+type WatchRow = typeof logWatch.$inferSelect;
+
+/** The position of a log event, for setWatch and scanTo. (Ponder's event objects are proxies: no spreading.) */
+export const positionOf = (event: {
+  block: { number: bigint; hash: Hex; timestamp: bigint };
+  log: { logIndex: number };
+}): Position => ({
+  number: event.block.number,
+  hash: event.block.hash,
+  timestamp: event.block.timestamp,
+  logIndex: event.log.logIndex,
+});
+
+const before = (a: { number: bigint; logIndex: number }, b: { number: bigint; logIndex: number }) =>
+  a.number < b.number || (a.number === b.number && a.logIndex < b.logIndex);
+
+/**
+ * Starts (or restarts, with a new filter) watching for a workflow at `at`; `undefined` stops it. The
+ * logs up to `at` are matched against the filters as they were first: they are the old filters' logs.
+ */
+export async function setWatch(
+  context: Context,
+  workflowId: bigint,
+  entry: LogWatchEntry | undefined,
+  at: Position,
+): Promise<void> {
   const row = await context.db.find(logWatch, { id: WATCH_ROW });
-  const others = (row?.watches ?? []).filter((w) => w.workflowId !== workflowId.toString());
-  const watches = entry ? [...others, entry] : others;
-  if (!row) await context.db.insert(logWatch).values({ id: WATCH_ROW, watches });
-  else if (entry || others.length !== row.watches.length)
-    await context.db.update(logWatch, { id: WATCH_ROW }).set({ watches });
+  const watches = row?.watches ?? [];
+  const others = watches.filter((w) => w.workflowId !== workflowId.toString());
+  if (!entry && others.length === watches.length) return;
+  if (row && watches.length > 0) await scanTo(context, row, at);
+  const next = { watches: entry ? [...others, entry] : others, scannedBlock: at.number, scannedLogIndex: at.logIndex };
+  if (!row) await context.db.insert(logWatch).values({ id: WATCH_ROW, ...next });
+  else await context.db.update(logWatch, { id: WATCH_ROW }).set(next);
+}
+
+/**
+ * Matches the logs after the row's scanned position, up to and including `to`, against its watches and
+ * writes their trigger_log rows; the caller records `to` as the new position. Whole blocks before `to`'s
+ * are read by number in ranges (they are behind the block being indexed: were one replaced, Ponder rolls
+ * back to before it and this runs again); `to`'s own block by its hash.
+ */
+async function scanTo(context: Context, row: WatchRow, to: Position): Promise<void> {
+  const watches = row.watches;
+  const from = { number: row.scannedBlock, logIndex: row.scannedLogIndex };
+  if (watches.length === 0 || !before(from, to)) return;
+  const emitters = [...new Set(watches.map((w) => w.emitter.toLowerCase() as Hex))];
+  const inRange = (log: RawLog) => before(from, { number: log.blockNumber, logIndex: log.logIndex });
+  const firstWhole = from.logIndex === END ? from.number + 1n : from.number;
+  for (let start = firstWhole; start < to.number; ) {
+    const { logs, end } = await rangeLogs(emitters, start, to.number - 1n);
+    await record(context, watches, logs.filter(inRange), undefined);
+    start = end + 1n;
+  }
+  const current = (await blockLogs(to.hash, emitters)).filter(
+    (log) => inRange(log) && (to.logIndex === END || log.logIndex <= to.logIndex),
+  );
+  await record(context, watches, current, to.timestamp);
+}
+
+/** Writes a trigger_log row per (watch, matching log), asking Chainlink log upkeeps' checkLog first. */
+async function record(
+  context: Context,
+  watches: LogWatchEntry[],
+  logs: RawLog[],
+  blockTime: bigint | undefined,
+): Promise<void> {
+  const matches = logs
+    .sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+    )
+    .flatMap((log) => watches.filter((w) => after(w, log) && matchesLog(filterOf(w), log)).map((w) => ({ w, log })));
+  if (matches.length === 0) return;
+  const times = await blockTimes(
+    matches.map(({ log }) => log),
+    blockTime,
+  );
+  const rows = await Promise.all(
+    matches.map(async ({ w, log }) => {
+      const time = times.get(log.blockHash)!;
+      const check = w.checkerKind === "CHAINLINK" ? await checkLog(w, log, time) : undefined;
+      return {
+        id: `${w.workflowId}:${log.blockHash}:${log.logIndex}`,
+        workflowId: BigInt(w.workflowId),
+        blockNumber: log.blockNumber,
+        blockHash: log.blockHash,
+        blockTime: time,
+        txHash: log.transactionHash,
+        logIndex: log.logIndex,
+        emitter: log.address,
+        topics: log.topics as Hex[],
+        data: log.data,
+        state: check && "skip" in check ? "SKIPPED" : "PENDING",
+        skipReason: check && "skip" in check ? check.skip : null,
+        performData: check && "performData" in check ? check.performData : null,
+      };
+    }),
+  );
+  await context.db.insert(triggerLog).values(rows);
+}
+
+/** Each log's block time: the known one, the log's own (most nodes send blockTimestamp), or its block's. */
+async function blockTimes(logs: RawLog[], known: bigint | undefined): Promise<Map<Hex, bigint>> {
+  const times = new Map<Hex, bigint>();
+  for (const log of logs) {
+    const time = known ?? (log as { blockTimestamp?: bigint }).blockTimestamp;
+    if (time !== undefined) times.set(log.blockHash, time);
+  }
+  const missing = [...new Set(logs.map((l) => l.blockHash))].filter((h) => !times.has(h));
+  await Promise.all(
+    missing.map(async (blockHash) =>
+      times.set(blockHash, (await withTries(() => rpc.getBlock({ blockHash }))).timestamp),
+    ),
+  );
+  return times;
 }
 
 const filterOf = (w: LogWatchEntry) => ({
@@ -92,38 +220,47 @@ const filterOf = (w: LogWatchEntry) => ({
 const after = (w: LogWatchEntry, log: RawLog) =>
   log.blockNumber > BigInt(w.fromBlock) || (log.blockNumber === BigInt(w.fromBlock) && log.logIndex > w.fromLogIndex);
 
+/** Live blocks (and the first one after a start, which reads what the indexer has not matched yet). */
 ponder.on("LogScan:block", async ({ event, context }) => {
-  const watches = (await context.db.find(logWatch, { id: WATCH_ROW }))?.watches ?? [];
-  if (watches.length === 0) return;
-  const emitters = [...new Set(watches.map((w) => w.emitter.toLowerCase() as Hex))];
-  const logs = await blockLogs(event.block.hash, emitters);
-  const matches = logs
-    .map((l) => ({ ...l, blockNumber: BigInt(l.blockNumber), logIndex: Number(l.logIndex) }))
-    .sort((a, b) => a.logIndex - b.logIndex)
-    .flatMap((log) => watches.filter((w) => after(w, log) && matchesLog(filterOf(w), log)).map((w) => ({ w, log })));
-  if (matches.length === 0) return;
-  const rows = await Promise.all(
-    matches.map(async ({ w, log }) => {
-      const check = w.checkerKind === "CHAINLINK" ? await checkLog(w, log, event.block.timestamp) : undefined;
-      return {
-        id: `${w.workflowId}:${log.blockHash}:${log.logIndex}`,
-        workflowId: BigInt(w.workflowId),
-        blockNumber: log.blockNumber,
-        blockHash: log.blockHash,
-        blockTime: event.block.timestamp,
-        txHash: log.transactionHash,
-        logIndex: log.logIndex,
-        emitter: log.address,
-        topics: log.topics as Hex[],
-        data: log.data,
-        state: check && "skip" in check ? "SKIPPED" : "PENDING",
-        skipReason: check && "skip" in check ? check.skip : null,
-        performData: check && "performData" in check ? check.performData : null,
-      };
-    }),
-  );
-  await context.db.insert(triggerLog).values(rows);
+  const row = await context.db.find(logWatch, { id: WATCH_ROW });
+  if (!row || row.watches.length === 0) return;
+  const to = { number: event.block.number, hash: event.block.hash, timestamp: event.block.timestamp, logIndex: END };
+  await scanTo(context, row, to);
+  await context.db.update(logWatch, { id: WATCH_ROW }).set({ scannedBlock: to.number, scannedLogIndex: END });
 });
+
+/**
+ * Logs of `emitters` from block `from` to `to`, as many blocks as the endpoint answers at once (the
+ * first RANGE_BLOCKS, halved on each refusal), and the last block they cover.
+ */
+async function rangeLogs(emitters: Hex[], from: bigint, to: bigint): Promise<{ logs: RawLog[]; end: bigint }> {
+  for (let span = BigInt(RANGE_BLOCKS); ; span /= 2n) {
+    const end = from + span - 1n < to ? from + span - 1n : to;
+    try {
+      return { logs: normalized(await rpc.getLogs({ address: emitters, fromBlock: from, toBlock: end })), end };
+    } catch {
+      // Endpoints cap a range's blocks or results; one block that still fails is the endpoint's fault.
+      if (span > 1n) continue;
+      const logs = await withTries(() => rpc.getLogs({ address: emitters, fromBlock: from, toBlock: from }));
+      return { logs: normalized(logs), end: from };
+    }
+  }
+}
+
+const normalized = (logs: Log[]): RawLog[] =>
+  logs.map((l) => ({ ...l, blockNumber: BigInt(l.blockNumber ?? 0n), logIndex: Number(l.logIndex) }) as RawLog);
+
+/** `request`, tried RPC_TRIES times with a growing pause before its error stops indexing. */
+async function withTries<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= RPC_TRIES) throw error;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
 
 /**
  * The logs of block `hash` from `emitters`. A block a reorg removed after Ponder fetched it has no logs
@@ -134,7 +271,7 @@ ponder.on("LogScan:block", async ({ event, context }) => {
 async function blockLogs(hash: Hex, emitters: Hex[]): Promise<RawLog[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await rpc.getLogs({ address: emitters, blockHash: hash })) as RawLog[];
+      return normalized(await rpc.getLogs({ address: emitters, blockHash: hash }));
     } catch (error) {
       const block = await rpc.getBlock({ blockHash: hash }).catch((e: unknown) => e);
       if (block instanceof BlockNotFoundError) return [];
@@ -223,14 +360,24 @@ function refusalOf(error: unknown): string | undefined {
 ponder.on("ActionExecutor:LogRun", async ({ event, context }) => {
   const { id, runNumber, blockNumber, blockHash, logIndex } = event.args;
   if (runNumber === 0n) return; // a skipped item: the log is either served already or not on this chain
+  // Behind the head the logs are matched when needed: this one may not be yet.
+  const watch = await context.db.find(logWatch, { id: WATCH_ROW });
+  const scanned = watch && { number: watch.scannedBlock, logIndex: watch.scannedLogIndex };
+  if (watch && scanned && before(scanned, { number: blockNumber, logIndex: Number(logIndex) })) {
+    const at = positionOf(event);
+    await scanTo(context, watch, at);
+    await context.db.update(logWatch, { id: WATCH_ROW }).set({ scannedBlock: at.number, scannedLogIndex: at.logIndex });
+  }
   const triggerLogId = `${id}:${blockHash}:${logIndex}`;
+  const row = await context.db.find(triggerLog, { id: triggerLogId });
   await context.db.insert(logRun).values({
     id: `${id}:${runNumber}`,
     triggerLogId,
     logBlockNumber: blockNumber,
     logIndex: Number(logIndex),
+    logBlockTime: row?.blockTime ?? null,
+    logTxHash: row?.txHash ?? null,
   });
-  const row = await context.db.find(triggerLog, { id: triggerLogId });
   if (row) {
     await context.db.update(triggerLog, { id: triggerLogId }).set({
       state: "RAN",

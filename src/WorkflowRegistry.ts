@@ -3,7 +3,7 @@ import { workflow, workflowEvent } from "ponder:schema";
 import { hexToString } from "viem";
 import { decodeLogTrigger } from "../lib/log-trigger.js";
 import { CheckerKind, enumName, Status, TriggerType, type WorkflowSpec } from "../lib/spec.js";
-import { setWatch, watchOf } from "./LogTrigger.js";
+import { positionOf, setWatch, watchOf } from "./LogTrigger.js";
 
 function specColumns(spec: WorkflowSpec) {
   const log = spec.trigger.kind === TriggerType.LOG ? decodeLogTrigger(spec.trigger.data) : undefined;
@@ -54,7 +54,12 @@ ponder.on("WorkflowRegistry:WorkflowRegistered", async ({ event, context }) => {
     updatedAt: time,
   });
   if (spec.trigger.kind === TriggerType.LOG) {
-    await setWatch(context, id, watchOf({ id, ...specColumns(spec) }, event.block.number, event.log.logIndex));
+    await setWatch(
+      context,
+      id,
+      watchOf({ id, ...specColumns(spec) }, event.block.number, event.log.logIndex),
+      positionOf(event),
+    );
   }
   await context.db.insert(workflowEvent).values({
     id: event.id,
@@ -80,6 +85,7 @@ ponder.on("WorkflowRegistry:WorkflowUpdated", async ({ event, context }) => {
     context,
     id,
     watching ? watchOf({ id, ...specColumns(spec) }, event.block.number, event.log.logIndex) : undefined,
+    positionOf(event),
   );
   await context.db.insert(workflowEvent).values({
     id: event.id,
@@ -102,7 +108,8 @@ ponder.on("WorkflowRegistry:WorkflowStatusChanged", async ({ event, context }) =
     .set({ status: to, nextExecutionAt, updatedAt: event.block.timestamp });
   // Logs emitted while a workflow is paused are not its to run (as missed TIME slots are skipped).
   if (row.triggerKind === "LOG") {
-    await setWatch(context, id, to === "ACTIVE" ? watchOf(row, event.block.number, event.log.logIndex) : undefined);
+    const entry = to === "ACTIVE" ? watchOf(row, event.block.number, event.log.logIndex) : undefined;
+    await setWatch(context, id, entry, positionOf(event));
   }
   await context.db.insert(workflowEvent).values({
     id: event.id,

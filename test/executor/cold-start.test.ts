@@ -3,7 +3,9 @@
  * 1 s, one every 2 s, one every 3 s), and Ponder (from scratch, on a fresh PGlite) and the executor are
  * started at the same moment. Ponder answers nothing for its first 10-25 s on this machine, and once
  * ready still trails the head by 30-40 blocks for a few seconds, so most of the slots fall due while the
- * index cannot say what is due (the test prints how many; it needs at least a few).
+ * index cannot say what is due (the test prints how many; it needs at least a few). Ponder reads the
+ * chain through a proxy that adds 500 ms to every request, as a distant endpoint does: without it, a
+ * Ponder that indexes no block range (the LOG scan starts at the head) was ready by the first slot.
  * Judged from the chain as the chaos suite judges (test/helpers/ledger.ts): no slot lost or run twice,
  * and every run within 2 blocks of its slot, so none waited for the index.
  */
@@ -19,6 +21,7 @@ import { readTimeLedger } from "../helpers/chain-runs.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
 import { type Indexer, startIndexer } from "../helpers/indexer.js";
 import { freePort } from "../helpers/ports.js";
+import { type FaultProxy, startFaultProxy } from "../helpers/rpc-proxy.js";
 import type { Scheduled } from "../helpers/runs.js";
 import { sleep } from "../helpers/wait.js";
 
@@ -31,6 +34,7 @@ const INTERVALS = [1n, 1n, 1n, 2n, 3n];
 let chain: Chain | undefined;
 let indexer: Indexer | undefined;
 let executor: ExecutorProcess | undefined;
+let proxy: FaultProxy | undefined;
 
 afterAll(async () => {
   await executor?.kill();
@@ -43,6 +47,7 @@ afterAll(async () => {
     await queue.close();
   }
   await indexer?.stop();
+  await proxy?.close();
   await chain?.stop();
 });
 
@@ -62,8 +67,10 @@ it("serves every slot of 1-3 s workflows while Ponder starts from scratch", asyn
   await chain.testClient.setAutomine(false);
   await chain.testClient.setIntervalMining({ interval: 1 });
 
-  // Everything at once: Ponder from scratch, and the executor pointed at it.
-  indexer = await startIndexer(chain, "pglite", {}, { wait: false });
+  // Everything at once: Ponder from scratch over a slow endpoint, and the executor pointed at it.
+  proxy = await startFaultProxy(chain.anvil.rpcUrl);
+  proxy.set({ latencyMs: 500 });
+  indexer = await startIndexer(chain, "pglite", { RPC_URL: proxy.url }, { wait: false });
   const spawnedAt = await chain.now();
   executor = spawnExecutor({
     ...chainEnv(chain),

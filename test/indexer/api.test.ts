@@ -327,6 +327,22 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
       }),
     }).then((r) => r.json() as Promise<{ data: { workflows: { items: { id: string; status: string }[] } } }>);
     expect(gql.data.workflows.items.map((w) => w.id)).toEqual([String(s.good), String(s.bad)]);
+    // The worker record and the hourly figures are views summed when read: GraphQL lists them as the API shows them.
+    type Counts = { runs: number; failures: number; skips: number; earned: string; claimed: string };
+    const derived = await fetch(`${ix.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: `{ workers(where: { address: "${s.worker.toLowerCase()}" }) { items { runs failures skips earned claimed } }
+                  hourlyStats { items { runs failures skips } } }`,
+      }),
+    }).then((r) => r.json() as Promise<{ data: { workers: { items: Counts[] }; hourlyStats: { items: Counts[] } } }>);
+    const api = await ix.get<{ worker: Counts }>(`/api/address/${s.worker}`);
+    expect(derived.data.workers.items).toEqual([
+      { runs: 2, failures: 1, skips: 1, earned: api.body.worker.earned, claimed: api.body.worker.claimed },
+    ]);
+    const sum = (k: "runs" | "failures" | "skips") => derived.data.hourlyStats.items.reduce((n, h) => n + h[k], 0);
+    expect([sum("runs"), sum("failures"), sum("skips")]).toEqual([2, 1, 1]);
 
     const client = createClient(`${ix.url}/sql`, { schema });
     const rows = await client.db.select().from(schema.workflow);
