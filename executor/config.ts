@@ -35,8 +35,8 @@ const shape = {
   BATCH_GAS_LIMIT: int(100_000, 1_000_000_000).default(15_000_000),
   BATCH_WAIT_MS: int(0, 10_000).default(50),
   // Runs one worker process keeps in flight (a job stays active until its transaction is mined), so it
-  // caps runs per block: 400 fills a 30M-gas block of 70k-gas runs; raise it for bigger blocks.
-  WORKER_CONCURRENCY: int(1, 100_000).default(400),
+  // caps runs per block. Unset: 20 per BATCH_SIZE, from 400 to 1,000 (defaultConcurrency).
+  WORKER_CONCURRENCY: int(1, 100_000).optional(),
   // A killed worker's jobs come back after this (BullMQ renews the lock every half of it while alive).
   JOB_LOCK_MS: int(1000, 600_000).default(10_000),
   CONFIRMATIONS: int(0, 64).default(1),
@@ -101,6 +101,18 @@ export interface ExecutorConfig {
   autoClaimMinWei: bigint;
 }
 
+/**
+ * Runs kept in flight when WORKER_CONCURRENCY is unset. A run stays in flight from its batch's simulation
+ * until the transaction is mined, about a block and a half, so a worker needs that much in flight to fill
+ * blocks. On a 30M-gas chain with 1 s blocks (bench: executor), batches of 50 runs (~40k gas each) fill a
+ * block at 700 runs: 400 in flight held them at 400 a block, 1,000 reach the 700. Batches of 1 cost 97k
+ * gas a run and fill a block at ~300, and every run in flight is a transaction held in memory: they keep
+ * 400 (RSS 151-162 MiB at 400, 160-177 MiB at 1,000).
+ */
+export function defaultConcurrency(batchSize: number): number {
+  return Math.min(1000, Math.max(400, 20 * batchSize));
+}
+
 export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): ExecutorConfig {
   const e = parseEnv(shape, env);
   const network = networkFromEnv(env);
@@ -129,7 +141,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     batchSize: e.BATCH_SIZE,
     batchGasLimit: e.BATCH_GAS_LIMIT,
     batchWaitMs: e.BATCH_WAIT_MS,
-    concurrency: Math.max(e.WORKER_CONCURRENCY, e.BATCH_SIZE),
+    concurrency: Math.max(e.WORKER_CONCURRENCY ?? defaultConcurrency(e.BATCH_SIZE), e.BATCH_SIZE),
     jobLockMs: e.JOB_LOCK_MS,
     confirmations: e.CONFIRMATIONS,
     reorgDepth: Math.max(e.REORG_DEPTH, e.CONFIRMATIONS),

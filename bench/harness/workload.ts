@@ -64,17 +64,23 @@ export async function registerMany(
 }
 
 /**
- * A transaction's receipt, polled for. Not viem's waitForTransactionReceipt: on an automining anvil it
- * waits for a block after the one it last saw, and when the transaction went into the last block anvil
- * mined (no later transaction, so no later block) it sometimes never looked again: registrations timed
- * out after 180 s with every transaction mined (3 of 6 bench set-ups on 2026-11-29 under load).
+ * A transaction's receipt, polled for; a block is mined when it is still missing after a second. On an
+ * automining anvil each arriving transaction mines one block of what is ready, and a block holds 20
+ * registrations (1.5M gas each): when a chunk's transactions arrived faster than blocks were mined, the
+ * last ones stayed in the pool with nothing left to mine them (3 of 6 bench set-ups on 2026-11-29 under
+ * load timed out after 180 s with transactions pending).
  */
 async function receiptOf(chain: Chain, hash: Hash, timeoutMs = 180_000): Promise<TransactionReceipt> {
   const deadline = Date.now() + timeoutMs;
+  let nudgeAt = Date.now() + 1000;
   for (;;) {
     const receipt = await chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
     if (receipt) return receipt;
     if (Date.now() > deadline) throw new Error(`transaction ${hash} not mined within ${timeoutMs / 1000} s`);
+    if (Date.now() > nudgeAt) {
+      await chain.testClient.mine({ blocks: 1 });
+      nudgeAt = Date.now() + 1000;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

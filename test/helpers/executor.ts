@@ -24,8 +24,9 @@ export const allOutput: string[] = [];
 
 export function spawnExecutor(env: Record<string, string>, args: string[] = []): ExecutorProcess {
   const child = killWithParent(
-    // The compiled executor, as `npm run executor` runs it (test/global-setup.ts builds dist/ first).
-    spawn(process.execPath, ["dist/executor/main.js", ...args], {
+    // The compiled executor, as `npm run executor` runs it (test/global-setup.ts builds dist/ first), with
+    // the same young-generation size (package.json explains it).
+    spawn(process.execPath, ["--max-semi-space-size=2", "dist/executor/main.js", ...args], {
       cwd: ROOT,
       env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
