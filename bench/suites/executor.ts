@@ -6,6 +6,7 @@
  * (harness/saturation.ts).
  */
 import { parseEther } from "viem";
+import { defaultConcurrency } from "../../executor/config.js";
 import { ANVIL_KEYS, DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
 import { spawnExecutor } from "../../test/helpers/executor.js";
@@ -43,9 +44,9 @@ export const executorSuite: Suite = {
 
     await onChain(ctx, 30_000_000n, workflows, sweep, rows, shortfalls);
     if (!ctx.quick) {
-      // With more gas per block than 400 runs use, the runs a worker keeps in flight become the limit.
-      const headroom = [400, 2_000].map((concurrency) => ({
-        label: `60M gas: batch 50, WORKER_CONCURRENCY ${concurrency}${concurrency === 400 ? " (default)" : ""}`,
+      // With more gas per block than the default's runs in flight use, those become the limit.
+      const headroom = [defaultConcurrency(50), 2_000].map((concurrency) => ({
+        label: `60M gas: batch 50, WORKER_CONCURRENCY ${concurrency}${concurrency === defaultConcurrency(50) ? " (default)" : ""}`,
         batch: 50,
         signers: 1,
         concurrency,
