@@ -3,15 +3,7 @@
  * served twice, whoever sends it; a log whose block this chain does not have never runs; a Chainlink log
  * upkeep gets the performData after the log's reference.
  */
-import {
-  type Address,
-  encodeAbiParameters,
-  encodeFunctionData,
-  type Hex,
-  parseEther,
-  toEventSelector,
-  zeroHash,
-} from "viem";
+import { type Address, encodeAbiParameters, encodeFunctionData, type Hex, parseEther, zeroHash } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chainlinkStyleLogUpkeepAbi,
@@ -25,12 +17,12 @@ import {
 import { type LogRef, logPerformData } from "../../lib/log-trigger.js";
 import { chainlinkLogSpec, logSpec, SkipReason } from "../../lib/spec.js";
 import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+import { PING } from "../helpers/ping.js";
 
 let chain: Chain;
 let counter: Address;
 let emitter: Address;
 let upkeep: Address;
-const PING = toEventSelector("Ping(address,uint256,uint256,bytes)");
 
 beforeAll(async () => {
   chain = await startChain();

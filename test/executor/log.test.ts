@@ -4,7 +4,7 @@
  * a burst of 1,000 logs in one block all run once, two executors serving the same logs double none, and
  * a log that a reorg removes never runs.
  */
-import { type Address, encodeAbiParameters, encodeFunctionData, type Hex, parseEther, toEventSelector } from "viem";
+import { type Address, encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chainlinkStyleLogUpkeepAbi,
@@ -18,11 +18,9 @@ import { DEV_KEYS } from "../../lib/accounts.js";
 import { chainlinkLogSpec, logSpec } from "../../lib/spec.js";
 import { anvilRequest } from "../helpers/chain-faults.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
+import { PING, word } from "../helpers/ping.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { sleep, until } from "../helpers/wait.js";
-
-const PING = toEventSelector("Ping(address,uint256,uint256,bytes)");
-const word = (n: bigint): Hex => encodeAbiParameters([{ type: "uint256" }], [n]);
 
 let stack: Stack;
 let emitter: Address;

@@ -5,16 +5,7 @@
  * real anvil and a real Ponder (PGlite): a filter, a pause and a resume, a filter changed by an update,
  * a log upkeep's checkLog, a run sent before the index existed, and logs in the block of a pause.
  */
-import {
-  type Address,
-  encodeAbiParameters,
-  encodeFunctionData,
-  type Hash,
-  type Hex,
-  hexToBigInt,
-  parseEther,
-  toEventSelector,
-} from "viem";
+import { type Address, encodeFunctionData, type Hash, type Hex, hexToBigInt, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chainlinkStyleLogUpkeepAbi,
@@ -29,9 +20,7 @@ import { logPerformData } from "../../lib/log-trigger.js";
 import { chainlinkLogSpec, logSpec } from "../../lib/spec.js";
 import { type Chain, startChain } from "../helpers/chain.js";
 import { type Indexer, startIndexer } from "../helpers/indexer.js";
-
-const PING = toEventSelector("Ping(address,uint256,uint256,bytes)");
-const word = (n: bigint): Hex => encodeAbiParameters([{ type: "uint256" }], [n]);
+import { PING, word } from "../helpers/ping.js";
 
 interface TriggerLogItem {
   txHash: Hash;

@@ -5,16 +5,7 @@
  * trigger kind, a CONDITION job's readyAt, and malformed ids and cursors answered 400. Runs are sent with executeBatch directly: no executor.
  */
 import { Queue } from "bullmq";
-import {
-  type Address,
-  encodeAbiParameters,
-  encodeFunctionData,
-  getAddress,
-  type Hash,
-  type Hex,
-  parseEther,
-  toEventSelector,
-} from "viem";
+import { type Address, encodeFunctionData, getAddress, type Hash, type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chainlinkStyleLogUpkeepAbi,
@@ -34,11 +25,10 @@ import { encodeCursor } from "../../src/api/params.js";
 import { decodeTrigger } from "../../src/api/trigger.js";
 import { type Chain, startChain } from "../helpers/chain.js";
 import { type Indexer, startIndexer } from "../helpers/indexer.js";
+import { PING, word } from "../helpers/ping.js";
 
-const PING = toEventSelector("Ping(address,uint256,uint256,bytes)");
 const PING_SIGNATURE = "Ping(address indexed from, uint256 indexed n, uint256 indexed tag, bytes data)";
 const WEEKDAYS = "30 9 * * 1-5";
-const word = (n: bigint): Hex => encodeAbiParameters([{ type: "uint256" }], [n]);
 
 interface TriggerLogItem {
   workflowId: string;
