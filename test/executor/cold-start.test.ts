@@ -4,8 +4,9 @@
  * started at the same moment. Ponder answers nothing for its first 10-25 s on this machine, and once
  * ready still trails the head by 30-40 blocks for a few seconds, so most of the slots fall due while the
  * index cannot say what is due (the test prints how many; it needs at least a few). Ponder reads the
- * chain through a proxy that adds 500 ms to every request, as a distant endpoint does: without it, a
- * Ponder that indexes no block range (the LOG scan starts at the head) was ready by the first slot.
+ * chain through a proxy that adds 1.5 s to every request, as a distant endpoint does: without it, a
+ * Ponder that indexes no block range (the LOG scan starts at the head) was ready by the first slot, and
+ * with 500 ms it was on some runs too (0-5 slots before ready; 20-28 with 1.5 s).
  * Judged from the chain as the chaos suite judges (test/helpers/ledger.ts): no slot lost or run twice,
  * and every run within 2 blocks of its slot, so none waited for the index.
  */
@@ -69,7 +70,7 @@ it("serves every slot of 1-3 s workflows while Ponder starts from scratch", asyn
 
   // Everything at once: Ponder from scratch over a slow endpoint, and the executor pointed at it.
   proxy = await startFaultProxy(chain.anvil.rpcUrl);
-  proxy.set({ latencyMs: 500 });
+  proxy.set({ latencyMs: 1_500 });
   indexer = await startIndexer(chain, "pglite", { RPC_URL: proxy.url }, { wait: false });
   const spawnedAt = await chain.now();
   executor = spawnExecutor({
