@@ -45,7 +45,7 @@ export const workflow = onchainTable(
   }),
   (table) => ({
     ownerIdx: index().on(table.owner),
-    dueIdx: index().on(table.status, table.nextExecutionAt),
+    dueIdx: index().on(table.status, table.nextExecutionAt, table.id),
     triggerIdx: index().on(table.triggerKind),
   }),
 );

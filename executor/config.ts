@@ -6,6 +6,7 @@ import { parseEther } from "viem";
 import { z } from "zod";
 import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networkFromEnv } from "../lib/network.js";
+import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
 import { SecretKey } from "./secret.js";
 
 export type Role = "scheduler" | "worker" | "all";
@@ -47,7 +48,7 @@ const shape = {
   RPC_TIMEOUT_MS: int(100, 120_000).default(5000),
   // Connections kept open to each RPC endpoint; requests beyond them wait for one (executor/rpc.ts). 64
   // carry 200 transactions a block to a local node; raise it for an endpoint far away.
-  RPC_MAX_CONNECTIONS: int(1, 10_000).default(64),
+  RPC_MAX_CONNECTIONS: int(1, 10_000).default(DEFAULT_MAX_CONNECTIONS),
   METRICS_PORT: int(0, 65_535).default(9464),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // TIME slots are offered this far ahead: the executor rides out an index outage this long.

@@ -7,10 +7,9 @@
  * probe: `eth_blockNumber`, failed when the endpoint trails the best head seen by more than
  * STALE_BLOCKS, so a node that lags the chain sinks to the back like one that errors.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { fallback, hexToNumber, http, ResponseBodyTooLargeError, type Transport } from "viem";
+import { fallback, hexToNumber, http, type Transport } from "viem";
 import { checkEndpoints } from "../lib/endpoints.js";
+import { nodeFetch } from "../lib/node-fetch.js";
 import type { Logger } from "./log.js";
 
 export interface RpcOptions {
@@ -23,106 +22,6 @@ export interface RpcOptions {
   retries?: number;
   /** Connections kept open to each endpoint (RPC_MAX_CONNECTIONS); requests beyond them wait their turn. */
   maxConnections?: number;
-}
-
-export const DEFAULT_MAX_CONNECTIONS = 64;
-/** viem's own cap on an answer's size (10 MiB), kept. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-const MAX_REDIRECTS = 3;
-/** A connection idle this long is closed (undici's default keep-alive), before a server drops it under us. */
-const IDLE_SOCKET_MS = 4_000;
-
-/** The answer viem reads: status, headers, the body as text (viem reads nothing else of a fetch Response). */
-class RpcAnswer {
-  readonly body = null;
-  readonly headers: { get(name: string): string | null };
-  constructor(
-    readonly status: number,
-    readonly statusText: string,
-    headers: IncomingHttpHeaders,
-    readonly raw: string,
-  ) {
-    this.headers = {
-      get: (name) => {
-        const value = headers[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-      },
-    };
-  }
-  get ok(): boolean {
-    return this.status >= 200 && this.status < 300;
-  }
-  async text(): Promise<string> {
-    return this.raw;
-  }
-  async json(): Promise<unknown> {
-    return JSON.parse(this.raw);
-  }
-}
-
-const agents = new Map<number, { http: HttpAgent; https: HttpsAgent }>();
-
-/**
- * JSON-RPC over node:http with keep-alive connections, for viem's http transport in place of the global
- * fetch. Measured on this machine against anvil (200 requests in flight): fetch took 1.1 ms of CPU per
- * request and node:http 0.2 ms, with the process at 167 MiB against 88; a worker at 200 transactions a
- * block makes some 800 requests a second. Each fetch builds a Request, Headers, an AbortSignal and web
- * streams that live until its answer, and the global fetch opens a connection for every request in
- * flight: 400 to one anvil at saturation (heap snapshots). Here each endpoint gets at most
- * `maxConnections`, and requests beyond them queue in the agent. Aborts (viem's timeout) destroy the
- * request and free its connection; a redirect is followed (up to 3) with the same method and body.
- */
-export function nodeFetch(maxConnections = DEFAULT_MAX_CONNECTIONS): typeof fetch {
-  let pair = agents.get(maxConnections);
-  if (!pair) {
-    const options = {
-      keepAlive: true,
-      maxSockets: maxConnections,
-      scheduling: "lifo" as const,
-      timeout: IDLE_SOCKET_MS,
-    };
-    pair = { http: new HttpAgent(options), https: new HttpsAgent(options) };
-    agents.set(maxConnections, pair);
-  }
-  const { http: plain, https: secure } = pair;
-  const send = (url: URL, init: RequestInit, hops: number): Promise<RpcAnswer> =>
-    new Promise((resolve, reject) => {
-      const body = typeof init.body === "string" ? init.body : "";
-      const tls = url.protocol === "https:";
-      const req = (tls ? httpsRequest : httpRequest)(
-        url,
-        {
-          method: init.method ?? "POST",
-          headers: { ...(init.headers as Record<string, string>), "content-length": String(Buffer.byteLength(body)) },
-          agent: tls ? secure : plain,
-          signal: init.signal ?? undefined,
-        },
-        (res) => {
-          const location = res.headers.location;
-          if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location && hops < MAX_REDIRECTS) {
-            res.resume();
-            send(new URL(location, url), init, hops + 1).then(resolve, reject);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) res.destroy(new ResponseBodyTooLargeError({ maxSize: MAX_BODY_BYTES, size }));
-            else chunks.push(chunk);
-          });
-          res.on("error", reject);
-          res.on("end", () => {
-            const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
-            resolve(new RpcAnswer(res.statusCode ?? 0, res.statusMessage ?? "", res.headers, text));
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
-  return ((input: string | URL | Request, init: RequestInit = {}) =>
-    send(new URL(String(input)), init, 0)) as unknown as typeof fetch;
 }
 
 /** An endpoint this many blocks behind the best one seen is ranked as failing. */

@@ -2,18 +2,29 @@
  * The one definition of "due" the scheduler asks the index: active, due by `horizon`, and able to pay
  * a run (balance ≥ max fee + the value its actions carry). Shared by both ways of reading the index.
  */
-import { and, eq, gte, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
 import type { triggerLog, workflow } from "../ponder.schema.js";
+import type { DueCursor } from "./due-types.js";
 
 type WorkflowTable = typeof workflow;
 type TriggerLogTable = typeof triggerLog;
 
-export function dueWhere(w: WorkflowTable, horizon: bigint) {
+/** `after`: the (next due, id) of the last row of the page before; rows come in that order (`dueOrder`). */
+export function dueWhere(w: WorkflowTable, horizon: bigint, after?: DueCursor) {
   return and(
     eq(w.status, "ACTIVE"),
     lte(w.nextExecutionAt, horizon),
     gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`),
+    // A row comparison, which the (status, next due, id) index answers as a range: many workflows share
+    // a slot, and a page cut inside a slot must not sort the whole slot again.
+    after
+      ? sql`(${w.nextExecutionAt}, ${w.id}) > (${String(after[0])}::numeric, ${String(after[1])}::numeric)`
+      : undefined,
   );
+}
+
+export function dueOrder(w: WorkflowTable) {
+  return [asc(w.nextExecutionAt), asc(w.id)] as const;
 }
 
 export function dueColumns(w: WorkflowTable) {
@@ -31,24 +42,6 @@ export function dueColumns(w: WorkflowTable) {
     lastRunTx: w.lastRunTx,
   };
 }
-
-export interface DueWorkflow {
-  id: bigint;
-  triggerKind: string;
-  checkerKind: string;
-  checker: `0x${string}`;
-  triggerData: `0x${string}`;
-  nextExecutionAt: bigint;
-  interval: bigint;
-  endTime: bigint;
-  gasLimit: number;
-  /** The most a run may be charged (the scheduler leaves out slots ahead for a workflow that surely cannot pay). */
-  maxFeePerRun: bigint;
-  /** The transaction of the last run the index shows (null before the first run). */
-  lastRunTx: `0x${string}` | null;
-}
-
-export const MAX_DUE_PAGE = 10_000;
 
 /**
  * LOG runs still owed: logs a workflow matched that have not run (nor been declined by checkLog), of
@@ -69,17 +62,4 @@ export function dueLogColumns(w: WorkflowTable, l: TriggerLogTable) {
     gasLimit: w.gasLimit,
     maxFeePerRun: w.maxFeePerRun,
   };
-}
-
-export interface DueLog {
-  workflowId: bigint;
-  blockNumber: bigint;
-  blockHash: `0x${string}`;
-  /** The log's block time: a LOG run is late from it. */
-  blockTime: bigint;
-  logIndex: number;
-  /** A Chainlink log upkeep's checkLog answer (null for a workflow with actions). */
-  performData: `0x${string}` | null;
-  gasLimit: number;
-  maxFeePerRun: bigint;
 }

@@ -6,6 +6,7 @@
  */
 import { createPublicClient, http } from "viem";
 import { ConfigError } from "./env.js";
+import { nodeFetch } from "./node-fetch.js";
 
 export function endpointLabel(url: string, index: number, total: number): string {
   const name = total > 1 ? `RPC_URLS[${index}]` : "RPC_URL";
@@ -28,7 +29,9 @@ export async function checkEndpoints(urls: string[], chainId: number, timeoutMs:
   const results = await Promise.all(
     urls.map(async (url, i) => {
       const label = endpointLabel(url, i, urls.length);
-      const client = createPublicClient({ transport: http(url, { timeout: timeoutMs, retryCount: 1 }) });
+      const client = createPublicClient({
+        transport: http(url, { timeout: timeoutMs, retryCount: 1, fetchFn: nodeFetch() }),
+      });
       const served = await client.getChainId().catch(() => undefined);
       if (served !== undefined && served !== chainId) {
         throw new ConfigError(`${label}: serves chain ${served}, not chain ${chainId}`);

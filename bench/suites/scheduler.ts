@@ -61,7 +61,7 @@ export const schedulerSuite: Suite = {
       method:
         "Rows bulk-loaded into the workflow table of a running Ponder (Postgres) by cloning a row the indexer " +
         "wrote, 1% due now and the rest spread over the next day; then ANALYZE. Query: the scheduler's own " +
-        "IndexReader asking GET /api/due (Ponder's API on the same database, up to 10,000 rows a page). Pass: " +
+        "IndexReader asking GET /api/due (Ponder's API on the same database, in pages of 1,000 rows, up to 10,000). Pass: " +
         "the Scheduler class run in this process, from the index read to the last job in Redis (a fresh queue " +
         "each run). Memory: peak RSS of `executor --role scheduler` started against the index until it has " +
         "enqueued the due set.",

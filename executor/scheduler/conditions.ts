@@ -19,7 +19,7 @@ import {
   zeroAddress,
 } from "viem";
 import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
-import type { DueWorkflow } from "../../lib/due.js";
+import type { DueWorkflow } from "../../lib/due-types.js";
 import { errorText, isOutOfGas, isTransient } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";

@@ -5,7 +5,8 @@
  *   Ponder 0.16.10's /sql endpoint answers from a stale view once live indexing updates a row
  *   (reproduced here: a workflow row vanishes from /sql after its first run while /api still sees it).
  */
-import type { DueLog, DueWorkflow } from "../../lib/due.js";
+import { DUE_READ_PAGE, type DueCursor, type DueLog, type DueWorkflow, MAX_DUE_PAGE } from "../../lib/due-types.js";
+import { nodeFetch } from "../../lib/node-fetch.js";
 
 export type { DueLog, DueWorkflow };
 export type IndexTransport = "api" | "sql";
@@ -24,12 +25,23 @@ async function sqlTransport(ponderUrl: string) {
   return { client: createClient(`${ponderUrl}/sql`, { schema }), asc, eq, due, schema };
 }
 
+/** Not the global fetch: its first request was the peak of a scheduler's memory (lib/node-fetch.ts). */
+const httpFetch = nodeFetch();
+/**
+ * An index that stops answering fails the pass (which the scheduler retries) rather than holding it
+ * forever: the due query at 1M workflows answers in ~150 ms (bench/results: scheduler).
+ */
+const INDEX_TIMEOUT_MS = 30_000;
+const get = (url: string) => httpFetch(url, { method: "GET", signal: AbortSignal.timeout(INDEX_TIMEOUT_MS) });
+
 export class IndexReader {
   #sql: ReturnType<typeof sqlTransport> | undefined;
 
   constructor(
     readonly ponderUrl: string,
     readonly transport: IndexTransport = "api",
+    /** Rows per read of the due set (tests make it small to read several pages). */
+    readonly pageSize = DUE_READ_PAGE,
   ) {}
 
   #sqlTransport() {
@@ -37,33 +49,56 @@ export class IndexReader {
     return this.#sql;
   }
 
-  /** Active, funded workflows due at or before `horizon`: one set-based query on (status, next due). */
+  /**
+   * Active, funded workflows due at or before `horizon`, soonest first: a set-based query on (status, next
+   * due), read in pages of DUE_READ_PAGE up to MAX_DUE_PAGE (the rest wait for the next pass).
+   */
   async due(horizon: bigint): Promise<DueWorkflow[]> {
+    const all: DueWorkflow[] = [];
+    let after: DueCursor | undefined;
+    while (all.length < MAX_DUE_PAGE) {
+      const page = await this.#duePage(horizon, Math.min(this.pageSize, MAX_DUE_PAGE - all.length), after);
+      for (const w of page.items) all.push(w);
+      if (!page.next) break;
+      after = page.next;
+    }
+    return all;
+  }
+
+  async #duePage(
+    horizon: bigint,
+    limit: number,
+    after: DueCursor | undefined,
+  ): Promise<{ items: DueWorkflow[]; next: DueCursor | undefined }> {
     if (this.transport === "sql") {
-      const { client, asc, due, schema } = await this.#sqlTransport();
+      const { client, due, schema } = await this.#sqlTransport();
       const w = schema.workflow;
-      return client.db
+      const items = await client.db
         .select(due.dueColumns(w))
         .from(w)
-        .where(due.dueWhere(w, horizon))
-        .orderBy(asc(w.nextExecutionAt))
-        .limit(due.MAX_DUE_PAGE);
+        .where(due.dueWhere(w, horizon, after))
+        .orderBy(...due.dueOrder(w))
+        .limit(limit);
+      const last = items[items.length - 1];
+      return { items, next: items.length === limit && last ? [last.nextExecutionAt, last.id] : undefined };
     }
-    // No limit: the API answers its own largest page, lib/due.ts's MAX_DUE_PAGE (importing that module
-    // here would load drizzle, ~80 ms of every start, for the SQL transport only).
-    const res = await fetch(`${this.ponderUrl}/api/due?horizon=${horizon}`);
+    const cursor = after ? `&cursor=${Buffer.from(after.join(":")).toString("base64url")}` : "";
+    const res = await get(`${this.ponderUrl}/api/due?horizon=${horizon}&limit=${limit}${cursor}`);
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due`);
-    type Wire = Omit<DueWorkflow, "id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun"> &
-      Record<"id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun", string>;
-    const body = (await res.json()) as { items: Wire[] };
-    return body.items.map((w) => ({
-      ...w,
-      id: BigInt(w.id),
-      nextExecutionAt: BigInt(w.nextExecutionAt),
-      interval: BigInt(w.interval),
-      endTime: BigInt(w.endTime),
-      maxFeePerRun: BigInt(w.maxFeePerRun),
-    }));
+    type Wire = Record<"id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun", string>;
+    const body = (await res.json()) as { items: (DueWorkflow | Wire)[]; nextCursor: string | null };
+    // In place: a second set of objects would double what a page holds.
+    for (const w of body.items as Wire[]) {
+      const row = w as unknown as DueWorkflow;
+      row.id = BigInt(w.id);
+      row.nextExecutionAt = BigInt(w.nextExecutionAt);
+      row.interval = BigInt(w.interval);
+      row.endTime = BigInt(w.endTime);
+      row.maxFeePerRun = BigInt(w.maxFeePerRun);
+    }
+    const items = body.items as DueWorkflow[];
+    const last = items[items.length - 1];
+    return { items, next: body.nextCursor && last ? [last.nextExecutionAt, last.id] : undefined };
   }
 
   /** Logs that LOG workflows owe a run, in log order per workflow (see lib/due.ts). */
@@ -77,9 +112,9 @@ export class IndexReader {
         .innerJoin(w, eq(w.id, l.workflowId))
         .where(due.dueLogsWhere(w, l))
         .orderBy(asc(l.workflowId), asc(l.blockNumber), asc(l.logIndex))
-        .limit(due.MAX_DUE_PAGE);
+        .limit(MAX_DUE_PAGE);
     }
-    const res = await fetch(`${this.ponderUrl}/api/due/logs`);
+    const res = await get(`${this.ponderUrl}/api/due/logs`);
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due/logs`);
     type Wire = Omit<DueLog, "workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun"> &
       Record<"workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun", string>;
@@ -94,13 +129,13 @@ export class IndexReader {
   }
 
   async ready(): Promise<boolean> {
-    const res = await fetch(`${this.ponderUrl}/ready`).catch(() => undefined);
+    const res = await get(`${this.ponderUrl}/ready`).catch(() => undefined);
     return res?.ok ?? false;
   }
 
   /** The last block the index has processed. */
   async indexedBlock(): Promise<bigint | undefined> {
-    const res = await fetch(`${this.ponderUrl}/status`).catch(() => undefined);
+    const res = await get(`${this.ponderUrl}/status`).catch(() => undefined);
     if (!res?.ok) return undefined;
     const status = (await res.json()) as Record<string, { block: { number: number } }>;
     const first = Object.values(status)[0];

@@ -23,7 +23,7 @@
  */
 import type { Chain, Hex, PublicClient, Transport } from "viem";
 import { workflowRegistryAbi } from "../../abis/index.js";
-import type { DueWorkflow } from "../../lib/due.js";
+import type { DueWorkflow } from "../../lib/due-types.js";
 import { jobId } from "../../lib/queue.js";
 import { Status } from "../../lib/spec.js";
 import { errorText } from "../errors.js";

@@ -114,8 +114,9 @@ export const openapi = {
         parameters: [
           { name: "horizon", in: "query", required: true, schema: { type: "string", pattern: "^[0-9]+$" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 10_000, default: 10_000 } },
+          cursor,
         ],
-        responses: { "200": ok("{ items: DueWorkflow[] }"), ...errors },
+        responses: { "200": ok("{ items: DueWorkflow[], nextCursor }"), ...errors },
       },
     },
     "/api/stats": {

@@ -2,7 +2,8 @@
 import { db } from "ponder:api";
 import { escrowMovement, execution, skip, triggerLog, worker, workflow, workflowEvent } from "ponder:schema";
 import { and, count, desc, eq, gte, lt, or, sql, sum } from "ponder";
-import { dueColumns, dueLogColumns, dueLogsWhere, dueWhere } from "../../lib/due.js";
+import { dueColumns, dueLogColumns, dueLogsWhere, dueOrder, dueWhere } from "../../lib/due.js";
+import type { DueCursor } from "../../lib/due-types.js";
 import type { TriggerKind, WorkflowStatus } from "./params.js";
 import { CONDITION_LATENESS_NOTE, LATENESS_FROM } from "./trigger.js";
 
@@ -207,13 +208,14 @@ function seconds(value: string | null | undefined): number | null {
   return Math.round(Number(value) * 100) / 100;
 }
 
-export async function dueWorkflows(horizon: bigint, limit: number) {
-  return db
+export async function dueWorkflows(horizon: bigint, limit: number, after?: DueCursor) {
+  const rows = await db
     .select(dueColumns(workflow))
     .from(workflow)
-    .where(dueWhere(workflow, horizon))
-    .orderBy(workflow.nextExecutionAt)
-    .limit(limit);
+    .where(dueWhere(workflow, horizon, after))
+    .orderBy(...dueOrder(workflow))
+    .limit(limit + 1);
+  return page(rows, limit);
 }
 
 export type TriggerLogRow = typeof triggerLog.$inferSelect;

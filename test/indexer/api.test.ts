@@ -312,9 +312,23 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect(viaApi.map((w) => w.id)).toEqual([s.good, s.bad].sort((a, b) => Number(a - b)));
     expect(viaApi[0]).toMatchObject({ triggerKind: "TIME", interval: 3600n, endTime: 0n, gasLimit: 200000 });
     expect(await new IndexReader(ix.url, "api").due(0n)).toEqual([]);
+    // A page at a time (the scheduler reads 1,000 rows a page): each row once, in the same order.
+    expect(await new IndexReader(ix.url, "api", 1).due(horizon)).toEqual(viaApi);
+    const first = await ix.get<{ items: { id: string }[]; nextCursor: string | null }>(
+      `/api/due?horizon=${horizon}&limit=1`,
+    );
+    expect(first.body.items.map((w) => BigInt(w.id))).toEqual([viaApi[0]!.id]);
+    const second = await ix.get<{ items: { id: string }[]; nextCursor: string | null }>(
+      `/api/due?horizon=${horizon}&limit=1&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items.map((w) => BigInt(w.id))).toEqual([viaApi[1]!.id]);
+    expect(second.body.nextCursor).toBeNull(); // the last page says so
+    const bad = await ix.get<{ error: { code: string } }>(`/api/due?horizon=${horizon}&cursor=bm90LWEtY3Vyc29y`);
+    expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_cursor"]);
     if (kind === "postgres") {
       // On PGlite, Ponder 0.16.10's /sql answers from a stale view after live updates (see index-reader.ts).
       expect(await new IndexReader(ix.url, "sql").due(horizon)).toEqual(viaApi);
+      expect(await new IndexReader(ix.url, "sql", 1).due(horizon)).toEqual(viaApi);
     }
   });
 

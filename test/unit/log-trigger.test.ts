@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { slotsOf } from "../../executor/scheduler/scheduler.js";
 import { itemKey } from "../../executor/worker/receipt.js";
 import { nextTicks, parseCron } from "../../lib/cron.js";
-import type { DueWorkflow } from "../../lib/due.js";
+import type { DueWorkflow } from "../../lib/due-types.js";
 import { decodeLogTrigger, encodeLogTrigger, logPerformData, logRefOf, matchesLog } from "../../lib/log-trigger.js";
 
 const emitter = getAddress("0x00000000000000000000000000000000000000aa");

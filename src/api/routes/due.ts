@@ -1,20 +1,32 @@
 import { Hono } from "hono";
+import { MAX_DUE_PAGE } from "../../../lib/due-types.js";
 import { badRequest } from "../errors.js";
 import { jsonify } from "../json.js";
+import { decodeCursor, encodeCursor } from "../params.js";
 import { dueLogs, dueWorkflows } from "../queries.js";
 
-function limitOf(raw = "10000"): number {
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10_000) {
-    throw badRequest("invalid_limit", "limit must be an integer from 1 to 10000");
+function limitOf(raw = String(MAX_DUE_PAGE)): number {
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_DUE_PAGE) {
+    throw badRequest("invalid_limit", `limit must be an integer from 1 to ${MAX_DUE_PAGE}`);
   }
   return Number(raw);
 }
 
-/** What the scheduler reads: workflows due by `horizon` (unix seconds) that can pay a run, and logs owed a run. */
+/**
+ * What the scheduler reads: workflows due by `horizon` (unix seconds) that can pay a run, soonest first, a
+ * page at a time (`cursor`: the `nextCursor` of the page before); and logs owed a run.
+ */
 export const due = new Hono()
   .get("/", async (c) => {
     const raw = c.req.query("horizon");
     if (!raw || !/^\d{1,20}$/.test(raw)) throw badRequest("invalid_horizon", "horizon must be unix seconds");
-    return c.json(jsonify({ items: await dueWorkflows(BigInt(raw), limitOf(c.req.query("limit"))) }));
+    const after = decodeCursor(c.req.query("cursor"), 2) as [bigint, bigint] | undefined;
+    const result = await dueWorkflows(BigInt(raw), limitOf(c.req.query("limit")), after);
+    return c.json(
+      jsonify({
+        items: result.items,
+        nextCursor: result.next ? encodeCursor([result.next.nextExecutionAt, result.next.id]) : null,
+      }),
+    );
   })
   .get("/logs", async (c) => c.json(jsonify({ items: await dueLogs(limitOf(c.req.query("limit"))) })));
