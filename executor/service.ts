@@ -108,12 +108,13 @@ export async function startExecutor(config: ExecutorConfig) {
   }
   // After the scheduler has started: deriving a key's address builds secp256k1's tables on first use
   // (0.2 s of CPU here), now while the scheduler's first requests are in flight rather than before they
-  // go out.
+  // go out. A scheduler alone never signs, so it holds no keys (and builds no tables).
   const broadcastClients =
-    rpcUrls.length > 1
+    rpcUrls.length > 1 && config.role !== "scheduler"
       ? rpcUrls.map((url) => createPublicClient({ chain, transport: rpcTransport([url], { ...rpc, retries: 0 }) }))
       : undefined;
-  const signers = config.signerKeys.map(
+  const signerKeys = config.role === "scheduler" ? [] : config.signerKeys;
+  const signers = signerKeys.map(
     (key) =>
       new Signer({
         key,

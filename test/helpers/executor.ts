@@ -4,10 +4,23 @@
  * check that no private key ever appears in it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { killWithParent } from "../../lib/processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * node's arguments in package.json's `executor` script (its V8 memory flags, the build check, the entry
+ * point), so a test runs exactly what `npm run executor` runs, and the flags are written in one place.
+ */
+const EXECUTOR_ARGS: string[] = (() => {
+  const script: string = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")).scripts.executor;
+  const [node, ...args] = script.split(/\s+/);
+  if (node !== "node" || !args.includes("dist/executor/main.js"))
+    throw new Error(`package.json's executor script is not "node … dist/executor/main.js": ${script}`);
+  return args;
+})();
 
 export interface ExecutorProcess {
   process: ChildProcess;
@@ -24,9 +37,7 @@ export const allOutput: string[] = [];
 
 export function spawnExecutor(env: Record<string, string>, args: string[] = []): ExecutorProcess {
   const child = killWithParent(
-    // The compiled executor, as `npm run executor` runs it (test/global-setup.ts builds dist/ first), with
-    // the same young-generation size (package.json explains it).
-    spawn(process.execPath, ["--max-semi-space-size=2", "dist/executor/main.js", ...args], {
+    spawn(process.execPath, [...EXECUTOR_ARGS, ...args], {
       cwd: ROOT,
       env: { ...(process.env as Record<string, string>), LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
