@@ -54,41 +54,35 @@ export class IndexReader {
    * due), read in pages of DUE_READ_PAGE up to MAX_DUE_PAGE (the rest wait for the next pass).
    */
   async due(horizon: bigint): Promise<DueWorkflow[]> {
+    return this.transport === "sql"
+      ? this.#pages((limit, after: DueCursor | undefined) => this.#sqlPage(horizon, limit, after))
+      : this.#pages((limit, cursor: string | undefined) => this.#apiPage(horizon, limit, cursor));
+  }
+
+  /** Pages read one after another, each continuing where the one before ended (`next`). */
+  async #pages<Next>(
+    read: (limit: number, next: Next | undefined) => Promise<{ items: DueWorkflow[]; next: Next | undefined }>,
+  ): Promise<DueWorkflow[]> {
     const all: DueWorkflow[] = [];
-    let after: DueCursor | undefined;
+    let next: Next | undefined;
     while (all.length < MAX_DUE_PAGE) {
-      const page = await this.#duePage(horizon, Math.min(this.pageSize, MAX_DUE_PAGE - all.length), after);
+      const page = await read(Math.min(this.pageSize, MAX_DUE_PAGE - all.length), next);
       for (const w of page.items) all.push(w);
-      if (!page.next) break;
-      after = page.next;
+      if (page.next === undefined) break;
+      next = page.next;
     }
     return all;
   }
 
-  async #duePage(
-    horizon: bigint,
-    limit: number,
-    after: DueCursor | undefined,
-  ): Promise<{ items: DueWorkflow[]; next: DueCursor | undefined }> {
-    if (this.transport === "sql") {
-      const { client, due, schema } = await this.#sqlTransport();
-      const w = schema.workflow;
-      const items = await client.db
-        .select(due.dueColumns(w))
-        .from(w)
-        .where(due.dueWhere(w, horizon, after))
-        .orderBy(...due.dueOrder(w))
-        .limit(limit);
-      const last = items[items.length - 1];
-      return { items, next: items.length === limit && last ? [last.nextExecutionAt, last.id] : undefined };
-    }
-    const cursor = after ? `&cursor=${Buffer.from(after.join(":")).toString("base64url")}` : "";
-    const res = await get(`${this.ponderUrl}/api/due?horizon=${horizon}&limit=${limit}${cursor}`);
+  /** A page from the API; `cursor` is the `nextCursor` the page before answered (opaque here). */
+  async #apiPage(horizon: bigint, limit: number, cursor: string | undefined) {
+    const after = cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+    const res = await get(`${this.ponderUrl}/api/due?horizon=${horizon}&limit=${limit}${after}`);
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due`);
     type Wire = Record<"id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun", string>;
-    const body = (await res.json()) as { items: (DueWorkflow | Wire)[]; nextCursor: string | null };
+    const body = (await res.json()) as { items: Wire[]; nextCursor: string | null };
     // In place: a second set of objects would double what a page holds.
-    for (const w of body.items as Wire[]) {
+    for (const w of body.items) {
       const row = w as unknown as DueWorkflow;
       row.id = BigInt(w.id);
       row.nextExecutionAt = BigInt(w.nextExecutionAt);
@@ -96,9 +90,22 @@ export class IndexReader {
       row.endTime = BigInt(w.endTime);
       row.maxFeePerRun = BigInt(w.maxFeePerRun);
     }
-    const items = body.items as DueWorkflow[];
+    return { items: body.items as unknown as DueWorkflow[], next: body.nextCursor ?? undefined };
+  }
+
+  /** A page over SQL; `after`: the (next due, id) of the page before's last row. */
+  async #sqlPage(horizon: bigint, limit: number, after: DueCursor | undefined) {
+    const { client, due, schema } = await this.#sqlTransport();
+    const w = schema.workflow;
+    const items = await client.db
+      .select(due.dueColumns(w))
+      .from(w)
+      .where(due.dueWhere(w, horizon, after))
+      .orderBy(...due.dueOrder(w))
+      .limit(limit);
     const last = items[items.length - 1];
-    return { items, next: body.nextCursor && last ? [last.nextExecutionAt, last.id] : undefined };
+    const next: DueCursor | undefined = items.length === limit && last ? [last.nextExecutionAt, last.id] : undefined;
+    return { items, next };
   }
 
   /** Logs that LOG workflows owe a run, in log order per workflow (see lib/due.ts). */
