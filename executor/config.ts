@@ -132,7 +132,8 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     indexReader: e.INDEX_READER,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    signerKeys: unique.map((k) => new SecretKey(k)),
+    // A scheduler never signs: it holds no keys (nor builds the signers and curve tables they need).
+    signerKeys: role === "scheduler" ? [] : unique.map((k) => new SecretKey(k)),
     gasBufferPercent: e.GAS_BUFFER_PERCENT,
     maxAttempts: e.MAX_ATTEMPTS,
     backoffMs: e.BACKOFF_MS,

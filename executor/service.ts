@@ -108,13 +108,12 @@ export async function startExecutor(config: ExecutorConfig) {
   }
   // After the scheduler has started: deriving a key's address builds secp256k1's tables on first use
   // (0.2 s of CPU here), now while the scheduler's first requests are in flight rather than before they
-  // go out. A scheduler alone never signs, so it holds no keys (and builds no tables).
+  // go out. A scheduler alone has no keys (config.ts), so no signers.
   const broadcastClients =
-    rpcUrls.length > 1 && config.role !== "scheduler"
+    rpcUrls.length > 1 && config.signerKeys.length > 0
       ? rpcUrls.map((url) => createPublicClient({ chain, transport: rpcTransport([url], { ...rpc, retries: 0 }) }))
       : undefined;
-  const signerKeys = config.role === "scheduler" ? [] : config.signerKeys;
-  const signers = signerKeys.map(
+  const signers = config.signerKeys.map(
     (key) =>
       new Signer({
         key,
@@ -180,7 +179,7 @@ export async function startExecutor(config: ExecutorConfig) {
     try {
       const counts = await queue.getJobCounts("waiting", "delayed", "active", "failed", "prioritized");
       for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ state }, n);
-      if (config.role !== "scheduler") await Promise.all(signers.map((s) => s.balance()));
+      await Promise.all(signers.map((s) => s.balance()));
     } catch {
       // Redis or RPC briefly away: keep the last values
     }
