@@ -39,6 +39,7 @@ export function dueColumns(w: WorkflowTable) {
     endTime: w.endTime,
     gasLimit: w.gasLimit,
     maxFeePerRun: w.maxFeePerRun,
+    runCount: w.runCount,
     lastRunTx: w.lastRunTx,
   };
 }

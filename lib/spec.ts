@@ -17,6 +17,8 @@ export const SkipReason = {
   LOG_ALREADY_SERVED: 6,
   /** LOG: the log's block is not on the chain the run lands on (reorged out, in the future, or malformed). */
   LOG_NOT_CANONICAL: 7,
+  /** CONDITION: the check was answered before the workflow's last run (its answer is spent), or is missing. */
+  STALE_CHECK: 8,
 } as const;
 
 /** Name of an enum value, for logs, the index and the API. */

@@ -14,6 +14,7 @@ import {
   type Hex,
   http,
   parseEther,
+  parseEventLogs,
   toEventSelector,
 } from "viem";
 import {
@@ -32,6 +33,7 @@ import {
 } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { startAnvil } from "../../lib/anvil.js";
+import { conditionPerformData } from "../../lib/check-ref.js";
 import { publicClientFor, walletFor } from "../../lib/clients.js";
 import { deployAutokeeper } from "../../lib/deploy.js";
 import { runMain } from "../../lib/env.js";
@@ -176,12 +178,23 @@ runMain(async () => {
         const to = await deploy(intervalUpkeepAbi, intervalUpkeepBytecode, [0n]);
         const data = encodeFunctionData({ abi: intervalUpkeepAbi, functionName: "performUpkeep", args: ["0x"] });
         await call(to, data);
-        return { spec: chainlinkSpec(to, { gasLimit: 100_000 }), to, data, performData: "0x" };
+        // Each item carries its check's reference (the workflow's first run), as the scheduler's do.
+        return {
+          spec: chainlinkSpec(to, { gasLimit: 100_000 }),
+          to,
+          data,
+          performData: conditionPerformData(1n, "0x"),
+        };
       }
       const to = await deploy(gelatoStyleTargetAbi, gelatoStyleTargetBytecode);
       await call(to, encodeFunctionData({ abi: gelatoStyleTargetAbi, functionName: "updatePrice", args: [1n] }));
       const data = encodeFunctionData({ abi: gelatoStyleTargetAbi, functionName: "updatePrice", args: [2n] });
-      return { spec: gelatoSpec(resolver, to, { gasLimit: 100_000 }), to, data, performData: data };
+      return {
+        spec: gelatoSpec(resolver, to, { gasLimit: 100_000 }),
+        to,
+        data,
+        performData: conditionPerformData(1n, data),
+      };
     }
     const resolver = (
       await mined(
@@ -219,6 +232,10 @@ runMain(async () => {
           }),
         );
         if (receipt.status !== "success") throw new Error(`${kind} batch of ${size} reverted`);
+        // A skipped item costs a fraction of a run: every item must have run for the figure to mean anything.
+        const ran = parseEventLogs({ abi: actionExecutorAbi, eventName: "WorkflowExecuted", logs: receipt.logs });
+        if (ran.filter((e) => e.args.success).length !== size)
+          throw new Error(`${kind} batch of ${size}: not every item ran`);
         const per = receipt.gasUsed / BigInt(size);
         console.log(
           `${kind.padEnd(10)} ${String(size).padStart(6)}   ${String(per).padStart(11)}   ${String(aloneGas).padStart(12)}   ${String(per - aloneGas).padStart(8)}`,

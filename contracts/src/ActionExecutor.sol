@@ -34,6 +34,8 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     uint256 public constant ITEM_CALLDATA_BYTES = 96;
     /// Bytes of a LOG item's log reference at the head of its performData (see WorkflowRegistry).
     uint256 public constant LOG_REF_BYTES = 96;
+    /// Bytes of a CONDITION item's check reference at the head of its performData (see WorkflowRegistry).
+    uint256 public constant CHECK_REF_BYTES = 32;
     /// Gas kept back after a run for the bookkeeping that follows it.
     uint256 public constant POST_RUN_GAS = 60_000;
 
@@ -210,18 +212,18 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
 
     /// @dev The forwarder's call. TIME, CRON and LOG-with-actions runs pass the stored actions as they are
     /// (their CodeStore holds abi.encode(Action[]), which is forward's argument encoding). The others are built
-    /// from the off-chain check's result: Chainlink calls performUpkeep on the checker (a log upkeep gets the
-    /// performData after the log's reference), Gelato sends the payload to its target with its value.
+    /// from the off-chain check's result, after the reference at its head (the log's or the check's):
+    /// Chainlink calls performUpkeep on the checker, Gelato sends the payload to its target with its value.
     function _forwardCall(RunContext memory run, bytes calldata performData) private view returns (bytes memory) {
         if (run.checkerKind == CheckerKind.NONE) {
             return bytes.concat(IForwarder.forward.selector, CodeStore.read(run.actions));
         }
         Action[] memory one = new Action[](1);
+        bytes calldata data = performData[run.triggerKind == TriggerType.LOG ? LOG_REF_BYTES : CHECK_REF_BYTES:];
         if (run.checkerKind == CheckerKind.CHAINLINK) {
-            bytes calldata data = run.triggerKind == TriggerType.LOG ? performData[LOG_REF_BYTES:] : performData;
             one[0] = Action(run.checker, 0, abi.encodeCall(IAutomationCompatible.performUpkeep, (data)));
         } else {
-            one[0] = Action(run.actions, run.totalValue, performData);
+            one[0] = Action(run.actions, run.totalValue, data);
         }
         return abi.encodeCall(IForwarder.forward, (one));
     }

@@ -30,6 +30,9 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     uint256 public constant BLOCKHASH_WINDOW = 256;
     /// Bytes of a LOG run's reference at the head of its performData: block number, block hash, log index.
     uint256 public constant LOG_REF_BYTES = 96;
+    /// Bytes of a CONDITION run's check reference at the head of its performData: the run number the check
+    /// was answered for (the workflow's run count then, plus one).
+    uint256 public constant CHECK_REF_BYTES = 32;
     /// Latest start or end time and longest interval (about the year 19,400): with both below it, any next
     /// time a schedule computes stays below 2^40, the width the registry keeps times in.
     uint64 public constant MAX_TIME = uint64(type(uint40).max / 2);
@@ -187,7 +190,8 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     /// Returns a skip reason instead of reverting so one stale item never sinks a batch.
     /// @param balance the workflow's escrow balance, read by the executor.
     /// @param performData the item's performData; for a LOG workflow it starts with the log's reference
-    /// (block number, block hash, log index: LOG_REF_BYTES), which ties the run to that one log.
+    /// (block number, block hash, log index: LOG_REF_BYTES), which ties the run to that one log; for a
+    /// CONDITION workflow with the check's reference (CHECK_REF_BYTES), which ties it to that one check.
     function beginRun(uint256 id, uint256 balance, bytes calldata performData)
         external
         onlyRole(EXECUTOR_ROLE)
@@ -203,6 +207,8 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         if (kind == TriggerType.LOG) {
             (reason, logKey) = _logKey(id, performData);
             if (reason != SkipReason.NONE) return (reason, run);
+        } else if (kind == TriggerType.CONDITION && !_checkHolds(w, performData)) {
+            return (SkipReason.STALE_CHECK, run);
         }
         uint64 now_ = uint64(block.timestamp);
         uint64 due = w.nextExecutionAt;
@@ -386,6 +392,16 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         // Missed ticks are skipped as missed TIME slots are: the next tick is the first one after now.
         if (kind == TriggerType.CRON) return uint64(Cron.next(_cronSpecs[id], now_));
         return now_ + interval;
+    }
+
+    /// @dev Whether a CONDITION item's check still speaks for the workflow: it was answered for the run that
+    /// comes next. A check says "run now" about the state it saw; once the workflow has run since, the answer
+    /// is spent, and performing it again would be a second run of one condition (an upkeep that trusts its
+    /// keeper performs the same ticket twice). The chain refuses it, whoever sends it: a copy of a job made
+    /// after its queue lost the first, a second executor, a transaction stuck past its timeout. Chainlink's
+    /// registry refuses a stale report the same way (a check older than the last perform).
+    function _checkHolds(Workflow storage w, bytes calldata performData) private view returns (bool) {
+        return performData.length >= CHECK_REF_BYTES && uint256(bytes32(performData[0:32])) == uint256(w.runCount) + 1;
     }
 
     /// @dev The key of the log a LOG item names, or why it may not run: a reference that is malformed, names

@@ -5,6 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { isHex } from "viem";
+import { conditionPerformData } from "../../lib/check-ref.js";
 import { ConfigError, runMain } from "../../lib/env.js";
 import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
 import { loadConfig } from "../config.js";
@@ -33,13 +34,15 @@ runMain(async () => {
   const queue = createQueue(config);
   try {
     const id = jobId(config.network.chainId, w.id, w.nextExecutionAt);
+    const condition = w.triggerKind === "CONDITION";
     const data: RunJobData = {
       chainId: config.network.chainId,
       workflowId: w.id.toString(),
       dueAt: w.nextExecutionAt.toString(),
-      performData: performData as `0x${string}`,
+      // A CONDITION run is tied to the next run number, as the scheduler's checks are (lib/check-ref.ts).
+      performData: condition ? conditionPerformData(BigInt(w.runCount) + 1n, performData) : performData,
       gasLimit: w.gasLimit,
-      trigger: w.triggerKind === "CONDITION" ? "CONDITION" : "TIME",
+      trigger: condition ? "CONDITION" : "TIME",
     };
     const existing = await queue.getJob(id);
     if (existing) {

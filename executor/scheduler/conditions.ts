@@ -3,8 +3,8 @@
  * from the zero address (so `cannotExecute`-guarded upkeeps answer), all of them in one JSON-RPC batch.
  *
  * A checker is untrusted code. Each check gets at most CHECK_GAS_LIMIT gas, and an answer whose
- * performData is over MAX_PERFORM_DATA_BYTES is refused (it would go into Redis and into the worker's
- * calldata). A checker refused for gas or size is asked less often while it keeps failing (every 2nd,
+ * performData would take the item over MAX_PERFORM_DATA_BYTES (with the check's reference, 32 bytes, at
+ * its head: lib/check-ref.ts) is refused (it would go into Redis and into the worker's calldata). A checker refused for gas or size is asked less often while it keeps failing (every 2nd,
  * 4th, ... up to every 32nd block), so one hostile checker cannot slow every block's pass. A revert is an
  * answer ("not now"), counted and asked again next block.
  */
@@ -19,6 +19,7 @@ import {
   zeroAddress,
 } from "viem";
 import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
+import { CHECK_REF_BYTES } from "../../lib/check-ref.js";
 import type { DueWorkflow } from "../../lib/due-types.js";
 import { errorText, isOutOfGas, isTransient } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -104,15 +105,13 @@ export function createConditionChecker(
       });
       return undefined;
     }
+    const max = limits.maxPerformDataBytes - CHECK_REF_BYTES;
     try {
       const [needed, performData] = chainlink
         ? decodeFunctionResult({ abi: chainlinkStyleUpkeepAbi, functionName: "checkUpkeep", data: returned })
         : decodeFunctionResult({ abi: gelatoStyleResolverAbi, functionName: "checker", data: returned });
-      if (needed && size(performData) > limits.maxPerformDataBytes) {
-        refuse(workflow, "perform_data_too_large", blockNumber, {
-          bytes: size(performData),
-          max: limits.maxPerformDataBytes,
-        });
+      if (needed && size(performData) > max) {
+        refuse(workflow, "perform_data_too_large", blockNumber, { bytes: size(performData), max });
         return undefined;
       }
       answered(workflow);

@@ -384,6 +384,10 @@ export class Batcher {
       // It would run, and run well: sent only if its fee covers what it costs the worker.
       return this.#d.economics.judge(item, r, price);
     }
+    if (r.skipReason === SkipReason.STALE_CHECK) {
+      // The workflow ran since its check (the chain refuses a spent answer): the scheduler asks afresh.
+      return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
+    }
     if (r.skipReason === SkipReason.NOT_DUE && item.dueAt <= target) {
       // Its slot is due, yet the chain says not due: the slot was already served (or skipped as missed).
       return { kind: "skipped", reason: "ALREADY_SERVED", txHash: null };

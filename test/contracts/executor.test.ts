@@ -1,5 +1,6 @@
 import {
   type Address,
+  decodeAbiParameters,
   decodeErrorResult,
   encodeAbiParameters,
   encodeFunctionData,
@@ -25,8 +26,11 @@ import {
   reverterBytecode,
   sinkAbi,
   sinkBytecode,
+  ticketUpkeepAbi,
+  ticketUpkeepBytecode,
   workflowRegistryAbi,
 } from "../../abis/index.js";
+import { conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, gelatoSpec, SkipReason, Status, timeSpec } from "../../lib/spec.js";
 import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
 import { simulationOf } from "../helpers/simulation.js";
@@ -357,7 +361,8 @@ describe("CONDITION workflows", () => {
     const [needed, performData] = await check();
     expect(needed).toBe(true);
     expect(performData).toBe(encodeAbiParameters([{ type: "uint256" }, { type: "bytes" }], [12n, "0x1234"]));
-    const { executed } = await chain.execute(id, performData);
+    // The item carries the check's reference (the run it was answered for); the upkeep gets its own bytes.
+    const { executed } = await chain.execute(id, conditionPerformData(1n, performData));
     expect(executed?.success).toBe(true);
     const read = (functionName: "performed" | "lastCaller" | "value") =>
       chain.publicClient.readContract({ address: upkeep, abi: chainlinkStyleUpkeepAbi, functionName });
@@ -365,10 +370,10 @@ describe("CONDITION workflows", () => {
     expect(await read("lastCaller")).toBe(forwarder);
     expect(await read("value")).toBe(0n);
     // the minimum interval is enforced on-chain
-    expect((await chain.execute(id, performData)).skipped?.reason).toBe(SkipReason.NOT_DUE);
+    expect((await chain.execute(id, conditionPerformData(2n, performData))).skipped?.reason).toBe(SkipReason.NOT_DUE);
     // after it, a run whose condition no longer holds fails in the upkeep's own guard
     await chain.setNextTimestamp((await chain.now()) + 61n);
-    const late = await chain.execute(id, performData);
+    const late = await chain.execute(id, conditionPerformData(2n, performData));
     expect(late.executed?.success).toBe(false);
     expect(decodeErrorResult({ abi: chainlinkStyleUpkeepAbi, data: late.executed!.reason }).errorName).toBe(
       "ConditionNotMet",
@@ -400,7 +405,7 @@ describe("CONDITION workflows", () => {
     );
     const [canExec, payload] = await checker();
     expect(canExec).toBe(true);
-    const { executed } = await chain.execute(id, payload);
+    const { executed } = await chain.execute(id, conditionPerformData(1n, payload));
     expect(executed?.success).toBe(true);
     expect(
       await chain.publicClient.readContract({ address: target, abi: gelatoStyleTargetAbi, functionName: "lastPrice" }),
@@ -416,6 +421,54 @@ describe("CONDITION workflows", () => {
       }),
       "NotDedicatedCaller",
     );
+  });
+
+  it("performs a check's answer once: a copy sent after the workflow ran, or an item without a check, is skipped", async () => {
+    // TicketUpkeep performs whatever ticket it is handed, as often as it is handed it: only the registry's
+    // check reference stands between a copy of one answer and a second perform.
+    const upkeep = await chain.deploy(ticketUpkeepAbi, ticketUpkeepBytecode, [5n, await chain.now()]);
+    const { id } = await chain.register(chainlinkSpec(upkeep), FUND);
+    const [needed, performData] = await chain.publicClient.readContract({
+      address: upkeep,
+      abi: ticketUpkeepAbi,
+      functionName: "checkUpkeep",
+      args: ["0x"],
+      account: zeroAddress,
+    });
+    expect(needed).toBe(true);
+    const ticket = decodeAbiParameters([{ type: "uint64" }], performData)[0];
+    const answer = conditionPerformData(1n, performData);
+    // The same answer twice in one batch (a job and its copy): the first performs, the second is stale.
+    const { events } = await chain.executeBatch([id, id], [answer, answer]);
+    const outcomes = events.filter((e) => e.eventName === "WorkflowExecuted" || e.eventName === "WorkflowSkipped");
+    expect(outcomes.map((e) => (e.eventName === "WorkflowSkipped" ? `skip:${e.args.reason}` : e.eventName))).toEqual([
+      "WorkflowExecuted",
+      `skip:${SkipReason.STALE_CHECK}`,
+    ]);
+    // ...and again in a later transaction; nor does an item run without a reference, or with another run's.
+    for (const data of [answer, performData, "0x" as Hex, conditionPerformData(3n, performData)]) {
+      expect((await chain.execute(id, data)).skipped?.reason).toBe(SkipReason.STALE_CHECK);
+    }
+    const performs = await chain.publicClient.readContract({
+      address: upkeep,
+      abi: ticketUpkeepAbi,
+      functionName: "performs",
+      args: [ticket],
+    });
+    expect([performs, (await chain.workflow(id)).runCount]).toEqual([1n, 1n]);
+    // A check answered after that run (for run 2) performs the next ticket.
+    await chain.setNextTimestamp((await chain.now()) + 6n);
+    await chain.testClient.mine({ blocks: 1 });
+    const [again, next] = await chain.publicClient.readContract({
+      address: upkeep,
+      abi: ticketUpkeepAbi,
+      functionName: "checkUpkeep",
+      args: ["0x"],
+      account: zeroAddress,
+    });
+    expect(again).toBe(true);
+    expect(next).not.toBe(performData);
+    expect((await chain.execute(id, conditionPerformData(2n, next))).executed?.success).toBe(true);
   });
 });
 

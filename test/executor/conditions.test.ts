@@ -1,6 +1,7 @@
 /**
  * CONDITION workflows: a Chainlink-style upkeep and a Gelato-style resolver run when their condition
- * turns true (as seen by an eth_call from the zero address), and not otherwise.
+ * turns true (as seen by an eth_call from the zero address), and not otherwise; and one check's answer
+ * is performed once, even when a copy of its job is sent while the first transaction is still pending.
  */
 import { type Address, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -11,6 +12,8 @@ import {
   gelatoStyleResolverBytecode,
   gelatoStyleTargetAbi,
   gelatoStyleTargetBytecode,
+  ticketUpkeepAbi,
+  ticketUpkeepBytecode,
 } from "../../abis/index.js";
 import { chainlinkSpec, gelatoSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
@@ -80,3 +83,53 @@ it("runs Chainlink- and Gelato-style workflows exactly when their condition hold
   expect(await performed()).toBe(2n);
   expect(await executor.stop()).toBe(0);
 }, 120_000);
+
+it("performs a check once when Redis loses its job while the run's transaction is pending, and loses nothing", async () => {
+  // Found by the chaos suite (a ticket performed twice around its fee spike): a transaction still pending
+  // past TX_TIMEOUT_MS no longer holds its workflow in the worker, and a copy of the job (here: Redis lost
+  // every job, and the scheduler asked the checker again) was checked against the chain without that run,
+  // sent at the next nonce, and both were mined. TicketUpkeep performs whatever ticket it is handed, so
+  // the count of performs per ticket shows every run the keeper got wrong.
+  const { chain } = stack;
+  await stack.intervalMining(1);
+  const firstAt = (await chain.now()) + 10n;
+  const upkeep = await chain.deploy(ticketUpkeepAbi, ticketUpkeepBytecode, [3n, firstAt]);
+  const { id } = await chain.register(chainlinkSpec(upkeep, { gasLimit: 150_000 }), parseEther("1"));
+  executor = spawnExecutor(await stack.env({ TX_TIMEOUT_MS: "2000" }));
+  await executor.waitForLog(/"index ready; scheduling"/);
+  // Mining stops before the ticket is due; one empty block at its time makes the condition true.
+  await chain.testClient.setIntervalMining({ interval: 0 });
+  await sleep(1500); // a block that was being mined when the interval stopped
+  expect((await chain.now()) < firstAt).toBe(true);
+  await chain.setNextTimestamp(firstAt);
+  await chain.testClient.mine({ blocks: 1 });
+  const read = <F extends "nextAt" | "performs">(functionName: F, args: [] | [bigint] = []) =>
+    chain.publicClient.readContract({
+      address: upkeep,
+      abi: ticketUpkeepAbi,
+      functionName,
+      args,
+    } as never) as Promise<bigint>;
+  expect(await read("nextAt")).toBe(firstAt);
+
+  // The run goes out and sits in the mempool past TX_TIMEOUT_MS; then Redis loses every job.
+  await executor.waitForLog(/"transaction not mined within TX_TIMEOUT_MS"/, 30_000);
+  const keys = await stack.redis.keys(`${stack.queuePrefix}:*`);
+  expect(keys.length).toBeGreaterThan(0);
+  await stack.redis.del(...keys);
+  // The scheduler notices (its next pass, at most FULL_PASS_MS without blocks), asks the checker, which
+  // still says "run" (the run is not mined), and the worker sends the copy: a second transaction.
+  await executor.waitForLog(/"batch sent"[\s\S]*"batch sent"/, 60_000);
+  expect(await read("performs", [firstAt])).toBe(0n);
+
+  // Mining resumes: both transactions are mined; the ticket is performed once.
+  await stack.intervalMining(1);
+  await until("the run", async () => (await chain.workflow(id)).runCount >= 1n, 20_000);
+  const next = await read("nextAt");
+  // Nothing lost either: the next ticket (3 s on) is performed, once.
+  await until("the next ticket", async () => (await read("performs", [next])) >= 1n, 30_000);
+  await sleep(3000);
+  expect([await read("performs", [firstAt]), await read("performs", [next])]).toEqual([1n, 1n]);
+  expect(executor.output()).toMatch(/"reason":"STALE_CHECK"[^\n]*"nothing to run"|"nothing to run"[^\n]*"STALE_CHECK"/);
+  expect(await executor.stop()).toBe(0);
+}, 180_000);

@@ -17,6 +17,7 @@ import {
   emitterAbi,
   emitterBytecode,
 } from "../../abis/index.js";
+import { conditionPerformData } from "../../lib/check-ref.js";
 import { nextTicks, parseCron } from "../../lib/cron.js";
 import { logPerformData } from "../../lib/log-trigger.js";
 import { jobId, queueName } from "../../lib/queue.js";
@@ -107,7 +108,7 @@ beforeAll(async () => {
       args: [10n],
     }),
   );
-  await chain.execute(s.conditionId);
+  await chain.execute(s.conditionId, conditionPerformData(1n, "0x"));
   // CRON: one shown (weekdays 09:30 UTC), one that starts in 30 days, one run 2 s after its tick.
   s.cronId = (await chain.register(cronSpec(WEEKDAYS, [inc]), parseEther("1"))).id;
   s.laterStart = BigInt(Math.floor(Date.now() / 1000)) + 30n * 86_400n;
