@@ -2,8 +2,11 @@ import { createConfig } from "ponder";
 import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "./abis/index.js";
 import { checkEndpoints } from "./lib/endpoints.js";
 import { networkFromEnv } from "./lib/network.js";
+import { queueSettings } from "./lib/queue.js";
 
 const network = networkFromEnv();
+// The API reads the queue's state: a bad REDIS_URL or QUEUE_PREFIX stops Ponder here, named, as it stops the executor.
+queueSettings();
 // Ponder itself only warns when an endpoint serves another chain; indexing one would be silent corruption.
 const endpoints = await checkEndpoints(network.rpcUrls, network.chainId, 5_000);
 for (const endpoint of endpoints.silent) console.warn(`${endpoint} does not answer; indexing goes on with the others`);

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networkFromEnv } from "../lib/network.js";
 import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
+import { queueEnv } from "../lib/queue.js";
 import { SecretKey } from "./secret.js";
 
 export type Role = "scheduler" | "worker" | "all";
@@ -16,11 +17,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const shape = {
   PONDER_URL: url.default("http://127.0.0.1:42069"),
   INDEX_READER: z.enum(["api", "sql"]).default("api"),
-  REDIS_URL: url.default("redis://127.0.0.1:6379"),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]{1,64}$/, "letters, digits, : _ - only")
-    .default("autokeeper"),
+  ...queueEnv,
   WORKER_PRIVATE_KEY: privateKey.optional(),
   WORKER_PRIVATE_KEYS: z
     .string()

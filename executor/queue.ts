@@ -6,8 +6,8 @@ import { createRequire } from "node:module";
 import type * as BullMQ from "bullmq";
 import type { JobsOptions, Queue, Worker } from "bullmq";
 import { queueName, type RunJobData } from "../lib/queue.js";
+import { redisConnection } from "../lib/redis.js";
 import type { ExecutorConfig } from "./config.js";
-import { redisConnection } from "./redis.js";
 
 /**
  * BullMQ, required rather than imported. Node gets its CommonJS build (its ESM build is for bundlers),

@@ -4,11 +4,31 @@
  * and the API can find a workflow's live job from the index alone (its next due slot).
  */
 import type { Hex } from "viem";
+import { z } from "zod";
+import { parseEnv, url } from "./env.js";
 
 export const queueName = (chainId: number) => `runs-${chainId}`;
 
-/** Redis key prefix of the queue; distinct prefixes let several deployments (or test suites) share a Redis. */
-export const queuePrefix = (env: NodeJS.ProcessEnv = process.env) => env.QUEUE_PREFIX || "autokeeper";
+/**
+ * Where the queue lives, as every process reads it (executor, API, tools): validated the same way
+ * everywhere, so a bad value stops each of them with the variable's name rather than leaving the API to
+ * report the queue unreachable.
+ */
+export const queueEnv = {
+  REDIS_URL: url
+    .refine((u) => /^rediss?:\/\//i.test(u), "must be a redis:// or rediss:// URL")
+    .default("redis://127.0.0.1:6379"),
+  /** Redis key prefix of the queue; distinct prefixes let several deployments (or test suites) share a Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, "letters, digits, : _ - only")
+    .default("autokeeper"),
+};
+
+export function queueSettings(env: NodeJS.ProcessEnv = process.env): { redisUrl: string; queuePrefix: string } {
+  const e = parseEnv(queueEnv, env);
+  return { redisUrl: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX };
+}
 
 export const jobId = (chainId: number, workflowId: bigint, dueSlot: bigint) => `${chainId}:${workflowId}:${dueSlot}`;
 

@@ -18,6 +18,7 @@ import { writeDeployment } from "../lib/deployments.js";
 import { runMain } from "../lib/env.js";
 import { type PonderProcess, startPonder } from "../lib/ponder-process.js";
 import { killWithParent } from "../lib/processes.js";
+import { redisConnection } from "../lib/redis.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RUN_DIR = join(ROOT, ".ponder", "dev");
@@ -33,12 +34,14 @@ const say = (line: string) => console.log(line);
 const children: { name: string; stop: () => Promise<unknown> }[] = [];
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1000,
-    retryStrategy: () => null,
-  });
+  const client = new Redis(
+    redisConnection(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      retryStrategy: () => null,
+    }),
+  );
   client.on("error", () => {});
   try {
     await client.connect();
@@ -85,7 +88,7 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 
 /** Drops the previous dev session's jobs: they belong to a chain that no longer exists. */
 async function clearDevQueue(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+  const redis = new Redis(redisConnection(REDIS_URL, { maxRetriesPerRequest: 3 }));
   try {
     let cursor = "0";
     do {

@@ -9,11 +9,13 @@ import {
   type LiveQueueState,
   liveStateOf,
   queueName,
-  queuePrefix,
+  queueSettings,
   type RunJobData,
 } from "../../lib/queue.js";
+import { redisConnection } from "../../lib/redis.js";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+// Read as the executor reads them (ponder.config.ts has already stopped Ponder on a bad value).
+const { redisUrl, queuePrefix } = queueSettings();
 const TIMEOUT_MS = 1500;
 
 let queue: Queue<RunJobData> | undefined;
@@ -21,19 +23,14 @@ let queueChain: number | undefined;
 
 function queueFor(chainId: number): Queue<RunJobData> {
   if (!queue || queueChain !== chainId) {
-    const url = new URL(REDIS_URL);
     queue = new Queue<RunJobData>(queueName(chainId), {
-      prefix: queuePrefix(),
-      connection: {
-        host: url.hostname,
-        port: Number(url.port || 6379),
-        password: url.password || undefined,
-        db: Number(url.pathname.slice(1) || 0),
-        // Fail fast: a status page must not hang on a missing Redis.
+      prefix: queuePrefix,
+      // Fail fast: a status page must not hang on a missing Redis.
+      connection: redisConnection(redisUrl, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: TIMEOUT_MS,
-      },
+      }),
     });
     queue.on("error", () => {}); // reported per request instead
     queueChain = chainId;

@@ -21,6 +21,8 @@ it.concurrent.each([
   [{ MAX_ATTEMPTS: "0" }, "MAX_ATTEMPTS"],
   [{ BATCH_SIZE: "-5" }, "BATCH_SIZE"],
   [{ REDIS_URL: "not a url" }, "REDIS_URL"],
+  [{ REDIS_URL: "https://user:hunter22@redis.example:6380" }, "REDIS_URL"],
+  [{ QUEUE_PREFIX: "two words" }, "QUEUE_PREFIX"],
   [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
   [{ WORKER_PRIVATE_KEY: `${DEV_KEYS.worker}ff` }, "WORKER_PRIVATE_KEY"],
   [{ WORKER_PRIVATE_KEY: "", WORKER_PRIVATE_KEYS: "" }, "WORKER_PRIVATE_KEY"],
@@ -36,6 +38,8 @@ it.concurrent.each([
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(new RegExp(`^config error: ${name}(\\[\\d+\\])?: `));
   expect(ex.output().toLowerCase()).not.toContain(DEV_KEYS.worker.slice(2));
+  // Never the value either (a URL can carry a password).
+  for (const value of Object.values(env).filter((v) => v.length > 3)) expect(ex.output()).not.toContain(value);
 });
 
 it("refuses an unknown --role", async () => {

@@ -7,7 +7,7 @@
  * `killWithParent` takes them down if the test process dies before `stop()`.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,8 +73,11 @@ async function pollUntil(what: string, server: Supervised, timeoutMs: number, pr
 // ---------------------------------------------------------------------------------------------- Redis
 
 export interface RedisServer {
+  /** What a client is given: with `secure`, rediss:// to the TLS port, with the ACL user and its password. */
   url: string;
   port: number;
+  /** With `secure`: the CA that signed the server's certificate (for NODE_EXTRA_CA_CERTS). */
+  caFile?: string;
   /** Whether it keeps an append-only file (and so survives a kill with what it acknowledged). */
   readonly aof: boolean;
   /**
@@ -90,8 +93,14 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** PING over a raw socket: a Redis still replaying its AOF answers -LOADING, which is not up yet. */
-function redisPing(port: number): Promise<boolean> {
+/** The ACL user of a `secure` server; its password has the characters a URL must percent-encode. */
+const SECURE_USER = { name: "autokeeper", password: "p@ss:w/rd%1" };
+
+/**
+ * PING over a raw socket (the plain port; AUTH first on a `secure` server): a Redis still replaying its
+ * AOF answers -LOADING, which is not up yet.
+ */
+function redisPing(port: number, secure: boolean): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     let reply = "";
@@ -101,26 +110,75 @@ function redisPing(port: number): Promise<boolean> {
     };
     socket.setTimeout(1000, () => done(false));
     socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
+    socket.once("connect", () =>
+      socket.write(`${secure ? `AUTH ${SECURE_USER.name} ${SECURE_USER.password}\r\n` : ""}PING\r\n`),
+    );
+    // One reply per command sent: AUTH's (+OK or an error), then PING's.
+    const replies = secure ? 2 : 1;
     socket.on("data", (chunk) => {
       reply += chunk.toString();
-      if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
+      const lines = reply.split("\r\n").slice(0, -1);
+      if (lines.length >= replies) done(lines[replies - 1] === "+PONG");
     });
   });
 }
 
-export async function startRedisServer(options: { aof?: boolean } = {}): Promise<RedisServer> {
+/**
+ * A CA, a certificate for 127.0.0.1 signed by it, and an ACL file with the default user off: the shape
+ * of a managed Redis (TLS, a named user, a password).
+ */
+function secureFiles(dir: string): string[] {
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+  const days = ["-days", "2"];
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    ...days,
+    "-subj",
+    "/CN=test CA",
+  );
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+  writeFileSync(join(dir, "san.cnf"), "subjectAltName=IP:127.0.0.1\n");
+  const ca = ["-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"];
+  ssl("x509", "-req", "-in", "server.csr", ...ca, "-out", "server.crt", ...days, "-extfile", "san.cnf");
+  writeFileSync(
+    join(dir, "users.acl"),
+    `user default off\nuser ${SECURE_USER.name} on >${SECURE_USER.password} ~* &* +@all\n`,
+  );
+  return [
+    ...["--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file", "ca.crt"],
+    ...["--tls-auth-clients", "no", "--aclfile", join(dir, "users.acl")],
+  ];
+}
+
+/**
+ * `secure`: clients reach it over TLS on a port of its own, as an ACL user with a password (the default
+ * user is off); the plain port stays for the harness's own checks, which authenticate too.
+ */
+export async function startRedisServer(options: { aof?: boolean; secure?: boolean } = {}): Promise<RedisServer> {
   let aof = options.aof ?? false;
+  const secure = options.secure ?? false;
   const port = await freePort();
+  const tlsPort = secure ? await freePort() : undefined;
   const dir = mkdtempSync(join(tmpdir(), "autokeeper-redis-"));
-  const base = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--logfile", ""];
+  const base = [
+    ...["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--logfile", ""],
+    ...(tlsPort === undefined ? [] : ["--tls-port", String(tlsPort), ...secureFiles(dir)]),
+  ];
   // fsync on every write: a SIGKILL then loses nothing that a client saw acknowledged.
   const args = () => [...base, ...(aof ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"])];
 
   let server: Supervised | undefined;
   async function start(): Promise<void> {
     if (!server?.alive()) server = supervise("redis-server", args(), { cwd: dir });
-    await pollUntil(`redis on port ${port}`, server, 15_000, () => redisPing(port));
+    await pollUntil(`redis on port ${port}`, server, 15_000, () => redisPing(port, secure));
   }
   await start().catch(async (error) => {
     await terminate(server, "SIGKILL", 0);
@@ -128,11 +186,16 @@ export async function startRedisServer(options: { aof?: boolean } = {}): Promise
     throw error;
   });
 
+  const auth = secure ? ["--user", SECURE_USER.name, "--pass", SECURE_USER.password, "--no-auth-warning"] : [];
   const cli = (...command: string[]) =>
-    promisify(execFile)("redis-cli", ["-p", String(port), ...command]).then((r) => r.stdout.trim());
+    promisify(execFile)("redis-cli", ["-p", String(port), ...auth, ...command]).then((r) => r.stdout.trim());
 
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url:
+      tlsPort === undefined
+        ? `redis://127.0.0.1:${port}`
+        : `rediss://${SECURE_USER.name}:${encodeURIComponent(SECURE_USER.password)}@127.0.0.1:${tlsPort}`,
+    caFile: secure ? join(dir, "ca.crt") : undefined,
     port,
     get aof() {
       return aof;

@@ -3,6 +3,7 @@
  * with a queue prefix of its own, and the environment an executor process needs to join them.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { actionExecutorAbi } from "../../abis/index.js";
@@ -10,6 +11,7 @@ import { DEV_KEYS } from "../../lib/accounts.js";
 import type { AnvilOptions } from "../../lib/anvil.js";
 import { walletFor } from "../../lib/clients.js";
 import { queueName, type RunJobData } from "../../lib/queue.js";
+import { redisConnection } from "../../lib/redis.js";
 import { WORKER_ROLE } from "../../lib/roles.js";
 import { type Chain, chainEnv, startChain } from "./chain.js";
 import { type DatabaseKind, type Indexer, startIndexer } from "./indexer.js";
@@ -28,11 +30,28 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(kind: DatabaseKind = "pglite", anvil: AnvilOptions = {}): Promise<Stack> {
+/** Another Redis than the machine's: its URL and, for TLS with a private CA, the CA's certificate file. */
+export interface StackRedis {
+  url: string;
+  caFile?: string;
+}
+
+export async function startStack(
+  kind: DatabaseKind = "pglite",
+  anvil: AnvilOptions = {},
+  other?: StackRedis,
+): Promise<Stack> {
+  const redisUrl = other?.url ?? "redis://127.0.0.1:6379";
+  // Every process of the stack trusts the private CA, as an operator's would trust a managed Redis's.
+  const trust: Record<string, string> = other?.caFile ? { NODE_EXTRA_CA_CERTS: other.caFile } : {};
   const chain = await startChain({ anvil });
-  const indexer = await startIndexer(chain, kind);
+  const indexer = await startIndexer(chain, kind, { REDIS_URL: redisUrl, ...trust });
   const queuePrefix = indexer.queuePrefix;
-  const connection = { host: "127.0.0.1", port: 6379 };
+  const ca = other?.caFile ? readFileSync(other.caFile) : undefined;
+  const connection = redisConnection(
+    redisUrl,
+    ca ? { tls: { ca }, maxRetriesPerRequest: 3 } : { maxRetriesPerRequest: 3 },
+  );
   const queue = new Queue<RunJobData>(queueName(chain.deployment.chainId), { connection, prefix: queuePrefix });
   const redis = new Redis(connection);
   return {
@@ -44,7 +63,8 @@ export async function startStack(kind: DatabaseKind = "pglite", anvil: AnvilOpti
     env: async (extra = {}) => ({
       ...chainEnv(chain),
       PONDER_URL: indexer.url,
-      REDIS_URL: "redis://127.0.0.1:6379",
+      REDIS_URL: redisUrl,
+      ...trust,
       QUEUE_PREFIX: queuePrefix,
       WORKER_PRIVATE_KEY: DEV_KEYS.worker,
       METRICS_PORT: String(await freePort()),

@@ -1,6 +1,7 @@
 /**
  * Ponder with several RPC endpoints (RPC_URLS): one that is dead costs nothing, one that serves another
- * chain stops it at start with one line naming the endpoint (Ponder alone would only warn).
+ * chain stops it at start with one line naming the endpoint (Ponder alone would only warn). A queue
+ * setting the API could not use (REDIS_URL) stops it the same way, as it stops the executor.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAnvil } from "../../lib/anvil.js";
@@ -15,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => chain?.stop());
 
-async function ponderWith(rpcUrls: string) {
+async function ponderWith(rpcUrls: string, env: Record<string, string> = {}) {
   const db = await createTestDatabase("pglite");
   const ponder = startPonder({
     rpcUrl: chain.anvil.rpcUrl,
@@ -24,7 +25,7 @@ async function ponderWith(rpcUrls: string) {
     port: await freePort(),
     schema: "endpoints",
     pollingMs: 200,
-    env: { RPC_URLS: rpcUrls },
+    env: { RPC_URLS: rpcUrls, ...env },
   });
   return {
     ponder,
@@ -60,5 +61,19 @@ it("refuses to start when an endpoint serves another chain", async () => {
   } finally {
     await stop();
     await wrong.stop();
+  }
+});
+
+it("refuses to start with a REDIS_URL it cannot use, naming the variable and not its value", async () => {
+  const { ponder, stop } = await ponderWith(chain.anvil.rpcUrl, {
+    REDIS_URL: "https://user:hunter22@redis.example:6380",
+  });
+  try {
+    const code = await new Promise<number | null>((resolve) => ponder.process.once("exit", resolve));
+    expect(code).not.toBe(0);
+    expect(ponder.output()).toContain("REDIS_URL: must be a redis:// or rediss:// URL");
+    expect(ponder.output()).not.toContain("hunter22");
+  } finally {
+    await stop();
   }
 });
