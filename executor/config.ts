@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networkFromEnv } from "../lib/network.js";
 import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
-import { queueEnv } from "../lib/queue.js";
+import { queueEnv, queueLocation } from "../lib/queue.js";
 import { SecretKey } from "./secret.js";
 
 export type Role = "scheduler" | "worker" | "all";
@@ -71,6 +71,9 @@ export interface ExecutorConfig {
   ponderUrl: string;
   indexReader: "api" | "sql";
   redisUrl: string;
+  /** A Redis Cluster's seed nodes (REDIS_CLUSTER_NODES), or undefined for one Redis at redisUrl. */
+  clusterNodes: string[] | undefined;
+  /** QUEUE_PREFIX, hash-tagged on a cluster (lib/queue.ts). */
   queuePrefix: string;
   signerKeys: SecretKey[];
   gasBufferPercent: number;
@@ -127,8 +130,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     network,
     ponderUrl: e.PONDER_URL.replace(/\/$/, ""),
     indexReader: e.INDEX_READER,
-    redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
+    ...queueLocation(e),
     // A scheduler never signs: it holds no keys (nor builds the signers and curve tables they need).
     signerKeys: role === "scheduler" ? [] : unique.map((k) => new SecretKey(k)),
     gasBufferPercent: e.GAS_BUFFER_PERCENT,

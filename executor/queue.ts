@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import type * as BullMQ from "bullmq";
 import type { JobsOptions, Queue, Worker } from "bullmq";
 import { queueName, type RunJobData } from "../lib/queue.js";
-import { redisConnection } from "../lib/redis.js";
+import { queueConnection } from "../lib/redis.js";
 import type { ExecutorConfig } from "./config.js";
 
 /**
@@ -20,18 +20,31 @@ export const bullmq = createRequire(import.meta.url)("bullmq") as typeof BullMQ;
 export type RunQueue = Queue<RunJobData>;
 
 /** What the queue needs from the config (so tools and benchmarks can build one without a chain). */
-export type QueueSettings = Pick<ExecutorConfig, "redisUrl" | "queuePrefix" | "maxAttempts"> & {
-  network: { chainId: number };
-};
+export type QueueSettings = Pick<ExecutorConfig, "redisUrl" | "queuePrefix" | "maxAttempts"> &
+  Partial<Pick<ExecutorConfig, "clusterNodes">> & {
+    network: { chainId: number };
+  };
 
 export type WorkerSettings = QueueSettings & Pick<ExecutorConfig, "concurrency" | "jobLockMs" | "backoffMs">;
 
+/** Closing a queue or worker on a cluster also quits the cluster client it was given (lib/redis.ts). */
+function owning<T extends { close(): Promise<void> }>(q: T, connection: ReturnType<typeof queueConnection>): T {
+  const close = q.close.bind(q);
+  q.close = async () => {
+    await close();
+    await connection.close();
+  };
+  return q;
+}
+
 export function createQueue(config: QueueSettings): RunQueue {
-  return new bullmq.Queue<RunJobData>(queueName(config.network.chainId), {
-    connection: redisConnection(config.redisUrl),
+  const redis = queueConnection(config);
+  const queue = new bullmq.Queue<RunJobData>(queueName(config.network.chainId), {
+    connection: redis.connection,
     prefix: config.queuePrefix,
     defaultJobOptions: jobOptions(config),
   });
+  return owning(queue, redis);
 }
 
 /** A worker on the runs queue; `process` does the job (for the executor: recover or batch and send). */
@@ -39,8 +52,9 @@ export function createQueueWorker(
   config: WorkerSettings,
   process: ConstructorParameters<typeof Worker<RunJobData>>[1],
 ): Worker<RunJobData> {
-  return new bullmq.Worker<RunJobData>(queueName(config.network.chainId), process, {
-    connection: redisConnection(config.redisUrl),
+  const redis = queueConnection(config);
+  const worker = new bullmq.Worker<RunJobData>(queueName(config.network.chainId), process, {
+    connection: redis.connection,
     prefix: config.queuePrefix,
     concurrency: config.concurrency,
     // A killed worker's jobs come back after the lock lapses; a stall is a crash, not the job's fault.
@@ -49,6 +63,7 @@ export function createQueueWorker(
     maxStalledCount: 100,
     settings: { backoffStrategy: linearBackoff(config.backoffMs) },
   });
+  return owning(worker, redis);
 }
 
 export function jobOptions(config: Pick<ExecutorConfig, "maxAttempts">): JobsOptions {

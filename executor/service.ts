@@ -4,10 +4,9 @@
  */
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
-import { Redis } from "ioredis";
 import { createPublicClient } from "viem";
 import { chainFor } from "../lib/chains.js";
-import { redisConnection } from "../lib/redis.js";
+import { redisClient } from "../lib/redis.js";
 import { ChainClock } from "./chain-clock.js";
 import type { ExecutorConfig } from "./config.js";
 import { createLogger, throttled } from "./log.js";
@@ -43,7 +42,7 @@ export async function startExecutor(config: ExecutorConfig) {
   const client = createPublicClient({ chain, transport: rpcTransport(rpcUrls, rpc) });
   const clock = new ChainClock(client, config.pollMs, config.blockTimeMs);
   const queue = createQueue(config);
-  const redis = new Redis({ ...redisConnection(config.redisUrl), maxRetriesPerRequest: 3 });
+  const redis = redisClient(config, { maxRetriesPerRequest: 3 });
   const redisFailing = throttled();
   redis.on("error", (error) =>
     redisFailing((heldBack) => log.warn({ err: error.message, heldBack }, "redis connection error")),

@@ -18,6 +18,11 @@ export const queueEnv = {
   REDIS_URL: url
     .refine((u) => /^rediss?:\/\//i.test(u), "must be a redis:// or rediss:// URL")
     .default("redis://127.0.0.1:6379"),
+  /** A Redis Cluster instead: its seed nodes, comma-separated redis:// or rediss:// URLs (REDIS_URL is then unused). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^rediss?:\/\/[^,\s]+(\s*,\s*rediss?:\/\/[^,\s]+)*$/i, "must be comma-separated redis:// or rediss:// URLs")
+    .optional(),
   /** Redis key prefix of the queue; distinct prefixes let several deployments (or test suites) share a Redis. */
   QUEUE_PREFIX: z
     .string()
@@ -25,9 +30,29 @@ export const queueEnv = {
     .default("autokeeper"),
 };
 
-export function queueSettings(env: NodeJS.ProcessEnv = process.env): { redisUrl: string; queuePrefix: string } {
-  const e = parseEnv(queueEnv, env);
-  return { redisUrl: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX };
+export interface QueueLocation {
+  redisUrl: string;
+  clusterNodes: string[] | undefined;
+  /** On a cluster, QUEUE_PREFIX in braces: a hash tag, so every key of the queue shares one slot (BullMQ's scripts need that). */
+  queuePrefix: string;
+}
+
+/** Where the queue is, from the parsed REDIS_URL, REDIS_CLUSTER_NODES and QUEUE_PREFIX. */
+export function queueLocation(e: {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: string | undefined;
+  QUEUE_PREFIX: string;
+}): QueueLocation {
+  const clusterNodes = e.REDIS_CLUSTER_NODES?.split(",").map((n) => n.trim());
+  return {
+    redisUrl: e.REDIS_URL,
+    clusterNodes,
+    queuePrefix: clusterNodes ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
+  };
+}
+
+export function queueSettings(env: NodeJS.ProcessEnv = process.env): QueueLocation {
+  return queueLocation(parseEnv(queueEnv, env));
 }
 
 export const jobId = (chainId: number, workflowId: bigint, dueSlot: bigint) => `${chainId}:${workflowId}:${dueSlot}`;

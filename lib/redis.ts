@@ -1,11 +1,18 @@
 /**
  * The one way every process reaches the queue's Redis (the executor's BullMQ and its epoch marker, the
  * API's queue state, the dev tools): REDIS_URL as redis:// or rediss:// (TLS), with an ACL user and a
- * percent-encoded password, and a database number. Before, the API built its own connection without the
- * user or TLS: with a managed `rediss://user:pass@…` Redis the executor ran and the explorer said the
- * queue was unreachable.
+ * percent-encoded password, and a database number; or, with REDIS_CLUSTER_NODES, a Redis Cluster through
+ * ioredis' cluster client. Before, the API built its own connection without the user or TLS: with a
+ * managed `rediss://user:pass@…` Redis the executor ran and the explorer said the queue was unreachable.
  */
-import type { RedisOptions } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+
+/** Where the queue lives: one Redis, or a cluster's seed nodes (with their user, password and TLS). */
+export interface RedisTarget {
+  redisUrl: string;
+  /** Seed nodes as redis:// or rediss:// URLs; the first one's credentials and TLS serve every node. */
+  clusterNodes?: string[] | undefined;
+}
 
 /**
  * ioredis options (as BullMQ takes them) from a redis:// or rediss:// URL. By default a connection
@@ -24,5 +31,48 @@ export function redisConnection(redisUrl: string, overrides: RedisOptions = {}):
     tls: url.protocol === "rediss:" ? {} : undefined,
     maxRetriesPerRequest: null,
     ...overrides,
+  };
+}
+
+/** A cluster client: every node with the first seed's user, password and TLS (and `overrides`). */
+function clusterClient(nodes: string[], overrides: RedisOptions): Cluster {
+  const { host: _h, port: _p, db: _db, ...shared } = redisConnection(nodes[0]!, overrides);
+  return new Cluster(
+    nodes.map((n) => {
+      const url = new URL(n);
+      return { host: url.hostname, port: Number(url.port || 6379) };
+    }),
+    {
+      redisOptions: shared,
+      // A node's own address for TLS checks: the cluster announces IPs, the certificate names the host.
+      ...(shared.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+      enableOfflineQueue: overrides.enableOfflineQueue ?? true,
+    },
+  );
+}
+
+/** A client for plain commands (the scheduler's epoch marker, the dev tools). */
+export function redisClient(target: RedisTarget, overrides: RedisOptions = {}): Redis | Cluster {
+  return target.clusterNodes?.length
+    ? clusterClient(target.clusterNodes, overrides)
+    : new Redis(redisConnection(target.redisUrl, overrides));
+}
+
+/**
+ * What BullMQ's `connection` takes: options for a connection BullMQ makes and closes itself, or, on a
+ * cluster, a client of ours (BullMQ builds only single-node connections from options); `close` quits it.
+ */
+export function queueConnection(
+  target: RedisTarget,
+  overrides: RedisOptions = {},
+): { connection: RedisOptions | Cluster; close(): Promise<void> } {
+  if (!target.clusterNodes?.length)
+    return { connection: redisConnection(target.redisUrl, overrides), close: async () => {} };
+  const cluster = clusterClient(target.clusterNodes, overrides);
+  return {
+    connection: cluster,
+    close: async () => {
+      await cluster.quit().catch(() => cluster.disconnect());
+    },
   };
 }

@@ -3,7 +3,7 @@
  * deterministic id, so restarts and any number of schedulers enqueue nothing twice. TIME runs are
  * enqueued ahead as delayed jobs that become ready just after the block before their due time.
  */
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { type Hex, hexToString } from "viem";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { type CronSpec, nextTicks, parseCron } from "../../lib/cron.js";
@@ -24,7 +24,7 @@ export interface SchedulerDeps {
   index: IndexReader;
   queue: RunQueue;
   /** A plain connection to the queue's Redis, for the epoch marker. */
-  redis: Redis;
+  redis: Pick<Redis | Cluster, "set">;
   clock: ChainClock;
   conditions: { due(workflows: DueWorkflow[], blockNumber: bigint): Promise<ConditionResult[]> };
   /** How much earlier than its ready time a job should reach the worker (the worker's simulation head start). */

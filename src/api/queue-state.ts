@@ -12,10 +12,10 @@ import {
   queueSettings,
   type RunJobData,
 } from "../../lib/queue.js";
-import { redisConnection } from "../../lib/redis.js";
+import { queueConnection } from "../../lib/redis.js";
 
 // Read as the executor reads them (ponder.config.ts has already stopped Ponder on a bad value).
-const { redisUrl, queuePrefix } = queueSettings();
+const location = queueSettings();
 const TIMEOUT_MS = 1500;
 
 let queue: Queue<RunJobData> | undefined;
@@ -24,13 +24,13 @@ let queueChain: number | undefined;
 function queueFor(chainId: number): Queue<RunJobData> {
   if (!queue || queueChain !== chainId) {
     queue = new Queue<RunJobData>(queueName(chainId), {
-      prefix: queuePrefix,
+      prefix: location.queuePrefix,
       // Fail fast: a status page must not hang on a missing Redis.
-      connection: redisConnection(redisUrl, {
+      connection: queueConnection(location, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: TIMEOUT_MS,
-      }),
+      }).connection,
     });
     queue.on("error", () => {}); // reported per request instead
     queueChain = chainId;

@@ -23,6 +23,7 @@ it.concurrent.each([
   [{ REDIS_URL: "not a url" }, "REDIS_URL"],
   [{ REDIS_URL: "https://user:hunter22@redis.example:6380" }, "REDIS_URL"],
   [{ QUEUE_PREFIX: "two words" }, "QUEUE_PREFIX"],
+  [{ REDIS_CLUSTER_NODES: "redis://10.0.0.1:7000,10.0.0.2:7000" }, "REDIS_CLUSTER_NODES"],
   [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
   [{ WORKER_PRIVATE_KEY: `${DEV_KEYS.worker}ff` }, "WORKER_PRIVATE_KEY"],
   [{ WORKER_PRIVATE_KEY: "", WORKER_PRIVATE_KEYS: "" }, "WORKER_PRIVATE_KEY"],

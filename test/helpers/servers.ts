@@ -162,7 +162,9 @@ function secureFiles(dir: string): string[] {
  * `secure`: clients reach it over TLS on a port of its own, as an ACL user with a password (the default
  * user is off); the plain port stays for the harness's own checks, which authenticate too.
  */
-export async function startRedisServer(options: { aof?: boolean; secure?: boolean } = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  options: { aof?: boolean; secure?: boolean; cluster?: boolean } = {},
+): Promise<RedisServer> {
   let aof = options.aof ?? false;
   const secure = options.secure ?? false;
   const port = await freePort();
@@ -171,6 +173,9 @@ export async function startRedisServer(options: { aof?: boolean; secure?: boolea
   const base = [
     ...["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--logfile", ""],
     ...(tlsPort === undefined ? [] : ["--tls-port", String(tlsPort), ...secureFiles(dir)]),
+    // A cluster node keeps its identity and slots in nodes.conf (in its dir): restarted, it rejoins as itself.
+    ...(options.cluster ? ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"] : []),
+    ...(options.cluster ? ["--cluster-node-timeout", "2000"] : []),
   ];
   // fsync on every write: a SIGKILL then loses nothing that a client saw acknowledged.
   const args = () => [...base, ...(aof ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"])];
@@ -218,6 +223,69 @@ export async function startRedisServer(options: { aof?: boolean; secure?: boolea
       await terminate(server, "SIGTERM", 5_000);
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface RedisCluster {
+  nodes: RedisServer[];
+  /** REDIS_CLUSTER_NODES for them. */
+  nodeUrls: string[];
+  /** The master serving `key`'s hash slot. */
+  masterOf(key: string): Promise<RedisServer>;
+  /** Until every node says cluster_state:ok (after a create or a master's restart). */
+  waitUntilOk(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `masters` nodes, no replicas, the slots split between them by `redis-cli --cluster create`. */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const nodes: RedisServer[] = [];
+  const run = (...args: string[]) => promisify(execFile)("redis-cli", args).then((r) => r.stdout.trim());
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    for (let i = 0; i < masters; i++) nodes.push(await startRedisServer({ cluster: true }));
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+    await run("--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const waitUntilOk = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = await Promise.all(nodes.map((n) => run("-p", String(n.port), "CLUSTER", "INFO").catch(() => "")));
+      if (states.every((s) => s.includes("cluster_state:ok"))) return;
+      if (Date.now() > deadline) throw new Error(`redis cluster not ok in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await waitUntilOk().catch(async (error) => {
+    await stop();
+    throw error;
+  });
+  return {
+    nodes,
+    nodeUrls: nodes.map((n) => n.url),
+    waitUntilOk,
+    masterOf: async (key) => {
+      const port = nodes[0]!.port;
+      const slot = Number(await run("-p", String(port), "CLUSTER", "KEYSLOT", key));
+      // CLUSTER NODES: "<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges…>".
+      for (const line of (await run("-p", String(port), "CLUSTER", "NODES")).split("\n")) {
+        const fields = line.split(" ");
+        const owner = Number(fields[1]?.split("@")[0]?.split(":")[1]);
+        const serves = fields.slice(8).some((range) => {
+          const [start, end] = range.split("-").map(Number);
+          return start !== undefined && start <= slot && slot <= (end ?? start);
+        });
+        const node = nodes.find((n) => n.port === owner);
+        if (serves && node && fields[2]?.includes("master")) return node;
+      }
+      throw new Error(`no master found for slot ${slot}`);
+    },
+    stop,
   };
 }
 

@@ -5,13 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { actionExecutorAbi } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import type { AnvilOptions } from "../../lib/anvil.js";
 import { walletFor } from "../../lib/clients.js";
-import { queueName, type RunJobData } from "../../lib/queue.js";
-import { redisConnection } from "../../lib/redis.js";
+import { queueName, queueSettings, type RunJobData } from "../../lib/queue.js";
+import { queueConnection, redisClient } from "../../lib/redis.js";
 import { WORKER_ROLE } from "../../lib/roles.js";
 import { type Chain, chainEnv, startChain } from "./chain.js";
 import { type DatabaseKind, type Indexer, startIndexer } from "./indexer.js";
@@ -22,7 +22,7 @@ export interface Stack {
   indexer: Indexer;
   queuePrefix: string;
   queue: Queue<RunJobData>;
-  redis: Redis;
+  redis: Redis | Cluster;
   env(extra?: Record<string, string>): Promise<Record<string, string>>;
   grantWorker(key: `0x${string}`): Promise<void>;
   /** Switches anvil from a block per transaction to one block every `seconds`. */
@@ -30,9 +30,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Another Redis than the machine's: its URL and, for TLS with a private CA, the CA's certificate file. */
+/**
+ * Another Redis than the machine's (a private server the test discards): its URL or a cluster's nodes,
+ * and, for TLS with a private CA, the CA's certificate file.
+ */
 export interface StackRedis {
-  url: string;
+  url?: string;
+  clusterNodes?: string[];
   caFile?: string;
 }
 
@@ -41,19 +45,25 @@ export async function startStack(
   anvil: AnvilOptions = {},
   other?: StackRedis,
 ): Promise<Stack> {
-  const redisUrl = other?.url ?? "redis://127.0.0.1:6379";
-  // Every process of the stack trusts the private CA, as an operator's would trust a managed Redis's.
-  const trust: Record<string, string> = other?.caFile ? { NODE_EXTRA_CA_CERTS: other.caFile } : {};
+  const redisEnv: Record<string, string> = {
+    REDIS_URL: other?.url ?? "redis://127.0.0.1:6379",
+    ...(other?.clusterNodes ? { REDIS_CLUSTER_NODES: other.clusterNodes.join(",") } : {}),
+    // Every process of the stack trusts the private CA, as an operator's would trust a managed Redis's.
+    ...(other?.caFile ? { NODE_EXTRA_CA_CERTS: other.caFile } : {}),
+  };
   const chain = await startChain({ anvil });
-  const indexer = await startIndexer(chain, kind, { REDIS_URL: redisUrl, ...trust });
-  const queuePrefix = indexer.queuePrefix;
+  const indexer = await startIndexer(chain, kind, redisEnv);
+  // On a cluster the prefix every process uses is the hash-tagged one (lib/queue.ts).
+  const location = queueSettings({ ...redisEnv, QUEUE_PREFIX: indexer.queuePrefix });
+  const queuePrefix = location.queuePrefix;
   const ca = other?.caFile ? readFileSync(other.caFile) : undefined;
-  const connection = redisConnection(
-    redisUrl,
-    ca ? { tls: { ca }, maxRetriesPerRequest: 3 } : { maxRetriesPerRequest: 3 },
-  );
-  const queue = new Queue<RunJobData>(queueName(chain.deployment.chainId), { connection, prefix: queuePrefix });
-  const redis = new Redis(connection);
+  const overrides = { maxRetriesPerRequest: 3, ...(ca ? { tls: { ca } } : {}) };
+  const connection = queueConnection(location, overrides);
+  const queue = new Queue<RunJobData>(queueName(chain.deployment.chainId), {
+    connection: connection.connection,
+    prefix: queuePrefix,
+  });
+  const redis = redisClient(location, overrides);
   return {
     chain,
     indexer,
@@ -63,9 +73,8 @@ export async function startStack(
     env: async (extra = {}) => ({
       ...chainEnv(chain),
       PONDER_URL: indexer.url,
-      REDIS_URL: redisUrl,
-      ...trust,
-      QUEUE_PREFIX: queuePrefix,
+      ...redisEnv,
+      QUEUE_PREFIX: indexer.queuePrefix,
       WORKER_PRIVATE_KEY: DEV_KEYS.worker,
       METRICS_PORT: String(await freePort()),
       BACKOFF_MS: "500",
@@ -87,10 +96,14 @@ export async function startStack(
       await chain.testClient.setIntervalMining({ interval: seconds });
     },
     stop: async () => {
-      await queue.obliterate({ force: true }).catch(() => {});
+      // The machine's Redis is shared: this stack's keys go. A private one is thrown away whole.
+      if (!other) {
+        await queue.obliterate({ force: true }).catch(() => {});
+        const keys = await redis.keys(`${queuePrefix}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
       await queue.close();
-      const keys = await redis.keys(`${queuePrefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await connection.close();
       redis.disconnect();
       await indexer.stop();
       await chain.stop();

@@ -33,7 +33,7 @@ export interface WorkloadSize {
   fundingEth?: string;
 }
 
-export async function loadWorkload(stack: ChaosStack, size: WorkloadSize): Promise<Workload> {
+export async function loadWorkload(stack: Pick<ChaosStack, "chain">, size: WorkloadSize): Promise<Workload> {
   const { chain } = stack;
   const funding = parseEther(size.fundingEth ?? "1");
   const counter = await chain.deploy(counterAbi, counterBytecode);
