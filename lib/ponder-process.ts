@@ -1,6 +1,7 @@
 /**
- * Runs `ponder start` as a child process against a chain and a database, and stops it the way
- * Ponder needs (SIGINT: SIGTERM leaves its schema locked for ~25 s). Used by the tests and `npm run dev`.
+ * Runs `ponder start` (or `ponder serve`, a read replica: the API and GraphQL over a schema another
+ * process indexes) as a child process against a chain and a database, and stops it the way Ponder needs
+ * (SIGINT: SIGTERM leaves its schema locked for ~25 s). Used by the tests and `npm run dev`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -19,6 +20,8 @@ export interface PonderOptions {
   port: number;
   /** Postgres schema (and, for `ponder start`, a required name). */
   schema: string;
+  /** `serve`: the HTTP side only, reading `schema` as a `ponder start` elsewhere writes it (Postgres only). */
+  command?: "start" | "serve";
   /** Publish the tables as views in this schema (Postgres only). */
   viewsSchema?: string;
   pollingMs?: number;
@@ -43,7 +46,7 @@ export interface PonderProcess {
 const PONDER_BIN = join(ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 
 export function startPonder(options: PonderOptions): PonderProcess {
-  const args = [PONDER_BIN, ...(options.root ? ["--root", options.root] : []), "start"];
+  const args = [PONDER_BIN, ...(options.root ? ["--root", options.root] : []), options.command ?? "start"];
   args.push("--schema", options.schema, "--port", String(options.port));
   if (options.viewsSchema) args.push("--views-schema", options.viewsSchema);
   const env: Record<string, string> = {
