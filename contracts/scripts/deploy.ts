@@ -1,13 +1,14 @@
 /**
- * npm run deploy — deploys WorkflowRegistry, FeeEscrow and ActionExecutor to RPC_URL, wires their
- * roles and writes deployments/<chainId>.json.
+ * npm run deploy [-- --if-missing] — deploys WorkflowRegistry, FeeEscrow and ActionExecutor to RPC_URL,
+ * wires their roles and writes deployments/<chainId>.json. `--if-missing` deploys only when that file
+ * names no registry with code on this chain (docker-compose.yml's deploy step, run on every `up`).
  */
 
 import { z } from "zod";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { publicClientFor, walletFor } from "../../lib/clients.js";
 import { deployAutokeeper } from "../../lib/deploy.js";
-import { writeDeployment } from "../../lib/deployments.js";
+import { readDeployment, writeDeployment } from "../../lib/deployments.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../../lib/env.js";
 
 runMain(async () => {
@@ -20,6 +21,14 @@ runMain(async () => {
   const publicClient = await publicClientFor(env.RPC_URL);
   const key = env.DEPLOYER_PRIVATE_KEY ?? (publicClient.chain.id === 31337 ? DEV_KEYS.deployer : undefined);
   if (!key) throw new ConfigError(`DEPLOYER_PRIVATE_KEY: required on chain ${publicClient.chain.id}`);
+  const existing = readDeployment(publicClient.chain.id);
+  if (process.argv.includes("--if-missing") && existing) {
+    const code = await publicClient.getCode({ address: existing.registry });
+    if (code && code !== "0x") {
+      console.log(`already deployed on chain ${publicClient.chain.id}: WorkflowRegistry ${existing.registry}`);
+      return;
+    }
+  }
   const wallet = walletFor(publicClient, key);
   console.log(`deploying to chain ${publicClient.chain.id} from ${wallet.account.address}`);
   const deployment = await deployAutokeeper(publicClient, wallet, {
