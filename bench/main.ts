@@ -14,6 +14,7 @@ import { indexerSuite } from "./suites/indexer.js";
 import { latencySuite } from "./suites/latency.js";
 import { logSuite } from "./suites/log.js";
 import { queueSuite } from "./suites/queue.js";
+import { replicasSuite } from "./suites/replicas.js";
 import { resourcesSuite } from "./suites/resources.js";
 import { schedulerSuite } from "./suites/scheduler.js";
 
@@ -25,6 +26,7 @@ const SUITES: Suite[] = [
   schedulerSuite,
   indexerSuite,
   resourcesSuite,
+  replicasSuite,
 ];
 
 const usage = `usage: npm run bench [-- <suite>...] [--quick] [--runs N]   (suites: ${SUITES.map((s) => s.name).join(", ")})`;

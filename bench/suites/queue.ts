@@ -1,12 +1,14 @@
 /**
  * Queue throughput: the project's queue (BullMQ, as the scheduler and worker use it) against the
  * earlier system's pattern on the same Redis in the same process: one RPUSH per job awaited in turn,
- * then one BLPOP per job. Each run measures both back to back, so the ratio is taken side by side.
+ * then one BLPOP per job. Each run measures both back to back, so the ratio is taken side by side; then
+ * the project's queue again on a local three-master Redis Cluster (REDIS_CLUSTER_NODES).
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { createQueue, createQueueWorker, type WorkerSettings } from "../../executor/queue.js";
 import { jobId, type RunJobData } from "../../lib/queue.js";
+import { startRedisCluster } from "../../test/helpers/servers.js";
 import { throttled } from "../harness/progress.js";
 import type { Row } from "../harness/report.js";
 import { metric } from "../harness/report.js";
@@ -48,10 +50,13 @@ async function seedPattern(ctx: SuiteContext, jobs: number) {
   }
 }
 
-async function projectQueue(ctx: SuiteContext, jobs: number) {
+/** `clusterNodes`: on that cluster, with the prefix hash-tagged as lib/queue.ts does it. */
+async function projectQueue(ctx: SuiteContext, jobs: number, clusterNodes?: string[]) {
+  const prefix = `bench-${randomBytes(4).toString("hex")}`;
   const settings: WorkerSettings = {
     redisUrl: ctx.redisUrl,
-    queuePrefix: `bench-${randomBytes(4).toString("hex")}`,
+    clusterNodes,
+    queuePrefix: clusterNodes ? `{${prefix}}` : prefix,
     maxAttempts: 3,
     network: { chainId: CHAIN_ID },
     // The executor's defaults (WORKER_CONCURRENCY, JOB_LOCK_MS, BACKOFF_MS).
@@ -108,30 +113,43 @@ export const queueSuite: Suite = {
   title: "Queue: jobs per second through Redis",
   async run(ctx) {
     const jobs = ctx.quick ? 10_000 : 100_000;
-    const samples: Record<"seedIn" | "seedOut" | "akIn" | "akOut" | "ratioIn" | "ratioOut", number[]> = {
+    type Sample = "seedIn" | "seedOut" | "akIn" | "akOut" | "ratioIn" | "ratioOut" | "clusterIn" | "clusterOut";
+    const samples: Record<Sample, number[]> = {
       seedIn: [],
       seedOut: [],
       akIn: [],
       akOut: [],
       ratioIn: [],
       ratioOut: [],
+      clusterIn: [],
+      clusterOut: [],
     };
-    for (let run = 0; run <= ctx.runs; run++) {
-      const n = run === 0 ? Math.ceil(jobs / 10) : jobs;
-      ctx.say(run === 0 ? `warm-up with ${n} jobs` : `run ${run}/${ctx.runs}: ${n} jobs each way`);
-      const seed = await seedPattern(ctx, n);
-      const ak = await projectQueue(ctx, n);
-      if (run === 0) continue;
-      samples.seedIn.push(seed.enqueue);
-      samples.seedOut.push(seed.dequeue);
-      samples.akIn.push(ak.enqueue);
-      samples.akOut.push(ak.dequeue);
-      samples.ratioIn.push(ak.enqueue / seed.enqueue);
-      samples.ratioOut.push(ak.dequeue / seed.dequeue);
-      ctx.say(
-        `  seed ${Math.round(seed.enqueue)}/${Math.round(seed.dequeue)} jobs/s in/out; ` +
-          `autokeeper ${Math.round(ak.enqueue)}/${Math.round(ak.dequeue)} jobs/s`,
-      );
+    ctx.say("starting a three-master Redis Cluster (redis-cli --cluster create)");
+    const cluster = await startRedisCluster(3);
+    try {
+      for (let run = 0; run <= ctx.runs; run++) {
+        const n = run === 0 ? Math.ceil(jobs / 10) : jobs;
+        ctx.say(run === 0 ? `warm-up with ${n} jobs` : `run ${run}/${ctx.runs}: ${n} jobs each way`);
+        const seed = await seedPattern(ctx, n);
+        const ak = await projectQueue(ctx, n);
+        const onCluster = await projectQueue(ctx, n, cluster.nodeUrls);
+        if (run === 0) continue;
+        samples.clusterIn.push(onCluster.enqueue);
+        samples.clusterOut.push(onCluster.dequeue);
+        samples.seedIn.push(seed.enqueue);
+        samples.seedOut.push(seed.dequeue);
+        samples.akIn.push(ak.enqueue);
+        samples.akOut.push(ak.dequeue);
+        samples.ratioIn.push(ak.enqueue / seed.enqueue);
+        samples.ratioOut.push(ak.dequeue / seed.dequeue);
+        ctx.say(
+          `  seed ${Math.round(seed.enqueue)}/${Math.round(seed.dequeue)} jobs/s in/out; ` +
+            `autokeeper ${Math.round(ak.enqueue)}/${Math.round(ak.dequeue)} jobs/s; ` +
+            `on the cluster ${Math.round(onCluster.enqueue)}/${Math.round(onCluster.dequeue)} jobs/s`,
+        );
+      }
+    } finally {
+      await cluster.stop();
     }
     const rows: Row[] = [
       {
@@ -149,6 +167,11 @@ export const queueSuite: Suite = {
         params: { jobs },
         metrics: { enqueue: metric("×", samples.ratioIn), dequeue: metric("×", samples.ratioOut) },
       },
+      {
+        label: "Autokeeper queue on a Redis Cluster (3 masters)",
+        params: { jobs, chunk: CHUNK, concurrency: 400, masters: 3 },
+        metrics: { enqueue: metric("jobs/s", samples.clusterIn), dequeue: metric("jobs/s", samples.clusterOut) },
+      },
     ];
     return {
       method:
@@ -156,7 +179,10 @@ export const queueSuite: Suite = {
         "job, then one awaited BLPOP per job (the earlier system reported 9,923 pushes/s and 9,645 pops/s). " +
         "Autokeeper: the executor's BullMQ queue and worker (executor/queue.ts), jobs added with addBulk in chunks " +
         `of ${CHUNK} as the scheduler does, consumed by one worker at the default concurrency of 400 with a ` +
-        "processor that returns at once; dequeue is timed until BullMQ has recorded every job completed.",
+        "processor that returns at once; dequeue is timed until BullMQ has recorded every job completed. " +
+        "The cluster row runs the same on three local redis-server masters joined by redis-cli --cluster create " +
+        "(no replicas), through ioredis' cluster client, the queue's keys in one hash slot (one master serves " +
+        "one queue; more queues spread over the masters).",
       rows,
       notes: [],
     };
