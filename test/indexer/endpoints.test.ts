@@ -1,7 +1,7 @@
 /**
  * Ponder with several RPC endpoints (RPC_URLS): one that is dead costs nothing, one that serves another
- * chain stops it at start with one line naming the endpoint (Ponder alone would only warn). A queue
- * setting the API could not use (REDIS_URL) stops it the same way, as it stops the executor.
+ * chain stops it at start with one line naming the endpoint (Ponder alone would only warn). A
+ * setting it cannot use (REDIS_URL, PONDER_POLLING_MS) stops it the same way, as one stops the executor.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAnvil } from "../../lib/anvil.js";
@@ -64,15 +64,16 @@ it("refuses to start when an endpoint serves another chain", async () => {
   }
 });
 
-it("refuses to start with a REDIS_URL it cannot use, naming the variable and not its value", async () => {
-  const { ponder, stop } = await ponderWith(chain.anvil.rpcUrl, {
-    REDIS_URL: "https://user:hunter22@redis.example:6380",
-  });
+it.each([
+  [{ REDIS_URL: "https://user:hunter22@redis.example:6380" }, "REDIS_URL: must be a redis:// or rediss:// URL"],
+  [{ PONDER_POLLING_MS: "fast" }, "PONDER_POLLING_MS: "],
+])("refuses to start with %o, naming the variable and not its value", async (env, line) => {
+  const { ponder, stop } = await ponderWith(chain.anvil.rpcUrl, env);
   try {
     const code = await new Promise<number | null>((resolve) => ponder.process.once("exit", resolve));
     expect(code).not.toBe(0);
-    expect(ponder.output()).toContain("REDIS_URL: must be a redis:// or rediss:// URL");
-    expect(ponder.output()).not.toContain("hunter22");
+    expect(ponder.output()).toContain(line);
+    for (const value of Object.values(env)) expect(ponder.output()).not.toContain(value);
   } finally {
     await stop();
   }
