@@ -16,7 +16,6 @@ import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/ind
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { type Anvil, startAnvil } from "../../lib/anvil.js";
 import { publicClientFor, walletFor } from "../../lib/clients.js";
-import { killWithParent } from "../../lib/processes.js";
 import { Status, timeSpec } from "../../lib/spec.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { freePort } from "../helpers/ports.js";
@@ -28,19 +27,32 @@ let anvil: Anvil | undefined;
 let db: TestDatabase | undefined;
 const dir = mkdtempSync(join(tmpdir(), "autokeeper-compose-"));
 const children: ChildProcess[] = [];
+/** A role runs npx or npm, which run node: each role is its own process group, signalled whole. */
+const signal = (c: ChildProcess, sig: NodeJS.Signals) => {
+  try {
+    if (c.pid) process.kill(-c.pid, sig);
+  } catch {
+    // the group is gone
+  }
+};
+process.once("exit", () => {
+  for (const c of children) signal(c, "SIGKILL");
+});
 afterAll(async () => {
-  for (const c of children) c.kill("SIGINT");
-  await new Promise((r) => setTimeout(r, 2000));
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  // SIGINT, as Ponder wants it (SIGTERM leaves its schema locked).
+  for (const c of children) signal(c, "SIGINT");
+  await new Promise((r) => setTimeout(r, 3000));
+  for (const c of children) signal(c, "SIGKILL");
   await db?.drop();
   await anvil?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function role(args: string[], env: Record<string, string>) {
-  const child = killWithParent(
-    spawn("sh", ["scripts/compose.sh", ...args], { env: { ...(process.env as Record<string, string>), ...env } }),
-  );
+  const child = spawn("sh", ["scripts/compose.sh", ...args], {
+    env: { ...(process.env as Record<string, string>), ...env },
+    detached: true,
+  });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
