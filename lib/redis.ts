@@ -44,7 +44,8 @@ function clusterClient(nodes: string[], overrides: RedisOptions): Cluster {
     }),
     {
       redisOptions: shared,
-      // A node's own address for TLS checks: the cluster announces IPs, the certificate names the host.
+      // With TLS, each seed's host name is kept as given rather than resolved to an IP first, so the
+      // certificate is checked against the name it was issued for (ioredis' advice for managed clusters).
       ...(shared.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
       enableOfflineQueue: overrides.enableOfflineQueue ?? true,
     },
