@@ -5,11 +5,10 @@
  */
 import autocannon from "autocannon";
 import { parseEther } from "viem";
-import { type PonderProcess, startPonder } from "../../lib/ponder-process.js";
+import type { PonderProcess } from "../../lib/ponder-process.js";
 import { timeSpec } from "../../lib/spec.js";
 import { startChain } from "../../test/helpers/chain.js";
-import { startIndexer } from "../../test/helpers/indexer.js";
-import { freePort } from "../../test/helpers/ports.js";
+import { startIndexer, startReader } from "../../test/helpers/indexer.js";
 import { metric, type Row } from "../harness/report.js";
 import type { Suite } from "../harness/suite.js";
 import { counterAction, registerMany } from "../harness/workload.js";
@@ -48,19 +47,7 @@ export const replicasSuite: Suite = {
       );
       for (const id of ids.slice(0, 20)) await chain.execute(id);
       await writer.catchUp();
-      for (let i = 0; i < 2; i++) {
-        const reader = startPonder({
-          command: "serve",
-          rpcUrl: chain.anvil.rpcUrl,
-          deployment: chain.deployment,
-          database: writer.database,
-          schema: writer.schema,
-          port: await freePort(),
-          env: { QUEUE_PREFIX: writer.queuePrefix },
-        });
-        readers.push(reader);
-        await reader.waitUntilReady();
-      }
+      for (let i = 0; i < 2; i++) readers.push(await startReader(chain, writer));
       const path = `/api/workflows/${ids[0]}`;
       const samples = { one: [] as number[], two: [] as number[], p99One: [] as number[], p99Two: [] as number[] };
       for (let run = 0; run <= ctx.runs; run++) {

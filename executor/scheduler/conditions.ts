@@ -4,9 +4,10 @@
  *
  * A checker is untrusted code. Each check gets at most CHECK_GAS_LIMIT gas, and an answer whose
  * performData would take the item over MAX_PERFORM_DATA_BYTES (with the check's reference, 32 bytes, at
- * its head: lib/check-ref.ts) is refused (it would go into Redis and into the worker's calldata). A checker refused for gas or size is asked less often while it keeps failing (every 2nd,
- * 4th, ... up to every 32nd block), so one hostile checker cannot slow every block's pass. A revert is an
- * answer ("not now"), counted and asked again next block.
+ * its head: lib/check-ref.ts) is refused (it would go into Redis and into the worker's calldata). A
+ * checker refused for gas or size is asked less often while it keeps failing (every 2nd, 4th, ... up to
+ * every 32nd block), so one hostile checker cannot slow every block's pass. A revert is an answer ("not
+ * now"), counted and asked again next block.
  */
 import {
   type Chain,

@@ -70,3 +70,26 @@ export async function startIndexer(
     },
   };
 }
+
+/**
+ * A read replica of `writer` (Postgres): `ponder serve` over its schema, sharing only the database, with
+ * the same queue prefix for the API's queue state. Resolves once it answers /ready.
+ */
+export async function startReader(chain: Chain, writer: Indexer): Promise<PonderProcess> {
+  const reader = startPonder({
+    command: "serve",
+    rpcUrl: chain.anvil.rpcUrl,
+    deployment: chain.deployment,
+    database: writer.database,
+    schema: writer.schema,
+    port: await freePort(),
+    env: { QUEUE_PREFIX: writer.queuePrefix },
+  });
+  try {
+    await reader.waitUntilReady();
+  } catch (error) {
+    await reader.stop();
+    throw error;
+  }
+  return reader;
+}

@@ -8,11 +8,10 @@ import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, reverterAbi, reverterBytecode } from "../../abis/index.js";
 import { IndexReader } from "../../executor/scheduler/index-reader.js";
-import { type PonderProcess, startPonder } from "../../lib/ponder-process.js";
+import type { PonderProcess } from "../../lib/ponder-process.js";
 import { timeSpec } from "../../lib/spec.js";
 import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
-import { freePort } from "../helpers/ports.js";
+import { type Indexer, startIndexer, startReader } from "../helpers/indexer.js";
 
 let chain: Chain;
 let writer: Indexer;
@@ -20,16 +19,7 @@ let reader: PonderProcess;
 beforeAll(async () => {
   chain = await startChain();
   writer = await startIndexer(chain, "postgres");
-  reader = startPonder({
-    command: "serve",
-    rpcUrl: chain.anvil.rpcUrl,
-    deployment: chain.deployment,
-    database: writer.database,
-    schema: writer.schema,
-    port: await freePort(),
-    env: { QUEUE_PREFIX: writer.queuePrefix },
-  });
-  await reader.waitUntilReady();
+  reader = await startReader(chain, writer);
 }, 180_000);
 afterAll(async () => {
   await reader?.stop();
