@@ -1,8 +1,14 @@
 /**
- * Which chain and which contract addresses a process works with, from the environment:
- * CHAIN (anvil | moonbaseAlpha | custom), RPC_URLS (or RPC_URL), CHAIN_ID, and the addresses from
- * deployments/<chainId>.json, each overridable (REGISTRY_ADDRESS, ACTIONEXECUTOR_ADDRESS,
- * FEEESCROW_ADDRESS, START_BLOCK). Shared by the indexer and the executor so both agree.
+ * Which chains and which contract addresses a process works with, from the environment. Shared by the
+ * indexer and the executor so both agree.
+ *
+ * One chain (the default): CHAIN (anvil | moonbaseAlpha | custom), RPC_URLS (or RPC_URL), CHAIN_ID, and
+ * the addresses from deployments/<chainId>.json, each overridable (REGISTRY_ADDRESS,
+ * ACTIONEXECUTOR_ADDRESS, FEEESCROW_ADDRESS, START_BLOCK).
+ *
+ * Several chains: CHAINS, comma-separated preset names or chain ids (`anvil,moonbaseAlpha`,
+ * `31337,31338`). Each chain reads the same variables suffixed with its id (RPC_URLS_1287,
+ * REGISTRY_ADDRESS_31338, START_BLOCK_31338...), falling back to its preset and deployments file.
  */
 import type { Address } from "viem";
 import { z } from "zod";
@@ -21,6 +27,48 @@ export interface Network {
   actionExecutor: Address;
   feeEscrow: Address;
   startBlock: number;
+}
+
+/** The variables a chain of CHAINS reads with its id as a suffix. */
+const PER_CHAIN = [
+  "RPC_URL",
+  "RPC_URLS",
+  "REGISTRY_ADDRESS",
+  "ACTIONEXECUTOR_ADDRESS",
+  "FEEESCROW_ADDRESS",
+  "START_BLOCK",
+] as const;
+
+/** Every chain this process serves: CHAINS when set, else the one chain of networkFromEnv. */
+export function networksFromEnv(env: NodeJS.ProcessEnv = process.env): Network[] {
+  const list = env.CHAINS?.trim();
+  if (!list) return [networkFromEnv(env)];
+  const entries = list.split(",").map((e) => e.trim());
+  const networks = entries.map((entry) => {
+    const preset = Object.entries(CHAIN_PRESETS).find(([name]) => name === entry);
+    const id = preset ? preset[1].id : /^\d{1,10}$/.test(entry) ? Number(entry) : undefined;
+    if (!id)
+      throw new ConfigError(
+        `CHAINS: "${entry}" is neither a preset (${Object.keys(CHAIN_PRESETS).join(", ")}) nor a chain id`,
+      );
+    const presetName = Object.entries(CHAIN_PRESETS).find(([, c]) => c.id === id)?.[0];
+    const own: NodeJS.ProcessEnv = { CHAIN: presetName ?? "custom", CHAIN_ID: String(id) };
+    for (const name of PER_CHAIN) own[name] = env[`${name}_${id}`];
+    try {
+      return networkFromEnv(own);
+    } catch (error) {
+      // Name the variable the operator sets: RPC_URL_31338, not RPC_URL.
+      if (error instanceof ConfigError) {
+        const named = new RegExp(`\\b(${PER_CHAIN.join("|")})\\b`, "g");
+        throw new ConfigError(error.message.replace(named, (name) => `${name}_${id}`));
+      }
+      throw error;
+    }
+  });
+  const ids = networks.map((n) => n.chainId);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new ConfigError(`CHAINS: chain ${twice} is listed twice`);
+  return networks;
 }
 
 export function networkFromEnv(env: NodeJS.ProcessEnv = process.env): Network {
