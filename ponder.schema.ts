@@ -1,11 +1,17 @@
 import { integer } from "drizzle-orm/pg-core";
-import { bigint, hex, index, onchainTable, onchainView, sql } from "ponder";
+import { bigint, hex, index, onchainTable, onchainView, primaryKey, sql } from "ponder";
+
+/**
+ * Every row carries the chain it came from: one deployment indexes several chains (CHAINS), and a
+ * workflow is (chainId, id), its id being the registry's on that chain.
+ */
 
 /** One row per workflow: its spec, on-chain state and running totals. */
 export const workflow = onchainTable(
   "workflow",
   (t) => ({
-    id: t.bigint().primaryKey(),
+    chainId: t.integer().notNull(),
+    id: t.bigint().notNull(),
     owner: t.hex().notNull(),
     forwarder: t.hex().notNull(),
     status: t.text().notNull(), // ACTIVE | PAUSED | CANCELLED | COMPLETED
@@ -44,8 +50,9 @@ export const workflow = onchainTable(
     updatedAt: t.bigint().notNull(),
   }),
   (table) => ({
+    pk: primaryKey({ columns: [table.chainId, table.id] }),
     ownerIdx: index().on(table.owner),
-    dueIdx: index().on(table.status, table.nextExecutionAt, table.id),
+    dueIdx: index().on(table.chainId, table.status, table.nextExecutionAt, table.id),
     triggerIdx: index().on(table.triggerKind),
   }),
 );
@@ -55,6 +62,7 @@ export const execution = onchainTable(
   "execution",
   (t) => ({
     id: t.text().primaryKey(), // txHash-logIndex
+    chainId: t.integer().notNull(),
     workflowId: t.bigint().notNull(),
     runNumber: t.integer().notNull(),
     worker: t.hex().notNull(),
@@ -83,7 +91,7 @@ export const execution = onchainTable(
     reasonText: t.text(),
   }),
   (table) => ({
-    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    workflowBlockIdx: index().on(table.chainId, table.workflowId, table.blockNumber),
     txIdx: index().on(table.txHash),
     workerIdx: index().on(table.worker),
     timeIdx: index().on(table.blockTime),
@@ -100,7 +108,8 @@ export const execution = onchainTable(
 export const triggerLog = onchainTable(
   "trigger_log",
   (t) => ({
-    id: t.text().primaryKey(), // workflowId:blockHash:logIndex
+    id: t.text().primaryKey(), // chainId:workflowId:blockHash:logIndex
+    chainId: t.integer().notNull(),
     workflowId: t.bigint().notNull(),
     blockNumber: t.bigint().notNull(),
     blockHash: t.hex().notNull(),
@@ -120,15 +129,15 @@ export const triggerLog = onchainTable(
     runBlock: t.bigint(),
   }),
   (table) => ({
-    stateIdx: index().on(table.state, table.workflowId, table.blockNumber, table.logIndex),
-    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    stateIdx: index().on(table.chainId, table.state, table.workflowId, table.blockNumber, table.logIndex),
+    workflowBlockIdx: index().on(table.chainId, table.workflowId, table.blockNumber),
     txIdx: index().on(table.txHash),
   }),
 );
 
 /**
  * The filters of the LOG workflows that are active now, and the position (block, log index) up to which
- * the chain's logs have been matched against them: one row (id 1).
+ * the chain's logs have been matched against them: one row per chain (id = its chain id).
  */
 export const logWatch = onchainTable("log_watch", (t) => ({
   id: t.integer().primaryKey(),
@@ -150,7 +159,7 @@ export interface LogWatchEntry {
   fromLogIndex: number;
 }
 
-/** Which log each LOG run served (ActionExecutor's LogRun), by workflowId:runNumber. */
+/** Which log each LOG run served (ActionExecutor's LogRun), by chainId:workflowId:runNumber. */
 export const logRun = onchainTable("log_run", (t) => ({
   id: t.text().primaryKey(),
   triggerLogId: t.text().notNull(),
@@ -166,6 +175,7 @@ export const skip = onchainTable(
   "skip",
   (t) => ({
     id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
     workflowId: t.bigint().notNull(),
     worker: t.hex().notNull(),
     reason: t.text().notNull(),
@@ -175,7 +185,7 @@ export const skip = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
-    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    workflowBlockIdx: index().on(table.chainId, table.workflowId, table.blockNumber),
     txIdx: index().on(table.txHash),
     workerIdx: index().on(table.worker),
   }),
@@ -186,6 +196,7 @@ export const workflowEvent = onchainTable(
   "workflow_event",
   (t) => ({
     id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
     workflowId: t.bigint().notNull(),
     kind: t.text().notNull(), // registered | updated | status | ownership
     detail: t.json().$type<Record<string, string>>().notNull(),
@@ -195,7 +206,7 @@ export const workflowEvent = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
-    workflowBlockIdx: index().on(table.workflowId, table.blockNumber),
+    workflowBlockIdx: index().on(table.chainId, table.workflowId, table.blockNumber),
     txIdx: index().on(table.txHash),
   }),
 );
@@ -205,6 +216,7 @@ export const escrowMovement = onchainTable(
   "escrow_movement",
   (t) => ({
     id: t.text().primaryKey(),
+    chainId: t.integer().notNull(),
     kind: t.text().notNull(), // deposit | withdraw | refund | release | charge | claim
     workflowId: t.bigint(), // null for claims
     account: t.hex().notNull(), // depositor, owner, worker
@@ -216,7 +228,7 @@ export const escrowMovement = onchainTable(
     logIndex: t.integer().notNull(),
   }),
   (table) => ({
-    workflowIdx: index().on(table.workflowId, table.blockNumber),
+    workflowIdx: index().on(table.chainId, table.workflowId, table.blockNumber),
     accountIdx: index().on(table.account),
     txIdx: index().on(table.txHash),
   }),
@@ -228,6 +240,7 @@ export const escrowMovement = onchainTable(
  * escrow_movement indexes on worker/account.
  */
 export const worker = onchainView("worker", {
+  chainId: integer().notNull(),
   address: hex().notNull(),
   runs: integer().notNull(),
   failures: integer().notNull(),
@@ -236,7 +249,7 @@ export const worker = onchainView("worker", {
   claimed: bigint().notNull(),
   lastSeenAt: bigint().notNull(),
 }).as(sql`
-  SELECT address,
+  SELECT chain_id, address,
     sum(runs)::integer AS runs,
     sum(failures)::integer AS failures,
     sum(skips)::integer AS skips,
@@ -244,22 +257,23 @@ export const worker = onchainView("worker", {
     sum(claimed)::numeric(78, 0) AS claimed,
     coalesce(max(seen), max(claimed_at))::numeric(78, 0) AS last_seen_at
   FROM (
-    SELECT worker AS address, count(*) AS runs, count(*) FILTER (WHERE NOT success) AS failures, 0 AS skips,
-      sum(fee) AS earned, 0 AS claimed, max(block_time) AS seen, NULL::numeric AS claimed_at
-    FROM ${execution} GROUP BY worker
+    SELECT chain_id, worker AS address, count(*) AS runs, count(*) FILTER (WHERE NOT success) AS failures,
+      0 AS skips, sum(fee) AS earned, 0 AS claimed, max(block_time) AS seen, NULL::numeric AS claimed_at
+    FROM ${execution} GROUP BY chain_id, worker
     UNION ALL
-    SELECT worker, 0, 0, count(*), 0, 0, max(block_time), NULL FROM ${skip} GROUP BY worker
+    SELECT chain_id, worker, 0, 0, count(*), 0, 0, max(block_time), NULL FROM ${skip} GROUP BY chain_id, worker
     UNION ALL
-    SELECT account, 0, 0, 0, 0, sum(amount), NULL, max(block_time)
-    FROM ${escrowMovement} WHERE kind = 'claim' GROUP BY account
+    SELECT chain_id, account, 0, 0, 0, 0, sum(amount), NULL, max(block_time)
+    FROM ${escrowMovement} WHERE kind = 'claim' GROUP BY chain_id, account
   ) AS w
-  GROUP BY address`);
+  GROUP BY chain_id, address`);
 
 /**
  * Runs per hour, derived from the runs and skips when it is read (GraphQL's hourlyStats): kept as a
  * table, it cost every run a read-modify-write of the hour's row.
  */
 export const hourlyStat = onchainView("hourly_stat", {
+  chainId: integer().notNull(),
   hour: bigint().notNull(), // unix seconds at the start of the hour
   runs: integer().notNull(),
   failures: integer().notNull(),
@@ -268,7 +282,7 @@ export const hourlyStat = onchainView("hourly_stat", {
   fees: bigint().notNull(),
   latenessTotal: bigint().notNull(),
 }).as(sql`
-  SELECT hour,
+  SELECT chain_id, hour,
     sum(runs)::integer AS runs,
     sum(failures)::integer AS failures,
     sum(skips)::integer AS skips,
@@ -276,17 +290,18 @@ export const hourlyStat = onchainView("hourly_stat", {
     sum(fees)::numeric(78, 0) AS fees,
     sum(lateness_total)::numeric(78, 0) AS lateness_total
   FROM (
-    SELECT block_time - block_time % 3600 AS hour, count(*) AS runs, count(*) FILTER (WHERE NOT success) AS failures,
-      0 AS skips, sum(gas_used) AS gas_used, sum(fee) AS fees, sum(lateness) AS lateness_total
-    FROM ${execution} GROUP BY 1
+    SELECT chain_id, block_time - block_time % 3600 AS hour, count(*) AS runs,
+      count(*) FILTER (WHERE NOT success) AS failures, 0 AS skips, sum(gas_used) AS gas_used, sum(fee) AS fees,
+      sum(lateness) AS lateness_total
+    FROM ${execution} GROUP BY 1, 2
     UNION ALL
-    SELECT block_time - block_time % 3600, 0, 0, count(*), 0, 0, 0 FROM ${skip} GROUP BY 1
+    SELECT chain_id, block_time - block_time % 3600, 0, 0, count(*), 0, 0, 0 FROM ${skip} GROUP BY 1, 2
   ) AS h
-  GROUP BY hour`);
+  GROUP BY chain_id, hour`);
 
 /** Fee parameters as last set by the admin. */
 export const feeParams = onchainTable("fee_params", (t) => ({
-  id: t.integer().primaryKey(), // always 1
+  id: t.integer().primaryKey(), // the chain's id
   premiumBps: t.integer().notNull(),
   flatFee: t.bigint().notNull(),
   updatedAt: t.bigint().notNull(),

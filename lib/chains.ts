@@ -45,3 +45,6 @@ export function chainFor(chainId: number, rpcUrl: string): Chain {
     });
   return { ...base, rpcUrls: { default: { http: [rpcUrl] } } };
 }
+
+/** Chain ids `npm run dev` gives its local anvils (--chains N counts up from 31337). */
+export const isDevChain = (chainId: number) => chainId >= 31_337 && chainId < 31_337 + 16;

@@ -9,13 +9,17 @@ import type { DueCursor } from "./due-types.js";
 type WorkflowTable = typeof workflow;
 type TriggerLogTable = typeof triggerLog;
 
-/** `after`: the (next due, id) of the last row of the page before; rows come in that order (`dueOrder`). */
-export function dueWhere(w: WorkflowTable, horizon: bigint, after?: DueCursor) {
+/**
+ * One chain's due set. `after`: the (next due, id) of the last row of the page before; rows come in that
+ * order (`dueOrder`).
+ */
+export function dueWhere(w: WorkflowTable, chainId: number, horizon: bigint, after?: DueCursor) {
   return and(
+    eq(w.chainId, chainId),
     eq(w.status, "ACTIVE"),
     lte(w.nextExecutionAt, horizon),
     gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`),
-    // A row comparison, which the (status, next due, id) index answers as a range: many workflows share
+    // A row comparison, which the (chain, status, next due, id) index answers as a range: many workflows share
     // a slot, and a page cut inside a slot must not sort the whole slot again.
     after
       ? sql`(${w.nextExecutionAt}, ${w.id}) > (${String(after[0])}::numeric, ${String(after[1])}::numeric)`
@@ -46,10 +50,20 @@ export function dueColumns(w: WorkflowTable) {
 
 /**
  * LOG runs still owed: logs a workflow matched that have not run (nor been declined by checkLog), of
- * workflows that are active and can pay, in log order per workflow. Joined on trigger_log.workflow_id.
+ * workflows that are active and can pay, in log order per workflow. Joined with `dueLogsJoin`.
  */
-export function dueLogsWhere(w: WorkflowTable, l: TriggerLogTable) {
-  return and(eq(l.state, "PENDING"), eq(w.status, "ACTIVE"), gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`));
+export function dueLogsWhere(w: WorkflowTable, l: TriggerLogTable, chainId: number) {
+  return and(
+    eq(l.chainId, chainId),
+    eq(l.state, "PENDING"),
+    eq(w.status, "ACTIVE"),
+    gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`),
+  );
+}
+
+/** A log's workflow: the same id on the same chain. */
+export function dueLogsJoin(w: WorkflowTable, l: TriggerLogTable) {
+  return and(eq(w.chainId, l.chainId), eq(w.id, l.workflowId));
 }
 
 export function dueLogColumns(w: WorkflowTable, l: TriggerLogTable) {

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Deployment } from "./deployments.js";
+import { type ChainTarget, chainsEnv } from "./network.js";
 import { killWithParent } from "./processes.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -16,6 +17,8 @@ export type PonderDatabase = { kind: "pglite"; directory: string } | { kind: "po
 export interface PonderOptions {
   rpcUrl: string;
   deployment: Deployment;
+  /** Several chains in one app (CHAINS); rpcUrl and deployment are then the first's. */
+  chains?: ChainTarget[];
   database: PonderDatabase;
   port: number;
   /** Postgres schema (and, for `ponder start`, a required name). */
@@ -37,8 +40,9 @@ export interface PonderProcess {
   process: ChildProcess;
   output: () => string;
   waitUntilReady(timeoutMs?: number): Promise<void>;
-  indexedBlock(): Promise<number | undefined>;
-  waitForBlock(block: number | bigint, timeoutMs?: number): Promise<void>;
+  /** The last block indexed of `chainId` (the only or first chain when unset). */
+  indexedBlock(chainId?: number): Promise<number | undefined>;
+  waitForBlock(block: number | bigint, timeoutMs?: number, chainId?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +64,7 @@ export function startPonder(options: PonderOptions): PonderProcess {
     FEEESCROW_ADDRESS: options.deployment.feeEscrow,
     START_BLOCK: String(options.deployment.startBlock),
     PONDER_POLLING_MS: String(options.pollingMs ?? 1000),
+    ...(options.chains ? chainsEnv(options.chains) : {}),
     ...options.env,
   };
   delete env.DATABASE_URL;
@@ -95,23 +100,23 @@ export function startPonder(options: PonderOptions): PonderProcess {
     throw new Error(`ponder: timed out after ${timeoutMs} ms waiting for ${what}:\n${output.slice(-3000)}`);
   }
 
-  async function indexedBlock(): Promise<number | undefined> {
+  async function indexedBlock(chainId?: number): Promise<number | undefined> {
     const res = await fetch(`${url}/status`);
     if (!res.ok) return undefined;
-    const status = (await res.json()) as Record<string, { block: { number: number } }>;
-    return Object.values(status)[0]?.block.number;
+    const status = Object.values((await res.json()) as Record<string, { id: number; block: { number: number } }>);
+    return (chainId === undefined ? status[0] : status.find((s) => s.id === chainId))?.block.number;
   }
 
   return {
     url,
     process: child,
     output: () => output,
-    indexedBlock: () => indexedBlock().catch(() => undefined),
+    indexedBlock: (chainId) => indexedBlock(chainId).catch(() => undefined),
     waitUntilReady: (timeoutMs = 120_000) =>
       poll("/ready", timeoutMs, async () => ((await fetch(`${url}/ready`)).ok ? true : undefined)).then(() => {}),
-    waitForBlock: (block, timeoutMs = 60_000) =>
-      poll(`block ${block}`, timeoutMs, async () => {
-        const n = await indexedBlock();
+    waitForBlock: (block, timeoutMs = 60_000, chainId) =>
+      poll(`block ${block}${chainId === undefined ? "" : ` of chain ${chainId}`}`, timeoutMs, async () => {
+        const n = await indexedBlock(chainId);
         return n !== undefined && n >= Number(block) ? n : undefined;
       }).then(() => {}),
     stop: () =>

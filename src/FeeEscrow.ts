@@ -59,13 +59,14 @@ ponder.on("FeeEscrow:FeeParamsSet", async ({ event, context }) => {
   const { premiumBps, flatFee } = event.args;
   await context.db
     .insert(feeParams)
-    .values({ id: 1, premiumBps, flatFee, updatedAt: event.block.timestamp })
+    .values({ id: context.chain.id, premiumBps, flatFee, updatedAt: event.block.timestamp })
     .onConflictDoUpdate({ premiumBps, flatFee, updatedAt: event.block.timestamp });
 });
 
 async function record(context: Context, event: EscrowEvent, m: Movement): Promise<void> {
   await context.db.insert(escrowMovement).values({
     id: event.id,
+    chainId: context.chain.id,
     ...m,
     txHash: event.transaction.hash,
     blockNumber: event.block.number,
@@ -74,7 +75,7 @@ async function record(context: Context, event: EscrowEvent, m: Movement): Promis
   });
   if (m.workflowId !== null && m.balanceAfter !== null) {
     await context.db
-      .update(workflow, { id: m.workflowId })
+      .update(workflow, { chainId: context.chain.id, id: m.workflowId })
       .set({ balance: m.balanceAfter, updatedAt: event.block.timestamp });
   }
 }

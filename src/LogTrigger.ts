@@ -41,22 +41,35 @@ import {
   MAX_LOG_PERFORM_DATA_BYTES,
   matchesLog,
 } from "../lib/log-trigger.js";
-import { networkFromEnv } from "../lib/network.js";
+import { networksFromEnv } from "../lib/network.js";
 import { decodeRevertReason, revertDataOf } from "../lib/revert-reason.js";
 
 type Context = Parameters<Parameters<typeof ponder.on<"LogScan:block">>[1]>[0]["context"];
 type RawLog = Log<bigint, number, false>;
 
-const WATCH_ROW = 1;
 /**
- * The indexer's own client for a block's logs and checkLog: every check of a block goes out in a few
- * JSON-RPC batch requests. Calls are pinned to the block (by hash or number), as Ponder's client pins them.
+ * The indexer's own clients, one per chain, for a block's logs and checkLog: every check of a block goes
+ * out in a few JSON-RPC batch requests. Calls are pinned to the block (by hash or number), as Ponder's
+ * client pins them.
  */
-const rpc = createPublicClient({
-  transport: fallback(
-    networkFromEnv().rpcUrls.map((url) => http(url, { batch: { batchSize: 250 }, retryCount: 0, timeout: 15_000 })),
-  ),
-});
+const clients = new Map(
+  networksFromEnv().map((n) => [
+    n.chainId,
+    createPublicClient({
+      transport: fallback(
+        n.rpcUrls.map((url) => http(url, { batch: { batchSize: 250 }, retryCount: 0, timeout: 15_000 })),
+      ),
+    }),
+  ]),
+);
+type Rpc = NonNullable<ReturnType<typeof clients.get>>;
+
+/** The chain a handler runs for: its client, and the id of its log_watch row. */
+function chainOf(context: Context): { rpc: Rpc; watchRow: number } {
+  const rpc = clients.get(context.chain.id);
+  if (!rpc) throw new Error(`chain ${context.chain.id} is indexed but not configured (CHAINS)`);
+  return { rpc, watchRow: context.chain.id };
+}
 /** A request that fails for the RPC's reasons (not the checker's) is tried this often before indexing stops. */
 const RPC_TRIES = 3;
 
@@ -86,6 +99,14 @@ export interface Position {
   timestamp: bigint;
   logIndex: number;
 }
+
+/** trigger_log's id: one row per (chain, workflow, log). */
+const triggerLogId = (chainId: number, workflowId: bigint | string, blockHash: Hex, logIndex: number) =>
+  `${chainId}:${workflowId}:${blockHash}:${logIndex}`;
+
+/** log_run's id: which log a run served, found again by the run's WorkflowExecuted (ActionExecutor.ts). */
+export const logRunId = (chainId: number, workflowId: bigint, runNumber: bigint | number) =>
+  `${chainId}:${workflowId}:${runNumber}`;
 
 /** After every log of a block (the column is a Postgres integer). */
 const END = 2_147_483_647;
@@ -118,14 +139,15 @@ export async function setWatch(
   entry: LogWatchEntry | undefined,
   at: Position,
 ): Promise<void> {
-  const row = await context.db.find(logWatch, { id: WATCH_ROW });
+  const { watchRow } = chainOf(context);
+  const row = await context.db.find(logWatch, { id: watchRow });
   const watches = row?.watches ?? [];
   const others = watches.filter((w) => w.workflowId !== workflowId.toString());
   if (!entry && others.length === watches.length) return;
   if (row && watches.length > 0) await scanTo(context, row, at);
   const next = { watches: entry ? [...others, entry] : others, scannedBlock: at.number, scannedLogIndex: at.logIndex };
-  if (!row) await context.db.insert(logWatch).values({ id: WATCH_ROW, ...next });
-  else await context.db.update(logWatch, { id: WATCH_ROW }).set(next);
+  if (!row) await context.db.insert(logWatch).values({ id: watchRow, ...next });
+  else await context.db.update(logWatch, { id: watchRow }).set(next);
 }
 
 /**
@@ -135,6 +157,7 @@ export async function setWatch(
  * back to before it and this runs again); `to`'s own block by its hash.
  */
 async function scanTo(context: Context, row: WatchRow, to: Position): Promise<void> {
+  const { rpc } = chainOf(context);
   const watches = row.watches;
   const from = { number: row.scannedBlock, logIndex: row.scannedLogIndex };
   if (watches.length === 0 || !before(from, to)) return;
@@ -142,11 +165,11 @@ async function scanTo(context: Context, row: WatchRow, to: Position): Promise<vo
   const inRange = (log: RawLog) => before(from, { number: log.blockNumber, logIndex: log.logIndex });
   const firstWhole = from.logIndex === END ? from.number + 1n : from.number;
   for (let start = firstWhole; start < to.number; ) {
-    const { logs, end } = await rangeLogs(emitters, start, to.number - 1n);
+    const { logs, end } = await rangeLogs(rpc, emitters, start, to.number - 1n);
     await record(context, watches, logs.filter(inRange), undefined);
     start = end + 1n;
   }
-  const current = (await blockLogs(to.hash, emitters)).filter(
+  const current = (await blockLogs(rpc, to.hash, emitters)).filter(
     (log) => inRange(log) && (to.logIndex === END || log.logIndex <= to.logIndex),
   );
   await record(context, watches, current, to.timestamp);
@@ -165,16 +188,20 @@ async function record(
     )
     .flatMap((log) => watches.filter((w) => after(w, log) && matchesLog(filterOf(w), log)).map((w) => ({ w, log })));
   if (matches.length === 0) return;
+  const { rpc } = chainOf(context);
+  const chainId = context.chain.id;
   const times = await blockTimes(
+    rpc,
     matches.map(({ log }) => log),
     blockTime,
   );
   const rows = await Promise.all(
     matches.map(async ({ w, log }) => {
       const time = times.get(log.blockHash)!;
-      const check = w.checkerKind === "CHAINLINK" ? await checkLog(w, log, time) : undefined;
+      const check = w.checkerKind === "CHAINLINK" ? await checkLog(rpc, w, log, time) : undefined;
       return {
-        id: `${w.workflowId}:${log.blockHash}:${log.logIndex}`,
+        id: triggerLogId(chainId, w.workflowId, log.blockHash, log.logIndex),
+        chainId,
         workflowId: BigInt(w.workflowId),
         blockNumber: log.blockNumber,
         blockHash: log.blockHash,
@@ -194,7 +221,7 @@ async function record(
 }
 
 /** Each log's block time: the known one, the log's own (most nodes send blockTimestamp), or its block's. */
-async function blockTimes(logs: RawLog[], known: bigint | undefined): Promise<Map<Hex, bigint>> {
+async function blockTimes(rpc: Rpc, logs: RawLog[], known: bigint | undefined): Promise<Map<Hex, bigint>> {
   const times = new Map<Hex, bigint>();
   for (const log of logs) {
     const time = known ?? (log as { blockTimestamp?: bigint }).blockTimestamp;
@@ -222,18 +249,24 @@ const after = (w: LogWatchEntry, log: RawLog) =>
 
 /** Live blocks (and the first one after a start, which reads what the indexer has not matched yet). */
 ponder.on("LogScan:block", async ({ event, context }) => {
-  const row = await context.db.find(logWatch, { id: WATCH_ROW });
+  const { watchRow } = chainOf(context);
+  const row = await context.db.find(logWatch, { id: watchRow });
   if (!row || row.watches.length === 0) return;
   const to = { number: event.block.number, hash: event.block.hash, timestamp: event.block.timestamp, logIndex: END };
   await scanTo(context, row, to);
-  await context.db.update(logWatch, { id: WATCH_ROW }).set({ scannedBlock: to.number, scannedLogIndex: END });
+  await context.db.update(logWatch, { id: watchRow }).set({ scannedBlock: to.number, scannedLogIndex: END });
 });
 
 /**
  * Logs of `emitters` from block `from` to `to`, as many blocks as the endpoint answers at once (the
  * first RANGE_BLOCKS, halved on each refusal), and the last block they cover.
  */
-async function rangeLogs(emitters: Hex[], from: bigint, to: bigint): Promise<{ logs: RawLog[]; end: bigint }> {
+async function rangeLogs(
+  rpc: Rpc,
+  emitters: Hex[],
+  from: bigint,
+  to: bigint,
+): Promise<{ logs: RawLog[]; end: bigint }> {
   for (let span = BigInt(RANGE_BLOCKS); ; span /= 2n) {
     const end = from + span - 1n < to ? from + span - 1n : to;
     try {
@@ -268,7 +301,7 @@ async function withTries<T>(request: () => Promise<T>): Promise<T> {
  * throw and Ponder exit): its rows would be rolled back anyway, so it yields none. Any other failure is
  * tried again, then stops indexing rather than skip a block's logs.
  */
-async function blockLogs(hash: Hex, emitters: Hex[]): Promise<RawLog[]> {
+async function blockLogs(rpc: Rpc, hash: Hex, emitters: Hex[]): Promise<RawLog[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return normalized(await rpc.getLogs({ address: emitters, blockHash: hash }));
@@ -283,6 +316,7 @@ async function blockLogs(hash: Hex, emitters: Hex[]): Promise<RawLog[]> {
 
 /** checkLog's answer for one log: its performData, or why there is no run. */
 async function checkLog(
+  rpc: Rpc,
   w: LogWatchEntry,
   log: RawLog,
   timestamp: bigint,
@@ -361,25 +395,27 @@ ponder.on("ActionExecutor:LogRun", async ({ event, context }) => {
   const { id, runNumber, blockNumber, blockHash, logIndex } = event.args;
   if (runNumber === 0n) return; // a skipped item: the log is either served already or not on this chain
   // Behind the head the logs are matched when needed: this one may not be yet.
-  const watch = await context.db.find(logWatch, { id: WATCH_ROW });
+  const { watchRow } = chainOf(context);
+  const chainId = context.chain.id;
+  const watch = await context.db.find(logWatch, { id: watchRow });
   const scanned = watch && { number: watch.scannedBlock, logIndex: watch.scannedLogIndex };
   if (watch && scanned && before(scanned, { number: blockNumber, logIndex: Number(logIndex) })) {
     const at = positionOf(event);
     await scanTo(context, watch, at);
-    await context.db.update(logWatch, { id: WATCH_ROW }).set({ scannedBlock: at.number, scannedLogIndex: at.logIndex });
+    await context.db.update(logWatch, { id: watchRow }).set({ scannedBlock: at.number, scannedLogIndex: at.logIndex });
   }
-  const triggerLogId = `${id}:${blockHash}:${logIndex}`;
-  const row = await context.db.find(triggerLog, { id: triggerLogId });
+  const logId = triggerLogId(chainId, id, blockHash, Number(logIndex));
+  const row = await context.db.find(triggerLog, { id: logId });
   await context.db.insert(logRun).values({
-    id: `${id}:${runNumber}`,
-    triggerLogId,
+    id: logRunId(chainId, id, runNumber),
+    triggerLogId: logId,
     logBlockNumber: blockNumber,
     logIndex: Number(logIndex),
     logBlockTime: row?.blockTime ?? null,
     logTxHash: row?.txHash ?? null,
   });
   if (row) {
-    await context.db.update(triggerLog, { id: triggerLogId }).set({
+    await context.db.update(triggerLog, { id: logId }).set({
       state: "RAN",
       runNumber: Number(runNumber),
       runTx: event.transaction.hash,

@@ -35,6 +35,7 @@ ponder.on("WorkflowRegistry:WorkflowRegistered", async ({ event, context }) => {
   const { id, owner, forwarder, spec, nextExecutionAt, deposit } = event.args;
   const time = event.block.timestamp;
   await context.db.insert(workflow).values({
+    chainId: context.chain.id,
     id,
     owner,
     forwarder,
@@ -63,6 +64,7 @@ ponder.on("WorkflowRegistry:WorkflowRegistered", async ({ event, context }) => {
   }
   await context.db.insert(workflowEvent).values({
     id: event.id,
+    chainId: context.chain.id,
     workflowId: id,
     kind: "registered",
     detail: { owner, forwarder, deposit: deposit.toString(), nextExecutionAt: nextExecutionAt.toString() },
@@ -76,10 +78,10 @@ ponder.on("WorkflowRegistry:WorkflowRegistered", async ({ event, context }) => {
 ponder.on("WorkflowRegistry:WorkflowUpdated", async ({ event, context }) => {
   const { id, spec, nextExecutionAt } = event.args;
   await context.db
-    .update(workflow, { id })
+    .update(workflow, { chainId: context.chain.id, id })
     .set({ ...specColumns(spec), startTime: nextExecutionAt, nextExecutionAt, updatedAt: event.block.timestamp });
   // A new filter applies to the logs after the update; a workflow that is no longer LOG stops watching.
-  const row = await context.db.find(workflow, { id });
+  const row = await context.db.find(workflow, { chainId: context.chain.id, id });
   const watching = spec.trigger.kind === TriggerType.LOG && row?.status === "ACTIVE";
   await setWatch(
     context,
@@ -89,6 +91,7 @@ ponder.on("WorkflowRegistry:WorkflowUpdated", async ({ event, context }) => {
   );
   await context.db.insert(workflowEvent).values({
     id: event.id,
+    chainId: context.chain.id,
     workflowId: id,
     kind: "updated",
     detail: { nextExecutionAt: nextExecutionAt.toString(), interval: spec.trigger.interval.toString() },
@@ -104,7 +107,7 @@ ponder.on("WorkflowRegistry:WorkflowStatusChanged", async ({ event, context }) =
   const from = enumName(Status, previous);
   const to = enumName(Status, status);
   const row = await context.db
-    .update(workflow, { id })
+    .update(workflow, { chainId: context.chain.id, id })
     .set({ status: to, nextExecutionAt, updatedAt: event.block.timestamp });
   // Logs emitted while a workflow is paused are not its to run (as missed TIME slots are skipped).
   if (row.triggerKind === "LOG") {
@@ -113,6 +116,7 @@ ponder.on("WorkflowRegistry:WorkflowStatusChanged", async ({ event, context }) =
   }
   await context.db.insert(workflowEvent).values({
     id: event.id,
+    chainId: context.chain.id,
     workflowId: id,
     kind: "status",
     detail: { from, to, nextExecutionAt: nextExecutionAt.toString() },
@@ -125,9 +129,12 @@ ponder.on("WorkflowRegistry:WorkflowStatusChanged", async ({ event, context }) =
 
 ponder.on("WorkflowRegistry:WorkflowOwnershipTransferred", async ({ event, context }) => {
   const { id, previousOwner, newOwner } = event.args;
-  await context.db.update(workflow, { id }).set({ owner: newOwner, updatedAt: event.block.timestamp });
+  await context.db
+    .update(workflow, { chainId: context.chain.id, id })
+    .set({ owner: newOwner, updatedAt: event.block.timestamp });
   await context.db.insert(workflowEvent).values({
     id: event.id,
+    chainId: context.chain.id,
     workflowId: id,
     kind: "ownership",
     detail: { from: previousOwner, to: newOwner },

@@ -16,13 +16,13 @@ export type IndexTransport = "api" | "sql";
  * 1.3 s of the executor's 2.4 s start-up on this machine, for a transport the default never uses.
  */
 async function sqlTransport(ponderUrl: string) {
-  const [{ createClient }, { asc, eq }, due, schema] = await Promise.all([
+  const [{ createClient }, { asc }, due, schema] = await Promise.all([
     import("@ponder/client"),
     import("drizzle-orm"),
     import("../../lib/due.js"),
     import("../../ponder.schema.js"),
   ]);
-  return { client: createClient(`${ponderUrl}/sql`, { schema }), asc, eq, due, schema };
+  return { client: createClient(`${ponderUrl}/sql`, { schema }), asc, due, schema };
 }
 
 /** Not the global fetch: its first request was the peak of a scheduler's memory (lib/node-fetch.ts). */
@@ -39,6 +39,8 @@ export class IndexReader {
 
   constructor(
     readonly ponderUrl: string,
+    /** The chain whose due work this reader asks for (one index serves every chain of CHAINS). */
+    readonly chainId: number,
     readonly transport: IndexTransport = "api",
     /** Rows per read of the due set (tests make it small to read several pages). */
     readonly pageSize = DUE_READ_PAGE,
@@ -77,7 +79,9 @@ export class IndexReader {
   /** A page from the API; `cursor` is the `nextCursor` the page before answered (opaque here). */
   async #apiPage(horizon: bigint, limit: number, cursor: string | undefined) {
     const after = cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`;
-    const res = await get(`${this.ponderUrl}/api/due?horizon=${horizon}&limit=${limit}${after}`);
+    const res = await get(
+      `${this.ponderUrl}/api/due?chainId=${this.chainId}&horizon=${horizon}&limit=${limit}${after}`,
+    );
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due`);
     type Wire = Record<"id" | "nextExecutionAt" | "interval" | "endTime" | "maxFeePerRun", string>;
     const body = (await res.json()) as { items: Wire[]; nextCursor: string | null };
@@ -100,7 +104,7 @@ export class IndexReader {
     const items = await client.db
       .select(due.dueColumns(w))
       .from(w)
-      .where(due.dueWhere(w, horizon, after))
+      .where(due.dueWhere(w, this.chainId, horizon, after))
       .orderBy(...due.dueOrder(w))
       .limit(limit);
     const last = items[items.length - 1];
@@ -111,17 +115,17 @@ export class IndexReader {
   /** Logs that LOG workflows owe a run, in log order per workflow (see lib/due.ts). */
   async dueLogs(): Promise<DueLog[]> {
     if (this.transport === "sql") {
-      const { client, asc, eq, due, schema } = await this.#sqlTransport();
+      const { client, asc, due, schema } = await this.#sqlTransport();
       const { workflow: w, triggerLog: l } = schema;
       return client.db
         .select(due.dueLogColumns(w, l))
         .from(l)
-        .innerJoin(w, eq(w.id, l.workflowId))
-        .where(due.dueLogsWhere(w, l))
+        .innerJoin(w, due.dueLogsJoin(w, l))
+        .where(due.dueLogsWhere(w, l, this.chainId))
         .orderBy(asc(l.workflowId), asc(l.blockNumber), asc(l.logIndex))
         .limit(MAX_DUE_PAGE);
     }
-    const res = await get(`${this.ponderUrl}/api/due/logs`);
+    const res = await get(`${this.ponderUrl}/api/due/logs?chainId=${this.chainId}`);
     if (!res.ok) throw new Error(`index answered ${res.status} for /api/due/logs`);
     type Wire = Omit<DueLog, "workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun"> &
       Record<"workflowId" | "blockNumber" | "blockTime" | "maxFeePerRun", string>;
@@ -140,12 +144,12 @@ export class IndexReader {
     return res?.ok ?? false;
   }
 
-  /** The last block the index has processed. */
+  /** The last block of this reader's chain the index has processed. */
   async indexedBlock(): Promise<bigint | undefined> {
     const res = await get(`${this.ponderUrl}/status`).catch(() => undefined);
     if (!res?.ok) return undefined;
-    const status = (await res.json()) as Record<string, { block: { number: number } }>;
-    const first = Object.values(status)[0];
-    return first ? BigInt(first.block.number) : undefined;
+    const status = (await res.json()) as Record<string, { id: number; block: { number: number } }>;
+    const mine = Object.values(status).find((s) => s.id === this.chainId);
+    return mine ? BigInt(mine.block.number) : undefined;
   }
 }

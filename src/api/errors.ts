@@ -12,6 +12,20 @@ export class ApiError extends Error {
   }
 }
 
+/** A workflow id that several chains have, asked for without `?chainId=`: the answer names the chains. */
+export class AmbiguousWorkflow extends ApiError {
+  constructor(
+    readonly workflowId: bigint,
+    readonly chainIds: number[],
+  ) {
+    super(
+      400,
+      "chain_id_required",
+      `workflow ${workflowId} exists on chains ${chainIds.join(", ")}: name one with ?chainId=`,
+    );
+  }
+}
+
 export const badRequest = (code: string, message: string) => new ApiError(400, code, message);
 export const notFound = (message: string) => new ApiError(404, "not_found", message);
 

@@ -1,8 +1,10 @@
 /** Server-rendered explorer pages: the same queries as the REST API, as HTML. */
 import { Hono } from "hono";
-import { network } from "./chain.js";
-import { ApiError } from "./errors.js";
+import { chainFilter, multiChain } from "./chain.js";
+import { chainsStatus } from "./chains-status.js";
+import { AmbiguousWorkflow, ApiError } from "./errors.js";
 import { AddressPage } from "./pages/address.js";
+import { ChainName, workflowHref } from "./pages/chain.js";
 import { ErrorCard } from "./pages/components.js";
 import { DocsPage } from "./pages/docs.js";
 import { HomePage } from "./pages/home.js";
@@ -12,7 +14,6 @@ import { WorkflowPage } from "./pages/workflow.js";
 import * as p from "./params.js";
 import {
   addressActivity,
-  findWorkflow,
   latestExecutions,
   listExecutions,
   listTriggerLogs,
@@ -21,11 +22,39 @@ import {
   transaction,
 } from "./queries.js";
 import { liveState } from "./queue-state.js";
+import { lookupWorkflow } from "./workflow-lookup.js";
 
 const now = () => BigInt(Math.floor(Date.now() / 1000));
 
+/** The home page's figures: every chain's, or one's (`?chainId=`); with several chains, their heads too. */
+async function home(chainId: number | undefined) {
+  const [runs, s, chains] = await Promise.all([
+    latestExecutions(25, chainId),
+    stats(now(), chainId),
+    multiChain ? chainsStatus() : undefined,
+  ]);
+  return { runs, stats: s, chains, chainId };
+}
+
 export const explorer = new Hono()
   .onError((error, c) => {
+    // A workflow id several chains have: the way on is a link per chain, not only the error.
+    if (error instanceof AmbiguousWorkflow) {
+      return c.html(
+        <Layout title="Which chain?">
+          <ErrorCard message={`Workflow #${error.workflowId} exists on ${error.chainIds.length} chains.`} />
+          <ul class="choose-chain">
+            {error.chainIds.map((chainId) => (
+              <li>
+                <a href={workflowHref(chainId, error.workflowId)}>Workflow #{String(error.workflowId)}</a> on{" "}
+                <ChainName chainId={chainId} />
+              </li>
+            ))}
+          </ul>
+        </Layout>,
+        400,
+      );
+    }
     const status = error instanceof ApiError ? error.status : 500;
     if (status === 500) console.error("explorer error", error);
     const message = error instanceof ApiError ? error.message : "Something went wrong on our side.";
@@ -36,21 +65,16 @@ export const explorer = new Hono()
       status,
     );
   })
-  .get("/", async (c) => {
-    const [runs, s] = await Promise.all([latestExecutions(25), stats(now())]);
-    return c.html(<HomePage runs={runs} stats={s} />);
-  })
+  .get("/", async (c) => c.html(<HomePage {...(await home(chainFilter(c.req.query("chainId"))))} />))
   .get("/search", async (c) => {
     const q = (c.req.query("q") ?? "").slice(0, 200);
     const hit = p.classifySearch(q);
     if (hit?.kind === "workflow") return c.redirect(`/workflows/${hit.value}`);
     if (hit?.kind === "tx") return c.redirect(`/tx/${hit.value}`);
     if (hit?.kind === "address") return c.redirect(`/address/${hit.value}`);
-    const [runs, s] = await Promise.all([latestExecutions(25), stats(now())]);
     return c.html(
       <HomePage
-        runs={runs}
-        stats={s}
+        {...(await home(undefined))}
         query={q}
         error="Search for a workflow id (e.g. 42), a transaction hash (0x + 64 hex digits) or an address (0x + 40 hex digits)."
       />,
@@ -58,14 +82,12 @@ export const explorer = new Hono()
     );
   })
   .get("/workflows/:id", async (c) => {
-    const id = p.workflowId(c.req.param("id"));
-    const w = await findWorkflow(id);
-    if (!w) throw new ApiError(404, "not_found", `Workflow #${id} does not exist.`);
+    const w = await lookupWorkflow(p.workflowId(c.req.param("id")), c.req.query("chainId"));
     const [runs, skips, queue, logs] = await Promise.all([
-      listExecutions({ workflowId: id, limit: 100 }),
-      recentSkips(id, 10),
-      liveState(network.chainId, id, w.nextExecutionAt),
-      w.triggerKind === "LOG" ? listTriggerLogs({ workflowId: id, limit: 25 }) : undefined,
+      listExecutions({ chainId: w.chainId, workflowId: w.id, limit: 100 }),
+      recentSkips(w.chainId, w.id, 10),
+      liveState(w.chainId, w.id, w.nextExecutionAt),
+      w.triggerKind === "LOG" ? listTriggerLogs({ chainId: w.chainId, workflowId: w.id, limit: 25 }) : undefined,
     ]);
     return c.html(
       <WorkflowPage
@@ -79,12 +101,12 @@ export const explorer = new Hono()
   })
   .get("/tx/:hash", async (c) => {
     const hash = p.txHash(c.req.param("hash"));
-    const tx = await transaction(hash);
+    const tx = await transaction(hash, chainFilter(c.req.query("chainId")));
     if (!tx) throw new ApiError(404, "not_found", `No Autokeeper activity in transaction ${hash}.`);
     return c.html(<TxPage tx={tx} />);
   })
   .get("/address/:address", async (c) => {
     const account = p.address(c.req.param("address"));
-    return c.html(<AddressPage a={await addressActivity(account)} />);
+    return c.html(<AddressPage a={await addressActivity(account, chainFilter(c.req.query("chainId")))} />);
   })
   .get("/docs", (c) => c.html(<DocsPage />));

@@ -7,6 +7,30 @@ const cursor = {
   description: "nextCursor from the previous page",
   schema: { type: "string" },
 };
+/** A list's chain filter. */
+const chainId = {
+  name: "chainId",
+  in: "query",
+  description: "only this chain (one of GET /api/chains); every chain when left out",
+  schema: { type: "integer" },
+};
+/** A workflow's chain: workflow ids are per chain. */
+const workflowChainId = {
+  name: "chainId",
+  in: "query",
+  description:
+    "the workflow's chain. Left out: the only chain when one is configured; with several, the one chain that has this id, else 400 chain_id_required",
+  schema: { type: "integer" },
+};
+/** The scheduler's chain: its due set is one chain's. */
+const dueChainId = {
+  name: "chainId",
+  in: "query",
+  description:
+    "the chain whose due work to read: required when several chains are configured (else 400 chain_id_required)",
+  schema: { type: "integer" },
+};
+const chainIdField = { type: "integer", description: "the chain the row is on" } as const;
 const errors = {
   "400": {
     description: "Malformed input",
@@ -52,6 +76,7 @@ export const openapi = {
           { name: "owner", in: "query", schema: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } },
           { name: "status", in: "query", schema: { enum: ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] } },
           { name: "trigger", in: "query", schema: { enum: ["TIME", "CONDITION", "LOG", "CRON"] } },
+          chainId,
           limit,
           cursor,
         ],
@@ -62,7 +87,7 @@ export const openapi = {
       get: {
         summary:
           "A workflow: spec (a LOG filter or CRON schedule decoded), on-chain status, next due time, balance, counts, last run and live queue state",
-        parameters: [id],
+        parameters: [id, workflowChainId],
         responses: {
           "200": ok(
             "Workflow with queue: { state, jobId, attempts, txHash, lastError, underpriced, readyAt }",
@@ -75,7 +100,7 @@ export const openapi = {
     "/api/workflows/{id}/executions": {
       get: {
         summary: "Run history of a workflow, newest first (a LOG run names the log that caused it)",
-        parameters: [id, limit, cursor],
+        parameters: [id, workflowChainId, limit, cursor],
         responses: { "200": ok("{ items: Execution[], nextCursor }", "ExecutionPage"), ...errors },
       },
     },
@@ -83,7 +108,7 @@ export const openapi = {
       get: {
         summary:
           "LOG workflows: the logs its filter matched, newest first, each PENDING, RAN (with its run) or SKIPPED (with why)",
-        parameters: [id, limit, cursor],
+        parameters: [id, workflowChainId, limit, cursor],
         responses: { "200": ok("{ items: TriggerLog[], nextCursor }", "TriggerLogPage"), ...errors },
       },
     },
@@ -92,38 +117,66 @@ export const openapi = {
         summary: "Every run, skip, lifecycle event and escrow movement in a transaction",
         parameters: [
           { name: "hash", in: "path", required: true, schema: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } },
+          chainId,
         ],
         responses: {
-          "200": ok("{ hash, blockNumber, blockTime, executions, skips, events, escrow, triggerLogs }"),
+          "200": ok("{ hash, chainId, blockNumber, blockTime, executions, skips, events, escrow, triggerLogs }"),
           ...errors,
         },
       },
     },
     "/api/address/{address}": {
       get: {
-        summary: "Workflows owned, worker record, balances and escrow movements of an address",
+        summary:
+          "Workflows owned, worker record, balances and escrow movements of an address. `chains` has the balances, worker record and forwarder role per chain; the top-level `balances`, `worker` and `forwarderOf` are those of the one chain with activity, null when there are several (amounts are in each chain's own currency)",
         parameters: [
           { name: "address", in: "path", required: true, schema: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } },
+          chainId,
         ],
-        responses: { "200": ok("{ address, workflows, balances, worker, forwarderOf, escrow }"), ...errors },
+        responses: {
+          "200": ok(
+            "{ address, workflows, balances, worker, forwarderOf, chains: [{ chainId, balances, worker, forwarderOf }], escrow }",
+          ),
+          ...errors,
+        },
       },
     },
     "/api/due": {
       get: {
         summary: "Active workflows due by `horizon` that can pay a run (what the scheduler reads), soonest first",
         parameters: [
+          dueChainId,
           { name: "horizon", in: "query", required: true, schema: { type: "string", pattern: "^[0-9]+$" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 10_000, default: 10_000 } },
           cursor,
         ],
-        responses: { "200": ok("{ items: DueWorkflow[], nextCursor }"), ...errors },
+        responses: { "200": ok("{ chainId, items: DueWorkflow[], nextCursor }"), ...errors },
+      },
+    },
+    "/api/due/logs": {
+      get: {
+        summary: "Logs LOG workflows matched that are owed a run, of workflows that can pay, in log order per workflow",
+        parameters: [
+          dueChainId,
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 10_000, default: 10_000 } },
+        ],
+        responses: { "200": ok("{ chainId, items: DueLog[] }"), ...errors },
+      },
+    },
+    "/api/chains": {
+      get: {
+        summary:
+          "Every chain this index serves: its head (asked of its RPC), the last block indexed and the lag between them. An RPC that does not answer gives a null head and `error`",
+        parameters: [],
+        responses: { "200": ok("{ items: ChainStatus[] }", "ChainList") },
       },
     },
     "/api/stats": {
       get: {
-        summary: "Totals, success rate, runs in the last hour and day, lateness p50/p95 per trigger kind, queue depth",
-        parameters: [],
-        responses: { "200": ok("Stats", "Stats") },
+        summary:
+          "Totals, success rate, runs in the last hour and day, lateness p50/p95 per trigger kind, queue depth: over every chain, or the one chainId names",
+        parameters: [chainId],
+        responses: { "200": ok("Stats", "Stats"), ...errors },
       },
     },
   },
@@ -198,7 +251,8 @@ export const openapi = {
         type: "object",
         description: "Also: actions, gasLimit, maxFeePerRun, schedule, balance, counts, lastRun, created",
         properties: {
-          id: decimal,
+          chainId: chainIdField,
+          id: { ...decimal, description: "the registry's id on its chain: (chainId, id) names a workflow" },
           owner: hex,
           status: { enum: ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] },
           trigger: { $ref: "#/components/schemas/Trigger" },
@@ -226,6 +280,7 @@ export const openapi = {
         type: "object",
         description: "Also: worker, gasUsed, fee, dueAt, blockTime, nextExecutionAt, blockNumber, logIndex, revert",
         properties: {
+          chainId: chainIdField,
           workflowId: decimal,
           runNumber: { type: "integer" },
           success: { type: "boolean" },
@@ -256,6 +311,7 @@ export const openapi = {
       TriggerLog: {
         type: "object",
         properties: {
+          chainId: chainIdField,
           workflowId: decimal,
           blockNumber: decimal,
           blockHash: hex,
@@ -288,8 +344,11 @@ export const openapi = {
       },
       Stats: {
         type: "object",
-        description: "Also: chainId, workflows, runs, skips, queue",
+        description:
+          "Also: workflows, runs, skips, queue (the counted chains' queues added up). Over several chains, runs.feesPaid adds amounts in each chain's own currency",
         properties: {
+          chainId: { type: ["integer", "null"], description: "the chain counted; null when several are" },
+          chainIds: { type: "array", items: { type: "integer" }, description: "the chains counted" },
           lateness: {
             type: "object",
             description: "Seconds late over the last 24 h, per trigger kind",
@@ -310,6 +369,34 @@ export const openapi = {
             description: "All kinds together (window, runs, p50, p95); kept for older clients, read `lateness`",
           },
         },
+      },
+      ChainStatus: {
+        type: "object",
+        properties: {
+          id: { type: "integer", description: "the chain id" },
+          chainId: { type: "integer", description: "the same, as every object names its chain" },
+          name: { type: "string" },
+          headBlock: {
+            ...decimal,
+            type: ["string", "null"],
+            description: "the chain's head, from its RPC; null when it does not answer",
+          },
+          indexedBlock: {
+            ...decimal,
+            type: ["string", "null"],
+            description: "the last block indexed; null before the first",
+          },
+          lag: {
+            type: ["integer", "null"],
+            description: "blocks the index is behind the head; null when either is unknown",
+          },
+          error: { type: ["string", "null"], description: "why the head is unknown (never the RPC URL)" },
+        },
+        required: ["id", "chainId", "name", "headBlock", "indexedBlock", "lag", "error"],
+      },
+      ChainList: {
+        type: "object",
+        properties: { items: { type: "array", items: { $ref: "#/components/schemas/ChainStatus" } } },
       },
       Error: {
         type: "object",

@@ -32,6 +32,19 @@ export function address(raw: string | undefined, name = "address"): `0x${string}
   return raw.toLowerCase() as `0x${string}`;
 }
 
+/**
+ * `?chainId=`: one of the chains this index serves (`configured`), else a 400 naming them; undefined when
+ * absent. Checked against the configured ids before it reaches SQL, so no size of number can fail a query.
+ */
+export function chainId(raw: string | undefined, configured: readonly number[]): number | undefined {
+  if (raw === undefined) return undefined;
+  const id = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!configured.includes(id)) {
+    throw badRequest("invalid_chain_id", `chainId must be a chain this index serves: ${configured.join(", ")}`);
+  }
+  return id;
+}
+
 export function limit(raw: string | undefined, fallback = 25): number {
   if (raw === undefined) return fallback;
   if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) {
@@ -85,6 +98,18 @@ export function positionCursor(raw: string | undefined): [bigint, bigint] | unde
   const [block, logIndex] = parts as [bigint, bigint];
   if (logIndex > MAX_LOG_INDEX) throw badRequest("invalid_cursor", "cursor is not one this API returned");
   return [block, logIndex];
+}
+
+/** The largest chain id a cursor may carry (the index stores chain ids as Postgres integers). */
+const MAX_CHAIN_ID = 2n ** 31n - 1n;
+
+/** The workflow list's cursor: the (id, chain id) of the last workflow returned. */
+export function workflowCursor(raw: string | undefined): [bigint, number] | undefined {
+  const parts = decodeCursor(raw, 2);
+  if (!parts) return undefined;
+  const [id, chain] = parts as [bigint, bigint];
+  if (chain > MAX_CHAIN_ID) throw badRequest("invalid_cursor", "cursor is not one this API returned");
+  return [id, Number(chain)];
 }
 
 /** Search box input: a workflow id, a transaction hash or an address. */

@@ -1,10 +1,14 @@
-/** API shapes for index rows: what a client sees, independent of how the tables are laid out. */
-import type { escrowMovement, skip, workflowEvent } from "ponder:schema";
+/**
+ * API shapes for index rows: what a client sees, independent of how the tables are laid out. Each names
+ * its chain: one index serves several, and a workflow id is only unique within one.
+ */
+import type { escrowMovement, skip, worker, workflowEvent } from "ponder:schema";
 import type { ExecutionRow, TriggerLogRow, WorkflowRow } from "./queries.js";
 import { decodeTrigger, LATENESS_FROM } from "./trigger.js";
 
 export function presentWorkflow(w: WorkflowRow) {
   return {
+    chainId: w.chainId,
     id: w.id,
     owner: w.owner,
     forwarder: w.forwarder,
@@ -37,6 +41,7 @@ export function presentWorkflow(w: WorkflowRow) {
 
 export function presentExecution(e: ExecutionRow) {
   return {
+    chainId: e.chainId,
     workflowId: e.workflowId,
     runNumber: e.runNumber,
     worker: e.worker,
@@ -69,6 +74,7 @@ function latenessFrom(kind: string): string | null {
 /** A log a LOG workflow matched, and what became of it. */
 export function presentTriggerLog(l: TriggerLogRow) {
   return {
+    chainId: l.chainId,
     workflowId: l.workflowId,
     blockNumber: l.blockNumber,
     blockHash: l.blockHash,
@@ -87,6 +93,7 @@ export function presentTriggerLog(l: TriggerLogRow) {
 
 export function presentSkip(s: typeof skip.$inferSelect) {
   return {
+    chainId: s.chainId,
     workflowId: s.workflowId,
     worker: s.worker,
     reason: s.reason,
@@ -99,6 +106,7 @@ export function presentSkip(s: typeof skip.$inferSelect) {
 
 export function presentEvent(e: typeof workflowEvent.$inferSelect) {
   return {
+    chainId: e.chainId,
     workflowId: e.workflowId,
     kind: e.kind,
     detail: e.detail,
@@ -111,6 +119,7 @@ export function presentEvent(e: typeof workflowEvent.$inferSelect) {
 
 export function presentMovement(m: typeof escrowMovement.$inferSelect) {
   return {
+    chainId: m.chainId,
     kind: m.kind,
     workflowId: m.workflowId,
     account: m.account,
@@ -120,5 +129,18 @@ export function presentMovement(m: typeof escrowMovement.$inferSelect) {
     blockNumber: m.blockNumber,
     blockTime: m.blockTime,
     logIndex: m.logIndex,
+  };
+}
+
+/** A worker's record on one chain (the worker view sums its runs, skips and claims there). */
+export function presentWorker(w: typeof worker.$inferSelect) {
+  return {
+    chainId: w.chainId,
+    runs: w.runs,
+    failures: w.failures,
+    skips: w.skips,
+    earned: w.earned,
+    claimed: w.claimed,
+    lastSeenAt: w.lastSeenAt,
   };
 }

@@ -1,8 +1,13 @@
-/** Reads from the index, shared by the REST routes and the explorer pages. */
+/**
+ * Reads from the index, shared by the REST routes and the explorer pages. Every row carries its chain; a
+ * `chainId` argument left undefined means every chain the index serves.
+ */
 import { db } from "ponder:api";
 import { escrowMovement, execution, skip, triggerLog, worker, workflow, workflowEvent } from "ponder:schema";
-import { and, count, desc, eq, gte, lt, or, sql, sum } from "ponder";
-import { dueColumns, dueLogColumns, dueLogsWhere, dueOrder, dueWhere } from "../../lib/due.js";
+import type { AnyColumn } from "drizzle-orm";
+import { bigint, pgTable, text, varchar } from "drizzle-orm/pg-core";
+import { and, asc, count, desc, eq, gte, lt, or, sql, sum } from "ponder";
+import { dueColumns, dueLogColumns, dueLogsJoin, dueLogsWhere, dueOrder, dueWhere } from "../../lib/due.js";
 import type { DueCursor } from "../../lib/due-types.js";
 import type { TriggerKind, WorkflowStatus } from "./params.js";
 import { CONDITION_LATENESS_NOTE, LATENESS_FROM } from "./trigger.js";
@@ -20,37 +25,53 @@ function page<T>(rows: T[], limit: number): Page<T> {
   return { items, next: rows.length > limit ? items[items.length - 1] : undefined };
 }
 
-export async function findWorkflow(id: bigint): Promise<WorkflowRow | undefined> {
-  const rows = await db.select().from(workflow).where(eq(workflow.id, id)).limit(1);
-  return rows[0];
+/** `column = chainId`, or no condition when every chain is meant. */
+const onChain = (column: AnyColumn, chainId: number | undefined) =>
+  chainId === undefined ? undefined : eq(column, chainId);
+
+/** The workflows with this id: one per chain that has it (`chainId`: only that chain's). */
+export async function findWorkflows(id: bigint, chainId?: number): Promise<WorkflowRow[]> {
+  return db
+    .select()
+    .from(workflow)
+    .where(and(eq(workflow.id, id), onChain(workflow.chainId, chainId)))
+    .orderBy(asc(workflow.chainId))
+    .limit(100);
 }
 
+/** Newest first (by id, then chain); the cursor is the (id, chain id) of the last workflow returned. */
 export async function listWorkflows(filter: {
+  chainId?: number;
   owner?: `0x${string}`;
   status?: WorkflowStatus;
   trigger?: TriggerKind;
-  before?: bigint;
+  before?: [bigint, number];
   limit: number;
 }): Promise<Page<WorkflowRow>> {
+  const before = filter.before;
   const rows = await db
     .select()
     .from(workflow)
     .where(
       and(
+        onChain(workflow.chainId, filter.chainId),
         filter.owner ? eq(workflow.owner, filter.owner) : undefined,
         filter.status ? eq(workflow.status, filter.status) : undefined,
         filter.trigger ? eq(workflow.triggerKind, filter.trigger) : undefined,
-        filter.before !== undefined ? lt(workflow.id, filter.before) : undefined,
+        before
+          ? or(lt(workflow.id, before[0]), and(eq(workflow.id, before[0]), lt(workflow.chainId, before[1])))
+          : undefined,
       ),
     )
-    .orderBy(desc(workflow.id))
+    .orderBy(desc(workflow.id), desc(workflow.chainId))
     .limit(filter.limit + 1);
   return page(rows, filter.limit);
 }
 
-/** Runs newest first; the cursor is the (block, log index) of the last run returned. */
+/** A workflow's runs newest first; the cursor is the (block, log index) of the last run returned. */
 export async function listExecutions(filter: {
-  workflowId?: bigint;
+  chainId: number;
+  workflowId: bigint;
   before?: [bigint, bigint];
   limit: number;
 }): Promise<Page<ExecutionRow>> {
@@ -60,7 +81,8 @@ export async function listExecutions(filter: {
     .from(execution)
     .where(
       and(
-        filter.workflowId !== undefined ? eq(execution.workflowId, filter.workflowId) : undefined,
+        eq(execution.chainId, filter.chainId),
+        eq(execution.workflowId, filter.workflowId),
         before
           ? or(
               lt(execution.blockNumber, before[0]),
@@ -74,81 +96,150 @@ export async function listExecutions(filter: {
   return page(rows, filter.limit);
 }
 
-export async function recentSkips(workflowId: bigint, limit = 20) {
+export async function recentSkips(chainId: number, workflowId: bigint, limit = 20) {
   return db
     .select()
     .from(skip)
-    .where(eq(skip.workflowId, workflowId))
+    .where(and(eq(skip.chainId, chainId), eq(skip.workflowId, workflowId)))
     .orderBy(desc(skip.blockNumber), desc(skip.logIndex))
     .limit(limit);
 }
 
-export async function workflowHistory(workflowId: bigint, limit = 50) {
+export async function workflowHistory(chainId: number, workflowId: bigint, limit = 50) {
   return db
     .select()
     .from(workflowEvent)
-    .where(eq(workflowEvent.workflowId, workflowId))
+    .where(and(eq(workflowEvent.chainId, chainId), eq(workflowEvent.workflowId, workflowId)))
     .orderBy(desc(workflowEvent.blockNumber), desc(workflowEvent.logIndex))
     .limit(limit);
 }
 
-export async function transaction(hash: `0x${string}`) {
+/**
+ * Everything in a transaction. A hash names one chain's transaction (EIP-155 signatures include the chain),
+ * but an unprotected one can be replayed on another: `chainId` keeps to one chain, and each row names its own.
+ */
+export async function transaction(hash: `0x${string}`, chainId?: number) {
   const [runs, skips, events, escrow, triggerLogs] = await Promise.all([
-    db.select().from(execution).where(eq(execution.txHash, hash)).orderBy(execution.logIndex),
-    db.select().from(skip).where(eq(skip.txHash, hash)).orderBy(skip.logIndex),
-    db.select().from(workflowEvent).where(eq(workflowEvent.txHash, hash)).orderBy(workflowEvent.logIndex),
-    db.select().from(escrowMovement).where(eq(escrowMovement.txHash, hash)).orderBy(escrowMovement.logIndex),
+    db
+      .select()
+      .from(execution)
+      .where(and(eq(execution.txHash, hash), onChain(execution.chainId, chainId)))
+      .orderBy(execution.chainId, execution.logIndex),
+    db
+      .select()
+      .from(skip)
+      .where(and(eq(skip.txHash, hash), onChain(skip.chainId, chainId)))
+      .orderBy(skip.chainId, skip.logIndex),
+    db
+      .select()
+      .from(workflowEvent)
+      .where(and(eq(workflowEvent.txHash, hash), onChain(workflowEvent.chainId, chainId)))
+      .orderBy(workflowEvent.chainId, workflowEvent.logIndex),
+    db
+      .select()
+      .from(escrowMovement)
+      .where(and(eq(escrowMovement.txHash, hash), onChain(escrowMovement.chainId, chainId)))
+      .orderBy(escrowMovement.chainId, escrowMovement.logIndex),
     // Logs in this transaction that LOG workflows matched: a run's "caused by" link lands here.
     db
       .select()
       .from(triggerLog)
-      .where(eq(triggerLog.txHash, hash))
-      .orderBy(triggerLog.logIndex, triggerLog.workflowId)
+      .where(and(eq(triggerLog.txHash, hash), onChain(triggerLog.chainId, chainId)))
+      .orderBy(triggerLog.chainId, triggerLog.logIndex, triggerLog.workflowId)
       .limit(500),
   ]);
   const first = runs[0] ?? skips[0] ?? events[0] ?? escrow[0] ?? triggerLogs[0];
   if (!first) return undefined;
-  return { hash, blockNumber: first.blockNumber, blockTime: first.blockTime, runs, skips, events, escrow, triggerLogs };
-}
-
-export async function addressActivity(account: `0x${string}`) {
-  const [owned, workerRow, movements, forwarderOf] = await Promise.all([
-    db.select().from(workflow).where(eq(workflow.owner, account)).orderBy(desc(workflow.id)).limit(100),
-    db.select().from(worker).where(eq(worker.address, account)).limit(1),
-    db
-      .select()
-      .from(escrowMovement)
-      .where(eq(escrowMovement.account, account))
-      .orderBy(desc(escrowMovement.blockNumber), desc(escrowMovement.logIndex))
-      .limit(50),
-    db.select({ id: workflow.id }).from(workflow).where(eq(workflow.forwarder, account)).limit(1),
-  ]);
-  const balance = owned.reduce((total, w) => total + w.balance, 0n);
   return {
-    address: account,
-    workflows: owned,
-    worker: workerRow[0],
-    forwarderOf: forwarderOf[0]?.id,
-    ownedBalance: balance,
-    movements,
+    hash,
+    chainId: first.chainId,
+    blockNumber: first.blockNumber,
+    blockTime: first.blockTime,
+    runs,
+    skips,
+    events,
+    escrow,
+    triggerLogs,
   };
 }
 
-export async function stats(nowSeconds: bigint) {
+/**
+ * An address's workflows, worker record, forwarder role and escrow movements, and per chain what only adds
+ * up within a chain: balances are in each chain's own currency, and a worker has a record on each.
+ */
+export async function addressActivity(account: `0x${string}`, chainId?: number) {
+  const [owned, workers, movements, forwarders] = await Promise.all([
+    db
+      .select()
+      .from(workflow)
+      .where(and(eq(workflow.owner, account), onChain(workflow.chainId, chainId)))
+      .orderBy(desc(workflow.id), asc(workflow.chainId))
+      .limit(100),
+    db
+      .select()
+      .from(worker)
+      .where(and(eq(worker.address, account), onChain(worker.chainId, chainId)))
+      .orderBy(worker.chainId),
+    db
+      .select()
+      .from(escrowMovement)
+      .where(and(eq(escrowMovement.account, account), onChain(escrowMovement.chainId, chainId)))
+      .orderBy(desc(escrowMovement.blockTime), desc(escrowMovement.blockNumber), desc(escrowMovement.logIndex))
+      .limit(50),
+    // The same registry at the same address on two chains gives a workflow id the same forwarder on both.
+    db
+      .select({ chainId: workflow.chainId, id: workflow.id })
+      .from(workflow)
+      .where(and(eq(workflow.forwarder, account), onChain(workflow.chainId, chainId)))
+      .orderBy(workflow.chainId)
+      .limit(100),
+  ]);
+  const chainIds = [...new Set([...owned, ...workers, ...movements, ...forwarders].map((row) => row.chainId))].sort(
+    (a, b) => a - b,
+  );
+  return {
+    address: account,
+    workflows: owned,
+    movements,
+    chains: chainIds.map((c) => ({
+      chainId: c,
+      ownedBalance: owned.filter((w) => w.chainId === c).reduce((total, w) => total + w.balance, 0n),
+      worker: workers.find((w) => w.chainId === c),
+      forwarderOf: forwarders.find((f) => f.chainId === c)?.id,
+    })),
+  };
+}
+
+export type AddressActivity = Awaited<ReturnType<typeof addressActivity>>;
+
+/** Totals over one chain, or over every chain (`chainId` undefined). */
+export async function stats(nowSeconds: bigint, chainId?: number) {
   const hourAgo = nowSeconds - 3600n;
   const dayAgo = nowSeconds - 86_400n;
+  const runsOnChain = onChain(execution.chainId, chainId);
   const [byStatus, totals, skips, lastHour, lastDay, lateness] = await Promise.all([
-    db.select({ status: workflow.status, n: count() }).from(workflow).groupBy(workflow.status),
+    db
+      .select({ status: workflow.status, n: count() })
+      .from(workflow)
+      .where(onChain(workflow.chainId, chainId))
+      .groupBy(workflow.status),
     db
       .select({
         runs: count(),
         failures: sql<string>`count(*) filter (where ${execution.success} = false)`,
         fees: sum(execution.fee),
       })
-      .from(execution),
-    db.select({ n: count() }).from(skip),
-    db.select({ n: count() }).from(execution).where(gte(execution.blockTime, hourAgo)),
-    db.select({ n: count() }).from(execution).where(gte(execution.blockTime, dayAgo)),
+      .from(execution)
+      .where(runsOnChain),
+    db.select({ n: count() }).from(skip).where(onChain(skip.chainId, chainId)),
+    db
+      .select({ n: count() })
+      .from(execution)
+      .where(and(runsOnChain, gte(execution.blockTime, hourAgo))),
+    db
+      .select({ n: count() })
+      .from(execution)
+      .where(and(runsOnChain, gte(execution.blockTime, dayAgo))),
     db
       .select({
         kind: sql<string | null>`${execution.triggerKind}`,
@@ -157,7 +248,7 @@ export async function stats(nowSeconds: bigint) {
         n: count(),
       })
       .from(execution)
-      .where(gte(execution.blockTime, dayAgo))
+      .where(and(runsOnChain, gte(execution.blockTime, dayAgo)))
       .groupBy(sql`rollup(${execution.triggerKind})`),
   ]);
   // rollup: one row per kind, then the all-kinds row (kind null).
@@ -208,11 +299,11 @@ function seconds(value: string | null | undefined): number | null {
   return Math.round(Number(value) * 100) / 100;
 }
 
-export async function dueWorkflows(horizon: bigint, limit: number, after?: DueCursor) {
+export async function dueWorkflows(chainId: number, horizon: bigint, limit: number, after?: DueCursor) {
   const rows = await db
     .select(dueColumns(workflow))
     .from(workflow)
-    .where(dueWhere(workflow, horizon, after))
+    .where(dueWhere(workflow, chainId, horizon, after))
     .orderBy(...dueOrder(workflow))
     .limit(limit + 1);
   return page(rows, limit);
@@ -222,6 +313,7 @@ export type TriggerLogRow = typeof triggerLog.$inferSelect;
 
 /** A LOG workflow's matching logs, newest first; the cursor is the (block, log index) of the last one returned. */
 export async function listTriggerLogs(filter: {
+  chainId: number;
   workflowId: bigint;
   before?: [bigint, bigint];
   limit: number;
@@ -232,6 +324,7 @@ export async function listTriggerLogs(filter: {
     .from(triggerLog)
     .where(
       and(
+        eq(triggerLog.chainId, filter.chainId),
         eq(triggerLog.workflowId, filter.workflowId),
         before
           ? or(
@@ -246,16 +339,47 @@ export async function listTriggerLogs(filter: {
   return page(rows, filter.limit);
 }
 
-export async function dueLogs(limit: number) {
+export async function dueLogs(chainId: number, limit: number) {
   return db
     .select(dueLogColumns(workflow, triggerLog))
     .from(triggerLog)
-    .innerJoin(workflow, eq(workflow.id, triggerLog.workflowId))
-    .where(dueLogsWhere(workflow, triggerLog))
+    .innerJoin(workflow, dueLogsJoin(workflow, triggerLog))
+    .where(dueLogsWhere(workflow, triggerLog, chainId))
     .orderBy(triggerLog.workflowId, triggerLog.blockNumber, triggerLog.logIndex)
     .limit(limit);
 }
 
-export async function latestExecutions(limit: number) {
-  return listExecutions({ limit }).then((p) => p.items);
+/** The latest runs of one chain or of all: by block time, since block numbers of two chains do not compare. */
+export async function latestExecutions(limit: number, chainId?: number): Promise<ExecutionRow[]> {
+  return db
+    .select()
+    .from(execution)
+    .where(onChain(execution.chainId, chainId))
+    .orderBy(desc(execution.blockTime), desc(execution.blockNumber), desc(execution.logIndex), asc(execution.chainId))
+    .limit(limit);
+}
+
+/**
+ * Ponder's own record of how far it has indexed each chain (what its /status answers), in the app's
+ * schema beside the tables: read unqualified as /status reads it, the search path of the API's
+ * connection names that schema on Postgres and on PGlite alike. `latest_checkpoint` is Ponder's
+ * fixed-width checkpoint: 10 digits of block time, 16 of chain id, 16 of block number, then the event.
+ */
+const ponderCheckpoint = pgTable("_ponder_checkpoint", {
+  chainName: text("chain_name").primaryKey(),
+  chainId: bigint("chain_id", { mode: "number" }).notNull(),
+  latestCheckpoint: varchar("latest_checkpoint", { length: 75 }).notNull(),
+});
+
+/** The last block indexed per chain id (a chain missing has not been started on yet). */
+export async function indexedBlocks(): Promise<Map<number, bigint>> {
+  const rows = await db
+    .select({ chainId: ponderCheckpoint.chainId, checkpoint: ponderCheckpoint.latestCheckpoint })
+    .from(ponderCheckpoint);
+  const blocks = new Map<number, bigint>();
+  for (const row of rows) {
+    const block = row.checkpoint.slice(26, 42);
+    if (/^\d{16}$/.test(block)) blocks.set(Number(row.chainId), BigInt(block));
+  }
+  return blocks;
 }

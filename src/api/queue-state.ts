@@ -18,11 +18,12 @@ import { queueConnection } from "../../lib/redis.js";
 const location = queueSettings();
 const TIMEOUT_MS = 1500;
 
-let queue: Queue<RunJobData> | undefined;
-let queueChain: number | undefined;
+/** One queue per chain (queueName(chainId)), each opened on first use and kept: pages read them all the time. */
+const queues = new Map<number, Queue<RunJobData>>();
 
 function queueFor(chainId: number): Queue<RunJobData> {
-  if (!queue || queueChain !== chainId) {
+  let queue = queues.get(chainId);
+  if (!queue) {
     queue = new Queue<RunJobData>(queueName(chainId), {
       prefix: location.queuePrefix,
       // Fail fast: a status page must not hang on a missing Redis.
@@ -33,7 +34,7 @@ function queueFor(chainId: number): Queue<RunJobData> {
       }).connection,
     });
     queue.on("error", () => {}); // reported per request instead
-    queueChain = chainId;
+    queues.set(chainId, queue);
   }
   return queue;
 }
@@ -59,19 +60,37 @@ export async function liveState(chainId: number, workflowId: bigint, dueSlot: bi
   }
 }
 
-export async function queueDepth(chainId: number) {
+export type QueueDepth =
+  | { available: true; waiting: number; delayed: number; active: number; dead: number }
+  | { available: false; reason: string };
+
+export async function queueDepth(chainId: number): Promise<QueueDepth> {
   try {
     const counts = await withTimeout(
       queueFor(chainId).getJobCounts("waiting", "delayed", "active", "failed", "prioritized"),
     );
     return {
-      available: true as const,
+      available: true,
       waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
       delayed: counts.delayed ?? 0,
       active: counts.active ?? 0,
       dead: counts.failed ?? 0,
     };
   } catch {
-    return { available: false as const, reason: "queue (Redis) unreachable" };
+    return { available: false, reason: "queue (Redis) unreachable" };
   }
+}
+
+/** The jobs of several chains' queues added up; unavailable if any one cannot be read. */
+export async function totalQueueDepth(chainIds: readonly number[]): Promise<QueueDepth> {
+  const depths = await Promise.all(chainIds.map(queueDepth));
+  const total = { available: true as const, waiting: 0, delayed: 0, active: 0, dead: 0 };
+  for (const d of depths) {
+    if (!d.available) return d;
+    total.waiting += d.waiting;
+    total.delayed += d.delayed;
+    total.active += d.active;
+    total.dead += d.dead;
+  }
+  return total;
 }

@@ -1,8 +1,15 @@
 /** Assertions shared by the executor suites: every slot of every workflow ran once, none twice. */
 import { expect } from "vitest";
 import { Status } from "../../lib/spec.js";
+import type { Chain } from "./chain.js";
 import { readTimeLedger } from "./chain-runs.js";
-import type { Stack } from "./stack.js";
+import type { Indexer } from "./indexer.js";
+
+/** One chain and the index that serves it (a Stack, or one chain of a multi-chain stack). */
+export interface ChainAndIndex {
+  chain: Chain;
+  indexer: Pick<Indexer, "catchUp" | "get">;
+}
 
 export interface Scheduled {
   id: bigint;
@@ -11,7 +18,7 @@ export interface Scheduled {
   end: bigint;
 }
 
-export async function waitAllCompleted(stack: Stack, workflows: Scheduled[], timeoutMs: number): Promise<void> {
+export async function waitAllCompleted(stack: ChainAndIndex, workflows: Scheduled[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const states = await Promise.all(workflows.map((w) => stack.chain.workflow(w.id)));
@@ -26,7 +33,7 @@ export async function waitAllCompleted(stack: Stack, workflows: Scheduled[], tim
 
 /** On-chain run counts equal the number of slots, and the index shows each slot served exactly once. */
 export async function expectEverySlotOnce(
-  stack: Stack,
+  stack: ChainAndIndex,
   workflows: Scheduled[],
 ): Promise<{ runs: number; workers: Set<string> }> {
   await stack.indexer.catchUp();
@@ -39,7 +46,7 @@ export async function expectEverySlotOnce(
     );
     expect([w.id, (await stack.chain.workflow(w.id)).runCount]).toEqual([w.id, BigInt(slots.length)]);
     const { body } = await stack.indexer.get<{ items: { dueAt: string; worker: string }[] }>(
-      `/api/workflows/${w.id}/executions?limit=100`,
+      `/api/workflows/${w.id}/executions?chainId=${stack.chain.deployment.chainId}&limit=100`,
     );
     expect([w.id, body.items.map((r) => BigInt(r.dueAt)).reverse()]).toEqual([w.id, slots]);
     for (const r of body.items) workers.add(r.worker);
@@ -55,7 +62,7 @@ export async function expectEverySlotOnce(
  * served slots.
  */
 export async function expectNothingLostOrDoubled(
-  stack: Stack,
+  stack: ChainAndIndex,
   workflows: Scheduled[],
 ): Promise<{ served: number; skipped: number }> {
   await stack.indexer.catchUp();
@@ -69,7 +76,7 @@ export async function expectNothingLostOrDoubled(
     const served = ledger.slots.filter((s) => s.workflowId === w.id && s.state === "served").map((s) => s.at);
     expect([w.id, (await stack.chain.workflow(w.id)).runCount]).toEqual([w.id, BigInt(served.length)]);
     const { body } = await stack.indexer.get<{ items: { dueAt: string }[] }>(
-      `/api/workflows/${w.id}/executions?limit=100`,
+      `/api/workflows/${w.id}/executions?chainId=${stack.chain.deployment.chainId}&limit=100`,
     );
     expect([w.id, body.items.map((r) => BigInt(r.dueAt)).reverse()]).toEqual([w.id, served]);
   }

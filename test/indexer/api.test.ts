@@ -18,6 +18,7 @@ import { IndexReader } from "../../executor/scheduler/index-reader.js";
 import { jobId, queueName } from "../../lib/queue.js";
 import { SkipReason, timeSpec } from "../../lib/spec.js";
 import * as schema from "../../ponder.schema.js";
+import { encodeCursor } from "../../src/api/params.js";
 import { type Chain, startChain } from "../helpers/chain.js";
 import { hostilePaths } from "../helpers/hostile.js";
 import { type DatabaseKind, type Indexer, startIndexer } from "../helpers/indexer.js";
@@ -117,6 +118,7 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     });
     const onChain = await chain.workflow(s.good);
     expect(body).toMatchObject({
+      chainId: chain.deployment.chainId,
       id: String(s.good),
       owner: s.owner.toLowerCase(),
       forwarder: forwarder.toLowerCase(),
@@ -153,12 +155,23 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect(second.body.nextCursor).toBeNull();
     expect((await ix.get<Body>("/api/workflows?trigger=condition")).body.items).toEqual([]);
     expect((await ix.get<Body>("/api/workflows?status=active")).body.items).toHaveLength(2);
+    // Every workflow names its chain; the one chain configured answers ?chainId= with the same list, and a
+    // lookup by id with or without it alike.
+    expect(all.body.items?.map((w) => w.chainId)).toEqual([chain.deployment.chainId, chain.deployment.chainId]);
+    const onChain = await ix.get<Body>(`/api/workflows?chainId=${chain.deployment.chainId}`);
+    expect(onChain.body).toEqual((await ix.get<Body>("/api/workflows")).body);
+    const byId = await ix.get<Body>(`/api/workflows/${s.good}?chainId=${chain.deployment.chainId}`);
+    expect([byId.status, byId.body.id, byId.body.chainId]).toEqual([200, String(s.good), chain.deployment.chainId]);
+    const other = await ix.get<Body>(`/api/workflows?chainId=${chain.deployment.chainId + 1}`);
+    expect([other.status, other.body.error?.code]).toEqual([400, "invalid_chain_id"]);
+    expect(other.body.error?.message).toContain(String(chain.deployment.chainId));
   });
 
   it("gives run history newest first, with the failed run's decoded revert reason", async () => {
     const good = await ix.get<Body>(`/api/workflows/${s.good}/executions`);
     expect(good.body.items).toHaveLength(1);
     expect(good.body.items?.[0]).toMatchObject({
+      chainId: chain.deployment.chainId,
       runNumber: 1,
       worker: s.worker.toLowerCase(),
       success: true,
@@ -183,6 +196,13 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect((body.skips as Body[]).map((e) => [e.workflowId, e.reason])).toEqual([[String(s.good), "NOT_DUE"]]);
     expect((body.escrow as Body[]).map((e) => [e.kind, e.amount])).toEqual([["charge", s.badFee.toString()]]);
     expect(SkipReason.NOT_DUE).toBe(3);
+    // The transaction and each thing in it name the chain.
+    expect(body.chainId).toBe(chain.deployment.chainId);
+    for (const list of ["executions", "skips", "escrow"]) {
+      expect((body[list] as Body[]).map((e) => e.chainId)).toEqual([chain.deployment.chainId]);
+    }
+    const onChain = await ix.get<Body>(`/api/tx/${s.batchTx}?chainId=${chain.deployment.chainId}`);
+    expect(onChain.body).toEqual(body);
   });
 
   it("shows an owner's workflows and balances and a worker's record", async () => {
@@ -200,6 +220,17 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
       claimed: (s.goodFee + s.badFee).toString(),
     });
     expect(worker.body.balances).toMatchObject({ unclaimedEarnings: "0" });
+    // Per chain (here the one): what only adds up within a chain.
+    expect(worker.body.worker).toMatchObject({ chainId: chain.deployment.chainId });
+    expect(worker.body.chains).toEqual([
+      {
+        chainId: chain.deployment.chainId,
+        balances: worker.body.balances,
+        worker: worker.body.worker,
+        forwarderOf: null,
+      },
+    ]);
+    expect((owner.body.escrow as Body[]).every((m) => m.chainId === chain.deployment.chainId)).toBe(true);
   });
 
   it("answers stats: totals, success rate, runs in the last hour, lateness percentiles, queue depth", async () => {
@@ -212,6 +243,36 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     });
     expect((body.latenessSeconds as Body).runs).toBe(2);
     expect((body.latenessSeconds as Body).p50).not.toBeNull();
+    expect([body.chainId, body.chainIds]).toEqual([chain.deployment.chainId, [chain.deployment.chainId]]);
+    // Filtered to the one chain configured: the same figures.
+    const onChain = await ix.get<Body>(`/api/stats?chainId=${chain.deployment.chainId}`);
+    expect({ ...onChain.body, latenessSeconds: null, lateness: null }).toEqual({
+      ...body,
+      latenessSeconds: null,
+      lateness: null,
+    });
+  });
+
+  it("lists the chain it indexes: head from the RPC, the block indexed, the lag", async () => {
+    await ix.catchUp();
+    const { status, body } = await ix.get<{ items: Record<string, unknown>[] }>("/api/chains");
+    expect(status).toBe(200);
+    expect(body.items).toHaveLength(1);
+    const c = body.items[0]!;
+    expect(c).toMatchObject({
+      id: chain.deployment.chainId,
+      chainId: chain.deployment.chainId,
+      name: expect.any(String),
+      error: null,
+    });
+    const head = BigInt(c.headBlock as string);
+    const indexed = BigInt(c.indexedBlock as string);
+    expect(head).toBeGreaterThanOrEqual(indexed);
+    expect(indexed).toBeGreaterThanOrEqual(BigInt(chain.deployment.startBlock));
+    expect(typeof c.lag).toBe("number");
+    expect(c.lag).toBe(Number(head - indexed));
+    // The RPC's URL is never in the answer (it often carries a key).
+    expect(JSON.stringify(body)).not.toContain(chain.anvil.rpcUrl);
   });
 
   it("joins the live queue state from Redis: waiting, queued, dead with the last error", async () => {
@@ -269,6 +330,20 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
       ["/api/address/not-an-address", 400, "invalid_address"],
       [`/api/address/0x${"12".repeat(20)}`, 404, "not_found"],
       ["/api/nope", 404, "not_found"],
+      // ?chainId= must name a chain this index serves.
+      ["/api/workflows?chainId=1", 400, "invalid_chain_id"],
+      ["/api/workflows?chainId=abc", 400, "invalid_chain_id"],
+      ["/api/workflows?chainId=", 400, "invalid_chain_id"],
+      [`/api/workflows?chainId=${2n ** 64n}`, 400, "invalid_chain_id"],
+      [`/api/workflows/${s.good}?chainId=1`, 400, "invalid_chain_id"],
+      [`/api/workflows/${s.good}/executions?chainId=-1`, 400, "invalid_chain_id"],
+      [`/api/workflows/${s.good}/logs?chainId=1.5`, 400, "invalid_chain_id"],
+      ["/api/stats?chainId=0", 400, "invalid_chain_id"],
+      [`/api/tx/${s.batchTx}?chainId=1`, 400, "invalid_chain_id"],
+      [`/api/address/${s.owner}?chainId=1`, 400, "invalid_chain_id"],
+      ["/api/due?horizon=1&chainId=1", 400, "invalid_chain_id"],
+      ["/api/due/logs?chainId=x", 400, "invalid_chain_id"],
+      [`/api/workflows?cursor=${encodeCursor([1n, 2n ** 40n])}`, 400, "invalid_cursor"],
     ];
     for (const [path, status, code] of cases) {
       const res = await ix.get<Body>(path);
@@ -307,16 +382,18 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
 
   it("answers the scheduler's due query the same through /api/due and, on Postgres, @ponder/client /sql", async () => {
     const horizon = BigInt(Math.floor(Date.now() / 1000)) + 7200n;
-    const viaApi = await new IndexReader(ix.url, "api").due(horizon);
+    const viaApi = await new IndexReader(ix.url, chain.deployment.chainId, "api").due(horizon);
     // good is funded and due within the horizon; bad is funded too (its failures cost fees, not funds)
     expect(viaApi.map((w) => w.id)).toEqual([s.good, s.bad].sort((a, b) => Number(a - b)));
     expect(viaApi[0]).toMatchObject({ triggerKind: "TIME", interval: 3600n, endTime: 0n, gasLimit: 200000 });
-    expect(await new IndexReader(ix.url, "api").due(0n)).toEqual([]);
+    expect(await new IndexReader(ix.url, chain.deployment.chainId, "api").due(0n)).toEqual([]);
     // A page at a time (the scheduler reads 1,000 rows a page): each row once, in the same order.
-    expect(await new IndexReader(ix.url, "api", 1).due(horizon)).toEqual(viaApi);
-    const first = await ix.get<{ items: { id: string }[]; nextCursor: string | null }>(
+    expect(await new IndexReader(ix.url, chain.deployment.chainId, "api", 1).due(horizon)).toEqual(viaApi);
+    // One chain configured: chainId may be left out (the executor sends it).
+    const first = await ix.get<{ chainId: number; items: { id: string }[]; nextCursor: string | null }>(
       `/api/due?horizon=${horizon}&limit=1`,
     );
+    expect(first.body.chainId).toBe(chain.deployment.chainId);
     expect(first.body.items.map((w) => BigInt(w.id))).toEqual([viaApi[0]!.id]);
     const second = await ix.get<{ items: { id: string }[]; nextCursor: string | null }>(
       `/api/due?horizon=${horizon}&limit=1&cursor=${first.body.nextCursor}`,
@@ -325,10 +402,12 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect(second.body.nextCursor).toBeNull(); // the last page says so
     const bad = await ix.get<{ error: { code: string } }>(`/api/due?horizon=${horizon}&cursor=bm90LWEtY3Vyc29y`);
     expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_cursor"]);
+    const logs = await ix.get<{ chainId: number; items: unknown[] }>("/api/due/logs");
+    expect([logs.status, logs.body.chainId, logs.body.items]).toEqual([200, chain.deployment.chainId, []]);
     if (kind === "postgres") {
       // On PGlite, Ponder 0.16.10's /sql answers from a stale view after live updates (see index-reader.ts).
-      expect(await new IndexReader(ix.url, "sql").due(horizon)).toEqual(viaApi);
-      expect(await new IndexReader(ix.url, "sql", 1).due(horizon)).toEqual(viaApi);
+      expect(await new IndexReader(ix.url, chain.deployment.chainId, "sql").due(horizon)).toEqual(viaApi);
+      expect(await new IndexReader(ix.url, chain.deployment.chainId, "sql", 1).due(horizon)).toEqual(viaApi);
     }
   });
 
@@ -366,7 +445,9 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect(Object.keys(body.paths).sort()).toEqual(
       [
         "/api/address/{address}",
+        "/api/chains",
         "/api/due",
+        "/api/due/logs",
         "/api/stats",
         "/api/tx/{hash}",
         "/api/workflows",
@@ -377,6 +458,21 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     );
     const docs = await ix.get<string>("/docs");
     for (const path of Object.keys(body.paths)) expect(docs.body).toContain(path);
+    // Every list and lookup documents ?chainId=; every row schema its chainId.
+    const document = body as unknown as {
+      paths: Record<string, { get: { parameters: { name: string }[] } }>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    for (const [path, item] of Object.entries(document.paths)) {
+      if (path === "/api/chains") continue;
+      expect([path, item.get.parameters.map((p) => p.name)]).toEqual([path, expect.arrayContaining(["chainId"])]);
+    }
+    for (const schema of ["Workflow", "Execution", "TriggerLog", "Stats", "ChainStatus"]) {
+      expect([schema, Object.keys(document.components.schemas[schema]?.properties ?? {})]).toEqual([
+        schema,
+        expect.arrayContaining(["chainId"]),
+      ]);
+    }
   });
 
   it("renders explorer pages; failing runs are marked; search routes to the right page", async () => {
@@ -395,6 +491,12 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect((await ix.get("/search?q=hello")).status).toBe(400);
     expect((await ix.get("/workflows/123456")).status).toBe(404);
     expect((await ix.get("/workflows/xyz")).status).toBe(400);
+    // One chain configured: the pages name it, and links carry no ?chainId= (nothing is ambiguous).
+    expect(good.body).toContain(`(chain id ${chain.deployment.chainId})`);
+    expect(home.body).not.toContain("chainId=");
+    expect((await ix.get(`/workflows/${s.good}?chainId=${chain.deployment.chainId}`)).status).toBe(200);
+    expect((await ix.get(`/workflows/${s.good}?chainId=1`)).status).toBe(400);
+    expect((await ix.get(`/?chainId=${chain.deployment.chainId}`)).status).toBe(200);
     expect(getAddress(s.owner)).toBe(s.owner);
   });
   it("indexes live: pause, resume and cancel show up with their audit trail and refund", async () => {

@@ -68,6 +68,10 @@ it("finds a workflow by id from the home page search box and shows its history",
     await page.fill("input[name=q]", String(id));
     await Promise.all([page.waitForURL(`**/workflows/${id}`), page.press("input[name=q]", "Enter")]);
     await expect(page.locator("h1").textContent()).resolves.toContain(`Workflow #${id}`);
+    // The chain it is on (one chain configured: named in the card, no badge, no ?chainId= in the URL).
+    await expect(page.locator("dl.grid").first().textContent()).resolves.toContain(
+      `(chain id ${chain.deployment.chainId})`,
+    );
     const rows = page.locator("tr.run");
     await expect(rows.count()).resolves.toBe(2);
     await expect(rows.first().textContent()).resolves.toContain("✓ success");

@@ -92,12 +92,12 @@ it("answers the API and GraphQL as the writer does, live", async () => {
   ]);
   // The scheduler can read its due set from the reader (PONDER_URL), over the API and over SQL.
   const horizon = (await chain.now()) + 3600n;
-  const due = await new IndexReader(writer.url, "api").due(horizon);
+  const due = await new IndexReader(writer.url, chain.deployment.chainId, "api").due(horizon);
   expect(due.map((w) => w.id)).toEqual([bad.id, good.id]);
-  expect(await new IndexReader(reader.url, "api").due(horizon)).toEqual(due);
-  expect(await new IndexReader(reader.url, "sql").due(horizon)).toEqual(due);
-  expect(await new IndexReader(reader.url, "api").indexedBlock()).toBe(
-    await new IndexReader(writer.url, "api").indexedBlock(),
+  expect(await new IndexReader(reader.url, chain.deployment.chainId, "api").due(horizon)).toEqual(due);
+  expect(await new IndexReader(reader.url, chain.deployment.chainId, "sql").due(horizon)).toEqual(due);
+  expect(await new IndexReader(reader.url, chain.deployment.chainId, "api").indexedBlock()).toBe(
+    await new IndexReader(writer.url, chain.deployment.chainId, "api").indexedBlock(),
   );
   // The explorer too: the reader serves the workflow's page.
   const page = await fetch(`${reader.url}/workflows/${good.id}`);

@@ -32,6 +32,7 @@ const PING_SIGNATURE = "Ping(address indexed from, uint256 indexed n, uint256 in
 const WEEKDAYS = "30 9 * * 1-5";
 
 interface TriggerLogItem {
+  chainId: number;
   workflowId: string;
   txHash: Hash;
   logIndex: number;
@@ -41,6 +42,7 @@ interface TriggerLogItem {
   run: { runNumber: number; txHash: Hash; blockNumber: string } | null;
 }
 interface ExecutionItem {
+  chainId: number;
   runNumber: number;
   triggerKind: string;
   latenessFrom: string | null;
@@ -174,6 +176,11 @@ describe("LOG triggers in the API, GraphQL and explorer", () => {
 
     const logs = await ix.get<Page<TriggerLogItem>>(`/api/workflows/${s.logId}/logs`);
     expect(logs.status).toBe(200);
+    expect(new Set(logs.body.items.map((l) => l.chainId))).toEqual(new Set([chain.deployment.chainId]));
+    const onChain = await ix.get<Page<TriggerLogItem>>(
+      `/api/workflows/${s.logId}/logs?chainId=${chain.deployment.chainId}`,
+    );
+    expect(onChain.body).toEqual(logs.body);
     expect(logs.body.items.map((l) => [l.txHash, l.logIndex, l.state, l.run])).toEqual(
       [...s.pings].reverse().map((p) => [s.pingTx, p.logIndex, "PENDING", null]),
     );
@@ -240,8 +247,9 @@ describe("LOG triggers in the API, GraphQL and explorer", () => {
           { txHash: s.pingTx, logIndex: p.logIndex, blockNumber: String(p.blockNumber) },
         ]),
     );
+    expect(runs.body.items.every((r) => r.chainId === chain.deployment.chainId)).toBe(true);
     const time = await ix.get<Page<ExecutionItem>>(`/api/workflows/${s.timeId}/executions`);
-    expect(time.body.items[0]).toMatchObject({ triggerKind: "TIME", trigger: null });
+    expect(time.body.items[0]).toMatchObject({ chainId: chain.deployment.chainId, triggerKind: "TIME", trigger: null });
 
     const gql = await fetch(`${ix.url}/graphql`, {
       method: "POST",
@@ -380,8 +388,9 @@ describe("CRON triggers", () => {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        query: `{ cron: workflow(id: "${s.cronId}") { cron logFilter nextExecutionAt }
-                  log: workflow(id: "${s.logId}") { cron logFilter } }`,
+        // A workflow is (chainId, id): its registry's id on that chain.
+        query: `{ cron: workflow(chainId: ${chain.deployment.chainId}, id: "${s.cronId}") { cron logFilter nextExecutionAt }
+                  log: workflow(chainId: ${chain.deployment.chainId}, id: "${s.logId}") { cron logFilter } }`,
       }),
     }).then(
       (r) =>
@@ -459,6 +468,8 @@ describe("bad input", () => {
       [`/api/workflows/${s.logId}/logs?cursor=${huge}`, 400, "invalid_cursor"],
       [`/api/workflows/${s.logId}/executions?cursor=${huge}`, 400, "invalid_cursor"],
       ["/api/workflows?trigger=LOGS", 400, "invalid_trigger"],
+      [`/api/workflows/${s.logId}/logs?chainId=${chain.deployment.chainId + 1}`, 400, "invalid_chain_id"],
+      [`/api/workflows/999999/logs?chainId=${chain.deployment.chainId}`, 404, "not_found"],
     ];
     for (const [path, status, code] of cases) {
       const res = await ix.get<ErrorBody>(path);
@@ -483,6 +494,7 @@ describe("bad input", () => {
     }>("/openapi.json");
     expect(body.paths["/api/workflows/{id}/logs"]?.get.parameters.map((p) => p.name)).toEqual([
       "id",
+      "chainId",
       "limit",
       "cursor",
     ]);
@@ -490,7 +502,7 @@ describe("bad input", () => {
       expect.arrayContaining(["log", "cron", "data"]),
     );
     expect(Object.keys(body.components.schemas.Execution?.properties ?? {})).toEqual(
-      expect.arrayContaining(["trigger", "triggerKind", "latenessFrom"]),
+      expect.arrayContaining(["chainId", "trigger", "triggerKind", "latenessFrom"]),
     );
     expect(Object.keys(body.components.schemas.Stats?.properties?.lateness ?? {})).toContain("properties");
     expect((await ix.get<string>("/docs")).body).toContain("/api/workflows/{id}/logs");

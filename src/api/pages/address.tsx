@@ -1,42 +1,55 @@
-import type { addressActivity } from "../queries.js";
+import { chainName, multiChain } from "../chain.js";
+import type { AddressActivity } from "../queries.js";
+import { ChainBadge, WorkflowLink } from "./chain.js";
 import { StatusBadge } from "./components.js";
 import { eth, time } from "./format.js";
 import { Layout } from "./layout.js";
 import { triggerSummary } from "./trigger.js";
 
-type Activity = Awaited<ReturnType<typeof addressActivity>>;
-
-export function AddressPage(props: { a: Activity }) {
+export function AddressPage(props: { a: AddressActivity }) {
   const a = props.a;
-  const empty = a.workflows.length === 0 && !a.worker && a.movements.length === 0 && a.forwarderOf === undefined;
+  // Balances only add up within a chain (each its own currency): one figure per chain the address owns on.
+  const escrow = a.chains
+    .filter((x) => a.workflows.some((w) => w.chainId === x.chainId))
+    .map((x) => (multiChain ? `${eth(x.ownedBalance)} on ${chainName(x.chainId)}` : eth(x.ownedBalance)))
+    .join(", ");
   return (
     <Layout title={`Address ${a.address.slice(0, 10)}`}>
       <h1 class="mono">{a.address}</h1>
-      {empty && <p class="muted">No Autokeeper activity for this address.</p>}
-      {a.forwarderOf !== undefined && (
-        <div class="card">
-          Forwarder of <a href={`/workflows/${a.forwarderOf}`}>workflow #{String(a.forwarderOf)}</a>
-        </div>
+      {a.chains.length === 0 && <p class="muted">No Autokeeper activity for this address.</p>}
+      {a.chains.map((x) =>
+        x.forwarderOf === undefined ? null : (
+          <div class="card">
+            Forwarder of workflow <WorkflowLink chainId={x.chainId} id={x.forwarderOf} />
+          </div>
+        ),
       )}
-      {a.worker && (
-        <div class="card">
-          <dl class="grid">
-            <dt>Worker runs</dt>
-            <dd>
-              {a.worker.runs} ({a.worker.failures} failed, {a.worker.skips} skipped)
-            </dd>
-            <dt>Earned / claimed</dt>
-            <dd>
-              {eth(a.worker.earned)} / {eth(a.worker.claimed)}
-            </dd>
-            <dt>Last seen</dt>
-            <dd>{time(a.worker.lastSeenAt)}</dd>
-          </dl>
-        </div>
-      )}
+      {a.chains.map((x) => {
+        const w = x.worker;
+        if (!w) return null;
+        return (
+          <div class="card worker" data-chain={String(x.chainId)}>
+            <dl class="grid">
+              <dt>
+                Worker runs
+                <ChainBadge chainId={x.chainId} />
+              </dt>
+              <dd>
+                {w.runs} ({w.failures} failed, {w.skips} skipped)
+              </dd>
+              <dt>Earned / claimed</dt>
+              <dd>
+                {eth(w.earned)} / {eth(w.claimed)}
+              </dd>
+              <dt>Last seen</dt>
+              <dd>{time(w.lastSeenAt)}</dd>
+            </dl>
+          </div>
+        );
+      })}
       {a.workflows.length > 0 && (
         <>
-          <h2>Workflows owned ({eth(a.ownedBalance)} in escrow)</h2>
+          <h2>Workflows owned ({escrow} in escrow)</h2>
           <table>
             <thead>
               <tr>
@@ -51,7 +64,7 @@ export function AddressPage(props: { a: Activity }) {
               {a.workflows.map((w) => (
                 <tr>
                   <td>
-                    <a href={`/workflows/${w.id}`}>#{String(w.id)}</a>
+                    <WorkflowLink chainId={w.chainId} id={w.id} />
                   </td>
                   <td>
                     <StatusBadge status={w.status} />

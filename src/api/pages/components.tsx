@@ -1,4 +1,5 @@
 import type { ExecutionRow } from "../queries.js";
+import { txHref, WorkflowLink } from "./chain.js";
 import { eth, short, time } from "./format.js";
 
 export function StatusBadge(props: { status: string }) {
@@ -32,7 +33,7 @@ export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean 
           <tr class={r.success ? "run" : "run failed"} data-run={String(r.runNumber)}>
             {props.showWorkflow && (
               <td>
-                <a href={`/workflows/${r.workflowId}`}>#{String(r.workflowId)}</a>
+                <WorkflowLink chainId={r.chainId} id={r.workflowId} />
               </td>
             )}
             <td>{r.runNumber}</td>
@@ -44,7 +45,7 @@ export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean 
             <td>{String(r.gasUsed)}</td>
             <td>{eth(r.fee)}</td>
             <td class="mono">
-              <a href={`/tx/${r.txHash}`}>{short(r.txHash)}</a>
+              <a href={txHref(r.chainId, r.txHash)}>{short(r.txHash)}</a>
             </td>
             {causes && (
               <td class="mono caused-by">
@@ -52,7 +53,7 @@ export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean 
                   "—"
                 ) : (
                   <>
-                    <a href={`/tx/${r.triggerTxHash}`}>{short(r.triggerTxHash)}</a> log #{r.triggerLogIndex}
+                    <a href={txHref(r.chainId, r.triggerTxHash)}>{short(r.triggerTxHash)}</a> log #{r.triggerLogIndex}
                   </>
                 )}
               </td>

@@ -1,4 +1,7 @@
+import { chainName } from "../chain.js";
+import type { ChainStatus } from "../chains-status.js";
 import type { ExecutionRow, stats } from "../queries.js";
+import { ChainsTable } from "./chain.js";
 import { ErrorCard, RunsTable } from "./components.js";
 import { seconds } from "./format.js";
 import { Layout } from "./layout.js";
@@ -7,11 +10,37 @@ const KINDS = ["TIME", "CRON", "LOG", "CONDITION"] as const;
 
 type Stats = Awaited<ReturnType<typeof stats>>;
 
-export function HomePage(props: { runs: ExecutionRow[]; stats: Stats; error?: string; query?: string }) {
+export function HomePage(props: {
+  runs: ExecutionRow[];
+  stats: Stats;
+  /** Several chains: each with its head, indexed block and lag (one chain: undefined, no table). */
+  chains?: ChainStatus[];
+  /** The chain the numbers and runs are filtered to (`?chainId=`); undefined: every chain. */
+  chainId?: number;
+  error?: string;
+  query?: string;
+}) {
   const s = props.stats;
+  const on = props.chains && props.chainId !== undefined ? ` on ${chainName(props.chainId)}` : "";
   return (
-    <Layout title="Latest runs" query={props.query}>
+    <Layout title={`Latest runs${on}`} query={props.query}>
       {props.error && <ErrorCard message={props.error} />}
+      {props.chains && (
+        <>
+          <h1>
+            Chains
+            {props.chainId !== undefined && (
+              <>
+                {" "}
+                <a class="small" href="/">
+                  show all
+                </a>
+              </>
+            )}
+          </h1>
+          <ChainsTable chains={props.chains} selected={props.chainId} />
+        </>
+      )}
       <div class="stats">
         <div class="card">
           <div class="muted">Workflows</div>
@@ -52,7 +81,7 @@ export function HomePage(props: { runs: ExecutionRow[]; stats: Stats; error?: st
           )}
         </div>
       </div>
-      <h1>Latest runs</h1>
+      <h1>Latest runs{on}</h1>
       <RunsTable runs={props.runs} showWorkflow />
     </Layout>
   );

@@ -8,6 +8,7 @@ import {
   nowSeconds,
   type TopicFilter,
 } from "../trigger.js";
+import { txHref, WorkflowLink } from "./chain.js";
 import { duration, short, time } from "./format.js";
 
 /** The event's name alone: `Ping(address indexed from, …)` → `Ping`. */
@@ -107,7 +108,7 @@ function LogFate(props: { log: TriggerLogRow }) {
     return (
       <>
         <span class="badge RAN">RAN</span> run {l.runNumber ?? "?"} in{" "}
-        <a class="mono run-link" href={`/tx/${l.runTx}`}>
+        <a class="mono run-link" href={txHref(l.chainId, l.runTx)}>
           {short(l.runTx)}
         </a>
       </>
@@ -141,14 +142,14 @@ export function TriggerLogsTable(props: { logs: TriggerLogRow[]; showWorkflow?: 
           <tr class={`trigger-log ${l.state}`} data-log={`${l.txHash}:${l.logIndex}`}>
             {props.showWorkflow && (
               <td>
-                <a href={`/workflows/${l.workflowId}`}>#{String(l.workflowId)}</a>
+                <WorkflowLink chainId={l.chainId} id={l.workflowId} />
               </td>
             )}
             <td>
               {String(l.blockNumber)} <span class="muted">{time(l.blockTime)}</span>
             </td>
             <td class="mono">
-              <a href={`/tx/${l.txHash}`}>{short(l.txHash)}</a> #{l.logIndex}
+              <a href={txHref(l.chainId, l.txHash)}>{short(l.txHash)}</a> #{l.logIndex}
             </td>
             <td>
               <LogFate log={l} />

@@ -1,4 +1,5 @@
 import type { transaction } from "../queries.js";
+import { ChainBadge, ChainName, WorkflowLink } from "./chain.js";
 import { RunsTable } from "./components.js";
 import { eth, time } from "./format.js";
 import { Layout } from "./layout.js";
@@ -15,6 +16,10 @@ export function TxPage(props: { tx: Tx }) {
         <dl class="grid">
           <dt>Hash</dt>
           <dd class="mono">{t.hash}</dd>
+          <dt>Chain</dt>
+          <dd>
+            <ChainName chainId={t.chainId} />
+          </dd>
           <dt>Block</dt>
           <dd>
             {String(t.blockNumber)} at {time(t.blockTime)}
@@ -47,7 +52,7 @@ export function TxPage(props: { tx: Tx }) {
               {t.skips.map((s) => (
                 <tr>
                   <td>
-                    <a href={`/workflows/${s.workflowId}`}>#{String(s.workflowId)}</a>
+                    <WorkflowLink chainId={s.chainId} id={s.workflowId} />
                   </td>
                   <td>{s.reason}</td>
                 </tr>
@@ -71,7 +76,7 @@ export function TxPage(props: { tx: Tx }) {
               {t.events.map((e) => (
                 <tr>
                   <td>
-                    <a href={`/workflows/${e.workflowId}`}>#{String(e.workflowId)}</a>
+                    <WorkflowLink chainId={e.chainId} id={e.workflowId} />
                   </td>
                   <td>{e.kind}</td>
                   <td class="mono">
@@ -102,7 +107,13 @@ export function TxPage(props: { tx: Tx }) {
                 <tr>
                   <td>{m.kind}</td>
                   <td>
-                    {m.workflowId === null ? "—" : <a href={`/workflows/${m.workflowId}`}>#{String(m.workflowId)}</a>}
+                    {m.workflowId === null ? (
+                      <>
+                        —<ChainBadge chainId={m.chainId} />
+                      </>
+                    ) : (
+                      <WorkflowLink chainId={m.chainId} id={m.workflowId} />
+                    )}
                   </td>
                   <td class="mono">
                     <a href={`/address/${m.account}`}>{m.account}</a>

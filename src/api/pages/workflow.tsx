@@ -1,6 +1,7 @@
 import { raw } from "hono/html";
 import type { LiveQueueState } from "../../../lib/queue.js";
 import type { ExecutionRow, TriggerLogRow, WorkflowRow } from "../queries.js";
+import { ChainBadge, ChainName, txHref } from "./chain.js";
 import { RunsTable, StatusBadge } from "./components.js";
 import { eth, gwei, short, time } from "./format.js";
 import { Layout } from "./layout.js";
@@ -34,9 +35,14 @@ export function WorkflowPage(props: {
     <Layout title={`Workflow #${w.id}`}>
       <h1>
         Workflow #{String(w.id)} <StatusBadge status={w.status} />
+        <ChainBadge chainId={w.chainId} />
       </h1>
       <div class="card">
         <dl class="grid">
+          <dt>Chain</dt>
+          <dd>
+            <ChainName chainId={w.chainId} />
+          </dd>
           <dt>Owner</dt>
           <dd class="mono">
             <a href={`/address/${w.owner}`}>{w.owner}</a>
@@ -93,7 +99,7 @@ export function WorkflowPage(props: {
           </dd>
           <dt>Created</dt>
           <dd>
-            {time(w.createdAt)} in <a href={`/tx/${w.createdTx}`}>{short(w.createdTx)}</a>
+            {time(w.createdAt)} in <a href={txHref(w.chainId, w.createdTx)}>{short(w.createdTx)}</a>
           </dd>
         </dl>
       </div>
@@ -122,7 +128,7 @@ export function WorkflowPage(props: {
                   <td>{s.reason}</td>
                   <td>{time(s.blockTime)}</td>
                   <td class="mono">
-                    <a href={`/tx/${s.txHash}`}>{short(s.txHash)}</a>
+                    <a href={txHref(w.chainId, s.txHash)}>{short(s.txHash)}</a>
                   </td>
                 </tr>
               ))}

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { MAX_DUE_PAGE } from "../../../lib/due-types.js";
+import { requiredChain } from "../chain.js";
 import { badRequest } from "../errors.js";
 import { jsonify } from "../json.js";
 import { decodeCursor, encodeCursor } from "../params.js";
@@ -13,20 +14,27 @@ function limitOf(raw = String(MAX_DUE_PAGE)): number {
 }
 
 /**
- * What the scheduler reads: workflows due by `horizon` (unix seconds) that can pay a run, soonest first, a
- * page at a time (`cursor`: the `nextCursor` of the page before); and logs owed a run.
+ * What the scheduler reads, for one chain (`chainId`: required when the index serves several): workflows
+ * due by `horizon` (unix seconds) that can pay a run, soonest first, a page at a time (`cursor`: the
+ * `nextCursor` of the page before); and logs owed a run. The page names its chain once, not every row: a
+ * page holds up to 10,000 rows, and the scheduler asked for that chain.
  */
 export const due = new Hono()
   .get("/", async (c) => {
+    const chainId = requiredChain(c.req.query("chainId"));
     const raw = c.req.query("horizon");
     if (!raw || !/^\d{1,20}$/.test(raw)) throw badRequest("invalid_horizon", "horizon must be unix seconds");
     const after = decodeCursor(c.req.query("cursor"), 2) as [bigint, bigint] | undefined;
-    const result = await dueWorkflows(BigInt(raw), limitOf(c.req.query("limit")), after);
+    const result = await dueWorkflows(chainId, BigInt(raw), limitOf(c.req.query("limit")), after);
     return c.json(
       jsonify({
+        chainId,
         items: result.items,
         nextCursor: result.next ? encodeCursor([result.next.nextExecutionAt, result.next.id]) : null,
       }),
     );
   })
-  .get("/logs", async (c) => c.json(jsonify({ items: await dueLogs(limitOf(c.req.query("limit"))) })));
+  .get("/logs", async (c) => {
+    const chainId = requiredChain(c.req.query("chainId"));
+    return c.json(jsonify({ chainId, items: await dueLogs(chainId, limitOf(c.req.query("limit"))) }));
+  });

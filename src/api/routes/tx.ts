@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { chainFilter } from "../chain.js";
 import { notFound } from "../errors.js";
 import { jsonify } from "../json.js";
 import * as p from "../params.js";
@@ -7,11 +8,12 @@ import { transaction } from "../queries.js";
 
 export const tx = new Hono().get("/:hash", async (c) => {
   const hash = p.txHash(c.req.param("hash"));
-  const found = await transaction(hash);
+  const found = await transaction(hash, chainFilter(c.req.query("chainId")));
   if (!found) throw notFound(`no Autokeeper activity in transaction ${hash}`);
   return c.json(
     jsonify({
       hash: found.hash,
+      chainId: found.chainId,
       blockNumber: found.blockNumber,
       blockTime: found.blockTime,
       executions: found.runs.map(presentExecution),

@@ -1,18 +1,19 @@
 import { Hono } from "hono";
-import { network } from "../chain.js";
-import { notFound } from "../errors.js";
+import { chainFilter } from "../chain.js";
 import { jsonify } from "../json.js";
 import * as p from "../params.js";
 import { presentExecution, presentTriggerLog, presentWorkflow } from "../present.js";
-import { findWorkflow, listExecutions, listTriggerLogs, listWorkflows } from "../queries.js";
+import { listExecutions, listTriggerLogs, listWorkflows } from "../queries.js";
 import { liveState } from "../queue-state.js";
+import { lookupWorkflow } from "../workflow-lookup.js";
 
 export const workflows = new Hono()
   .get("/", async (c) => {
     const limit = p.limit(c.req.query("limit"));
-    const before = p.decodeCursor(c.req.query("cursor"), 1)?.[0];
+    const before = p.workflowCursor(c.req.query("cursor"));
     const owner = c.req.query("owner");
     const result = await listWorkflows({
+      chainId: chainFilter(c.req.query("chainId")),
       owner: owner === undefined ? undefined : p.address(owner, "owner"),
       status: p.status(c.req.query("status")),
       trigger: p.trigger(c.req.query("trigger")),
@@ -22,15 +23,13 @@ export const workflows = new Hono()
     return c.json(
       jsonify({
         items: result.items.map(presentWorkflow),
-        nextCursor: result.next ? p.encodeCursor([result.next.id]) : null,
+        nextCursor: result.next ? p.encodeCursor([result.next.id, result.next.chainId]) : null,
       }),
     );
   })
   .get("/:id", async (c) => {
-    const id = p.workflowId(c.req.param("id"));
-    const row = await findWorkflow(id);
-    if (!row) throw notFound(`workflow ${id} does not exist`);
-    const queue = await liveState(network.chainId, id, row.nextExecutionAt);
+    const row = await lookupWorkflow(p.workflowId(c.req.param("id")), c.req.query("chainId"));
+    const queue = await liveState(row.chainId, row.id, row.nextExecutionAt);
     return c.json(
       jsonify({
         ...presentWorkflow(row),
@@ -43,8 +42,8 @@ export const workflows = new Hono()
     const id = p.workflowId(c.req.param("id"));
     const limit = p.limit(c.req.query("limit"));
     const before = p.positionCursor(c.req.query("cursor"));
-    if (!(await findWorkflow(id))) throw notFound(`workflow ${id} does not exist`);
-    const result = await listExecutions({ workflowId: id, before, limit });
+    const { chainId } = await lookupWorkflow(id, c.req.query("chainId"));
+    const result = await listExecutions({ chainId, workflowId: id, before, limit });
     return c.json(
       jsonify({
         items: result.items.map(presentExecution),
@@ -57,8 +56,8 @@ export const workflows = new Hono()
     const id = p.workflowId(c.req.param("id"));
     const limit = p.limit(c.req.query("limit"));
     const before = p.positionCursor(c.req.query("cursor"));
-    if (!(await findWorkflow(id))) throw notFound(`workflow ${id} does not exist`);
-    const result = await listTriggerLogs({ workflowId: id, before, limit });
+    const { chainId } = await lookupWorkflow(id, c.req.query("chainId"));
+    const result = await listTriggerLogs({ chainId, workflowId: id, before, limit });
     return c.json(
       jsonify({
         items: result.items.map(presentTriggerLog),
