@@ -5,7 +5,7 @@
 import { parseEther } from "viem";
 import { z } from "zod";
 import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
-import { type Network, networkFromEnv } from "../lib/network.js";
+import { type Network, networksFromEnv, selectNetworks } from "../lib/network.js";
 import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
 import { queueEnv, queueLocation } from "../lib/queue.js";
 import { SecretKey } from "./secret.js";
@@ -14,15 +14,16 @@ export type Role = "scheduler" | "worker" | "all";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const keyList = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}(\s*,\s*0x[0-9a-fA-F]{64})*$/, "must be comma-separated 0x-prefixed 32-byte hex keys");
+
 const shape = {
   PONDER_URL: url.default("http://127.0.0.1:42069"),
   INDEX_READER: z.enum(["api", "sql"]).default("api"),
   ...queueEnv,
   WORKER_PRIVATE_KEY: privateKey.optional(),
-  WORKER_PRIVATE_KEYS: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{64}(\s*,\s*0x[0-9a-fA-F]{64})*$/, "must be comma-separated 0x-prefixed 32-byte hex keys")
-    .optional(),
+  WORKER_PRIVATE_KEYS: keyList.optional(),
   GAS_BUFFER_PERCENT: int(0, 500).default(20),
   MAX_ATTEMPTS: int(1, 100).default(3),
   BACKOFF_MS: int(0, 3_600_000).default(2000),
@@ -67,7 +68,13 @@ const shape = {
 
 export interface ExecutorConfig {
   role: Role;
-  network: Network;
+  /** The chains this process serves: CHAINS (or the one chain of CHAIN), narrowed to one by --chain. */
+  networks: Network[];
+  /**
+   * CHAINS is set, so each chain's variables carry its id (RPC_URLS_31338): what errors and logs name.
+   * Without it the one chain reads the plain names (RPC_URLS).
+   */
+  suffixedVariables: boolean;
   ponderUrl: string;
   indexReader: "api" | "sql";
   redisUrl: string;
@@ -75,7 +82,11 @@ export interface ExecutorConfig {
   clusterNodes: string[] | undefined;
   /** QUEUE_PREFIX, hash-tagged on a cluster (lib/queue.ts). */
   queuePrefix: string;
-  signerKeys: SecretKey[];
+  /**
+   * Each served chain's signer keys, by chain id: WORKER_PRIVATE_KEYS_<id> when set, else
+   * WORKER_PRIVATE_KEY(S). Every chain gets its own signers from them (nonces are per chain).
+   */
+  signerKeys: Map<number, SecretKey[]>;
   gasBufferPercent: number;
   maxAttempts: number;
   backoffMs: number;
@@ -114,25 +125,47 @@ export function defaultConcurrency(batchSize: number): number {
   return Math.min(1000, Math.max(400, 20 * batchSize));
 }
 
-export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): ExecutorConfig {
+export interface LoadOptions {
+  /** --chain: serve only this chain, one of those configured. */
+  chain?: number | undefined;
+}
+
+export function loadConfig(
+  role: Role,
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadOptions = {},
+): ExecutorConfig {
   const e = parseEnv(shape, env);
-  const network = networkFromEnv(env);
-  const keys = [
+  const networks = selectNetworks(networksFromEnv(env), options.chain);
+  const common = [
     ...(e.WORKER_PRIVATE_KEY ? [e.WORKER_PRIVATE_KEY] : []),
-    ...(e.WORKER_PRIVATE_KEYS ? e.WORKER_PRIVATE_KEYS.split(",").map((k) => k.trim() as `0x${string}`) : []),
+    ...(e.WORKER_PRIVATE_KEYS ? splitKeys(e.WORKER_PRIVATE_KEYS) : []),
   ];
-  const unique = [...new Set(keys.map((k) => k.toLowerCase() as `0x${string}`))];
-  if (role !== "scheduler" && unique.length === 0) {
-    throw new ConfigError("WORKER_PRIVATE_KEY: required for the worker role (or set WORKER_PRIVATE_KEYS)");
+  const signerKeys = new Map<number, SecretKey[]>();
+  for (const { chainId } of networks) {
+    // Validated for every role, as WORKER_PRIVATE_KEYS is: a typo should not wait for the worker's deploy.
+    const own = parseEnv({ [`WORKER_PRIVATE_KEYS_${chainId}`]: keyList.optional() }, env)[
+      `WORKER_PRIVATE_KEYS_${chainId}`
+    ];
+    const unique = [...new Set((own ? splitKeys(own) : common).map((k) => k.toLowerCase() as `0x${string}`))];
+    if (role !== "scheduler" && unique.length === 0) {
+      throw new ConfigError(
+        networks.length === 1
+          ? "WORKER_PRIVATE_KEY: required for the worker role (or set WORKER_PRIVATE_KEYS)"
+          : `WORKER_PRIVATE_KEY: required for the worker role on chain ${chainId} (or set WORKER_PRIVATE_KEYS or WORKER_PRIVATE_KEYS_${chainId})`,
+      );
+    }
+    // A scheduler never signs: it holds no keys (nor builds the signers and curve tables they need).
+    signerKeys.set(chainId, role === "scheduler" ? [] : unique.map((k) => new SecretKey(k)));
   }
   return {
     role,
-    network,
+    networks,
+    suffixedVariables: Boolean(env.CHAINS?.trim()),
     ponderUrl: e.PONDER_URL.replace(/\/$/, ""),
     indexReader: e.INDEX_READER,
     ...queueLocation(e),
-    // A scheduler never signs: it holds no keys (nor builds the signers and curve tables they need).
-    signerKeys: role === "scheduler" ? [] : unique.map((k) => new SecretKey(k)),
+    signerKeys,
     gasBufferPercent: e.GAS_BUFFER_PERCENT,
     maxAttempts: e.MAX_ATTEMPTS,
     backoffMs: e.BACKOFF_MS,
@@ -158,3 +191,5 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ex
     autoClaimMinWei: parseEther(e.AUTO_CLAIM_MIN),
   };
 }
+
+const splitKeys = (list: string) => list.split(",").map((k) => k.trim() as `0x${string}`);

@@ -1,9 +1,11 @@
 /**
- * npm run executor [-- --role scheduler|worker|all]
- * Runs the scheduler and the worker (both by default); SIGINT/SIGTERM stop it gracefully.
+ * npm run executor [-- --role scheduler|worker|all] [--chain <id>]
+ * Runs the scheduler and the worker (both by default) for every configured chain (CHAINS), or only the
+ * one --chain names; SIGINT/SIGTERM stop it gracefully.
  */
 import { setFlagsFromString } from "node:v8";
 import { ConfigError, runMain } from "../lib/env.js";
+import { chainArg } from "../lib/network.js";
 import { loadConfig, type Role } from "./config.js";
 import { startExecutor } from "./service.js";
 
@@ -31,14 +33,19 @@ const HEAP_GROWING_PERCENT: Record<Role, number> = { all: 50, worker: 50, schedu
 
 runMain(async () => {
   const role = parseRole(process.argv);
+  const { chain } = chainArg(process.argv);
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT[role]}`);
-  const executor = await startExecutor(loadConfig(role));
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      executor.log.info({ signal }, "signal received");
-      void executor.stop().then(resolve);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-  });
+  const config = loadConfig(role, process.env, { chain });
+  // Heard from the start: a signal while one chain still waits for its endpoints stops the chains that
+  // already run gracefully, rather than killing their batches in flight.
+  const stopping = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => stopping.abort(signal);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const executor = await startExecutor(config, stopping.signal);
+  if (!stopping.signal.aborted) {
+    await new Promise((resolve) => stopping.signal.addEventListener("abort", resolve, { once: true }));
+  }
+  executor.log.info({ signal: stopping.signal.reason }, "signal received");
+  await executor.stop();
 });

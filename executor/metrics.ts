@@ -1,12 +1,26 @@
-/** Prometheus metrics and the /metrics + /health endpoint. */
+/**
+ * Prometheus metrics and the /metrics + /health endpoint. Each chain a process serves has its own
+ * registry of autokeeper_* series, every one labelled with the chain; the process's own series are kept
+ * once, beside them. /metrics serves them all as one exposition.
+ */
 import { createServer, type Server } from "node:http";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-export function createMetrics() {
+/**
+ * The process's own health beside the runs': resident memory, heap, GC pauses and event-loop lag, as
+ * the standard process_* and nodejs_* series (what to look at first when runs are late). One process,
+ * one set, whatever the chains: no chain label.
+ */
+export function createProcessRegistry(): Registry {
   const registry = new Registry();
-  // The process's own health beside the runs': resident memory, heap, GC pauses and event-loop lag, as
-  // the standard process_* and nodejs_* series (what to look at first when runs are late).
   collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** One chain's series: `chain="<id>"` on every sample (a default label, so no call site passes it). */
+export function createMetrics(chainId: number) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ chain: String(chainId) });
   const m = {
     registry,
     jobsEnqueued: new Counter({
@@ -146,11 +160,35 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function serveMetrics(metrics: Metrics, port: number, health: () => Record<string, unknown>): Promise<Server> {
+/**
+ * Several registries as one Prometheus text exposition. Every chain's registry has the same families,
+ * and a family's HELP and TYPE may appear once, its samples together: prom-client's Registry.merge
+ * refuses a name twice, so each family's text (prom-client's own, default labels included) is joined
+ * here, the first registry's HELP and TYPE lines heading the samples of all.
+ */
+export async function metricsText(registries: Registry[]): Promise<string> {
+  const families = new Map<string, string[]>();
+  for (const registry of registries) {
+    for (const { name } of registry.getMetricsAsArray()) {
+      const lines = (await registry.getSingleMetricAsString(name)).split("\n");
+      const family = families.get(name);
+      // HELP and TYPE are the first two lines (prom-client escapes newlines in a help text).
+      if (family) family.push(...lines.slice(2));
+      else families.set(name, lines);
+    }
+  }
+  return `${[...families.values()].map((lines) => lines.join("\n")).join("\n\n")}\n`;
+}
+
+export function serveMetrics(
+  registries: () => Registry[],
+  port: number,
+  health: () => Record<string, unknown>,
+): Promise<Server> {
   const server = createServer(async (req, res) => {
     if (req.url === "/metrics") {
-      res.setHeader("content-type", metrics.registry.contentType);
-      res.end(await metrics.registry.metrics());
+      res.setHeader("content-type", Registry.PROMETHEUS_CONTENT_TYPE);
+      res.end(await metricsText(registries()));
     } else if (req.url === "/health") {
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ status: "ok", ...health() }));

@@ -22,7 +22,8 @@ export type RunQueue = Queue<RunJobData>;
 /** What the queue needs from the config (so tools and benchmarks can build one without a chain). */
 export type QueueSettings = Pick<ExecutorConfig, "redisUrl" | "queuePrefix" | "maxAttempts"> &
   Partial<Pick<ExecutorConfig, "clusterNodes">> & {
-    network: { chainId: number };
+    /** The chain whose runs the queue holds: one queue per chain (lib/queue.ts). */
+    chainId: number;
   };
 
 export type WorkerSettings = QueueSettings & Pick<ExecutorConfig, "concurrency" | "jobLockMs" | "backoffMs">;
@@ -39,7 +40,7 @@ function owning<T extends { close(): Promise<void> }>(q: T, connection: ReturnTy
 
 export function createQueue(config: QueueSettings): RunQueue {
   const redis = queueConnection(config);
-  const queue = new bullmq.Queue<RunJobData>(queueName(config.network.chainId), {
+  const queue = new bullmq.Queue<RunJobData>(queueName(config.chainId), {
     connection: redis.connection,
     prefix: config.queuePrefix,
     defaultJobOptions: jobOptions(config),
@@ -53,7 +54,7 @@ export function createQueueWorker(
   process: ConstructorParameters<typeof Worker<RunJobData>>[1],
 ): Worker<RunJobData> {
   const redis = queueConnection(config);
-  const worker = new bullmq.Worker<RunJobData>(queueName(config.network.chainId), process, {
+  const worker = new bullmq.Worker<RunJobData>(queueName(config.chainId), process, {
     connection: redis.connection,
     prefix: config.queuePrefix,
     concurrency: config.concurrency,

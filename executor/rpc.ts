@@ -7,6 +7,7 @@
  * probe: `eth_blockNumber`, failed when the endpoint trails the best head seen by more than
  * STALE_BLOCKS, so a node that lags the chain sinks to the back like one that errors.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { fallback, hexToNumber, http, type Transport } from "viem";
 import { checkEndpoints } from "../lib/endpoints.js";
 import { nodeFetch } from "../lib/node-fetch.js";
@@ -22,6 +23,8 @@ export interface RpcOptions {
   retries?: number;
   /** Connections kept open to each endpoint (RPC_MAX_CONNECTIONS); requests beyond them wait their turn. */
   maxConnections?: number;
+  /** Transports of one pool share those connections (lib/node-fetch.ts): one pool per chain. */
+  pool?: string;
 }
 
 /** An endpoint this many blocks behind the best one seen is ranked as failing. */
@@ -57,7 +60,7 @@ export function rpcTransport(urls: string[], options: RpcOptions): Transport {
       http(url, {
         timeout: options.timeoutMs,
         retryCount,
-        fetchFn: nodeFetch(options.maxConnections),
+        fetchFn: nodeFetch(options.maxConnections, options.pool),
         // nodeFetch enforces the size as it reads; viem's own check would encode every answer again to count it.
         maxResponseBodySize: false,
         ...(options.batch ? { batch: { batchSize: 200, wait: 0 } } : {}),
@@ -92,13 +95,21 @@ export function rpcTransport(urls: string[], options: RpcOptions): Transport {
 export async function verifyEndpoints(
   urls: string[],
   chainId: number,
-  options: { timeoutMs: number; log: Logger },
+  options: {
+    timeoutMs: number;
+    log: Logger;
+    /** "_<id>" when the endpoints came from RPC_URLS_<id> (CHAINS): errors and warnings name that. */
+    suffix?: string;
+    /** Gives up waiting (rejects with an AbortError): the process is stopping. */
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   for (let round = 0; ; round++) {
-    const { answered, silent } = await checkEndpoints(urls, chainId, options.timeoutMs);
+    options.signal?.throwIfAborted();
+    const { answered, silent } = await checkEndpoints(urls, chainId, options.timeoutMs, options.suffix);
     if (round === 0) for (const endpoint of silent) options.log.warn({ endpoint }, "RPC endpoint does not answer");
     if (answered > 0) return;
     if (round % 10 === 0) options.log.error({ endpoints: urls.length }, "no RPC endpoint answers; waiting");
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000, undefined, { signal: options.signal });
   }
 }

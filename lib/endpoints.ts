@@ -2,14 +2,15 @@
  * RPC endpoints as the indexer and the executor both check them at start (RPC_URLS, or RPC_URL): an
  * endpoint that serves another chain is refused with one line naming it; one that does not answer is
  * reported and kept, since it may come back. Endpoint URLs often carry an API key in their path or
- * query, so they are only ever shown as `RPC_URLS[i] (scheme://host)`.
+ * query, so they are only ever shown as `RPC_URLS[i] (scheme://host)`. A chain of CHAINS reads its
+ * endpoints from RPC_URLS_<id> (lib/network.ts): `suffix` ("_<id>") names that variable instead.
  */
 import { createPublicClient, http } from "viem";
 import { ConfigError } from "./env.js";
 import { nodeFetch } from "./node-fetch.js";
 
-export function endpointLabel(url: string, index: number, total: number): string {
-  const name = total > 1 ? `RPC_URLS[${index}]` : "RPC_URL";
+export function endpointLabel(url: string, index: number, total: number, suffix = ""): string {
+  const name = total > 1 ? `RPC_URLS${suffix}[${index}]` : `RPC_URL${suffix}`;
   try {
     const u = new URL(url);
     return `${name} (${u.protocol}//${u.host})`;
@@ -25,10 +26,15 @@ export interface EndpointCheck {
   silent: string[];
 }
 
-export async function checkEndpoints(urls: string[], chainId: number, timeoutMs: number): Promise<EndpointCheck> {
+export async function checkEndpoints(
+  urls: string[],
+  chainId: number,
+  timeoutMs: number,
+  suffix = "",
+): Promise<EndpointCheck> {
   const results = await Promise.all(
     urls.map(async (url, i) => {
-      const label = endpointLabel(url, i, urls.length);
+      const label = endpointLabel(url, i, urls.length, suffix);
       const client = createPublicClient({
         transport: http(url, { timeout: timeoutMs, retryCount: 1, fetchFn: nodeFetch() }),
       });

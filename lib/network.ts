@@ -115,3 +115,55 @@ export function networkFromEnv(env: NodeJS.ProcessEnv = process.env): Network {
     startBlock: e.START_BLOCK ?? deployment?.startBlock ?? 0,
   };
 }
+
+/** A chain as a process is pointed at it: its endpoint and its contracts (a deployments/<id>.json record). */
+export interface ChainTarget {
+  rpcUrl: string;
+  deployment: { chainId: number; registry: Address; actionExecutor: Address; feeEscrow: Address; startBlock: number };
+}
+
+/** The environment that makes networksFromEnv answer these chains: CHAINS and each chain's suffixed variables. */
+export function chainsEnv(targets: ChainTarget[]): Record<string, string> {
+  const env: Record<string, string> = { CHAINS: targets.map((t) => t.deployment.chainId).join(",") };
+  for (const { rpcUrl, deployment: d } of targets) {
+    env[`RPC_URL_${d.chainId}`] = rpcUrl;
+    env[`REGISTRY_ADDRESS_${d.chainId}`] = d.registry;
+    env[`ACTIONEXECUTOR_ADDRESS_${d.chainId}`] = d.actionExecutor;
+    env[`FEEESCROW_ADDRESS_${d.chainId}`] = d.feeEscrow;
+    env[`START_BLOCK_${d.chainId}`] = String(d.startBlock);
+  }
+  return env;
+}
+
+/**
+ * `--chain <id>` out of a command line: the chain id (undefined when absent) and the other arguments.
+ * The executor serves only that chain; the tools act on it.
+ */
+export function chainArg(argv: string[]): { chain: number | undefined; rest: string[] } {
+  const i = argv.indexOf("--chain");
+  if (i < 0) return { chain: undefined, rest: argv };
+  const value = argv[i + 1];
+  if (!value || !/^\d{1,10}$/.test(value) || Number(value) < 1) throw new ConfigError("--chain: must be a chain id");
+  return { chain: Number(value), rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+}
+
+/** The configured chains, or only `chain` (--chain) when given: a chain not configured is refused. */
+export function selectNetworks(configured: Network[], chain: number | undefined): Network[] {
+  if (chain === undefined) return configured;
+  const networks = configured.filter((n) => n.chainId === chain);
+  if (networks.length === 0) {
+    const ids = configured.map((n) => n.chainId).join(", ");
+    throw new ConfigError(`--chain: chain ${chain} is not one this deployment serves (${ids})`);
+  }
+  return networks;
+}
+
+/** The one chain a tool acts on: the one --chain named, or the only one configured. */
+export function oneNetwork(configured: Network[], chain: number | undefined): Network {
+  const [network, ...others] = selectNetworks(configured, chain);
+  if (!network || others.length > 0) {
+    const ids = configured.map((n) => n.chainId).join(", ");
+    throw new ConfigError(`--chain: this deployment serves several chains (${ids}); name one`);
+  }
+  return network;
+}

@@ -43,7 +43,7 @@ class Answer {
   }
 }
 
-const agents = new Map<number, { http: HttpAgent; https: HttpsAgent }>();
+const agents = new Map<string, { http: HttpAgent; https: HttpsAgent }>();
 
 /**
  * For viem's http transport (`fetchFn`) and plain GETs. Measured on this machine against anvil (200
@@ -53,9 +53,14 @@ const agents = new Map<number, { http: HttpAgent; https: HttpsAgent }>();
  * flight: 400 to one anvil at saturation (heap snapshots). Here each endpoint gets at most
  * `maxConnections`, and requests beyond them queue in the agent. Aborts (viem's timeout) destroy the
  * request and free its connection; a redirect is followed (up to 3) with the same method and body.
+ *
+ * Callers with the same `pool` share connections. The executor gives each chain its own: two chains
+ * may be served by one origin (a provider's https://rpc.example/eth and /polygon), and a chain whose
+ * node hangs must not hold the connections another chain's requests wait for.
  */
-export function nodeFetch(maxConnections = DEFAULT_MAX_CONNECTIONS): typeof fetch {
-  let pair = agents.get(maxConnections);
+export function nodeFetch(maxConnections = DEFAULT_MAX_CONNECTIONS, pool = ""): typeof fetch {
+  const key = `${pool}/${maxConnections}`;
+  let pair = agents.get(key);
   if (!pair) {
     const options = {
       keepAlive: true,
@@ -64,7 +69,7 @@ export function nodeFetch(maxConnections = DEFAULT_MAX_CONNECTIONS): typeof fetc
       timeout: IDLE_SOCKET_MS,
     };
     pair = { http: new HttpAgent(options), https: new HttpsAgent(options) };
-    agents.set(maxConnections, pair);
+    agents.set(key, pair);
   }
   const { http: plain, https: secure } = pair;
   const send = (url: URL, init: RequestInit, hops: number): Promise<Answer> =>

@@ -58,7 +58,7 @@ async function projectQueue(ctx: SuiteContext, jobs: number, clusterNodes?: stri
     clusterNodes,
     queuePrefix: clusterNodes ? `{${prefix}}` : prefix,
     maxAttempts: 3,
-    network: { chainId: CHAIN_ID },
+    chainId: CHAIN_ID,
     // The executor's defaults (WORKER_CONCURRENCY, JOB_LOCK_MS, BACKOFF_MS).
     concurrency: 400,
     jobLockMs: 30_000,

@@ -101,7 +101,7 @@ async function bulkLoad(sql: postgres.Sql, schema: string, size: number, now: bi
 async function measure(ctx: SuiteContext, stack: Stack, size: number): Promise<Row> {
   const { chain, indexer } = stack;
   const due = Math.floor(size / 100);
-  const reader = new IndexReader(indexer.url, "api");
+  const reader = new IndexReader(indexer.url, chain.deployment.chainId, "api");
   const clock = new ChainClock(chain.publicClient, 200, 1000);
   await clock.start();
   const log = createLogger("silent");
@@ -130,7 +130,7 @@ async function measure(ctx: SuiteContext, stack: Stack, size: number): Promise<R
         clock,
         conditions,
         log,
-        metrics: createMetrics(),
+        metrics: createMetrics(chain.deployment.chainId),
         lookaheadSeconds: 30,
         pollMs: 200,
       });
@@ -192,6 +192,6 @@ function queueBesideStack(stack: Stack, suffix: string) {
     redisUrl: "redis://127.0.0.1:6379", // the Redis startStack connects to
     queuePrefix: `${stack.queuePrefix}${suffix}`,
     maxAttempts: 3,
-    network: { chainId: stack.chain.deployment.chainId },
+    chainId: stack.chain.deployment.chainId,
   });
 }

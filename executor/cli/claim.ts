@@ -1,6 +1,8 @@
 /**
- * npm run claim [-- --status]
- * Pays each worker key what it has earned: for every key in WORKER_PRIVATE_KEY / WORKER_PRIVATE_KEYS,
+ * npm run claim [-- --status] [--chain <id>]
+ * Pays each worker key what it has earned on a chain (the only one, or the one --chain names when the
+ * deployment serves several): for every key of that chain (WORKER_PRIVATE_KEYS_<id>, else
+ * WORKER_PRIVATE_KEY / WORKER_PRIVATE_KEYS),
  * prints its address and unclaimed FeeEscrow earnings, and (without --status) calls `claim()` when there
  * are any, printing the amount from the Claimed event and the transaction hash. The running executor
  * does the same by itself (AUTO_CLAIM_MIN); this is for a key whose executor is not running, or now.
@@ -13,21 +15,24 @@ import { chainFor } from "../../lib/chains.js";
 import type { Wallet } from "../../lib/clients.js";
 import { checkEndpoints } from "../../lib/endpoints.js";
 import { ConfigError, describeError, runMain } from "../../lib/env.js";
+import { chainArg, oneNetwork } from "../../lib/network.js";
 import { loadConfig } from "../config.js";
 import { rpcTransport } from "../rpc.js";
 import type { SecretKey } from "../secret.js";
 import { feesFor } from "../worker/fees.js";
 
-const usage = "usage: npm run claim [-- --status]";
+const usage = "usage: npm run claim [-- --status] [--chain <id>]";
 
 runMain(async () => {
-  const args = process.argv.slice(2);
+  const { chain: chainId, rest: args } = chainArg(process.argv.slice(2));
   if (args.some((a) => a !== "--status")) throw new ConfigError(usage);
   const statusOnly = args.includes("--status");
 
-  const config = loadConfig("worker");
-  const { network } = config;
-  const { answered, silent } = await checkEndpoints(network.rpcUrls, network.chainId, config.rpcTimeoutMs);
+  const config = loadConfig("worker", process.env, { chain: chainId });
+  const network = oneNetwork(config.networks, undefined);
+  const keys = config.signerKeys.get(network.chainId) ?? [];
+  const suffix = config.suffixedVariables ? `_${network.chainId}` : "";
+  const { answered, silent } = await checkEndpoints(network.rpcUrls, network.chainId, config.rpcTimeoutMs, suffix);
   if (answered === 0) throw new Error(`no RPC endpoint answers: ${silent.join(", ")}`);
   const chain = chainFor(network.chainId, network.rpcUrl);
   const transport = rpcTransport(network.rpcUrls, { timeoutMs: config.rpcTimeoutMs, rankIntervalMs: 10_000 });
@@ -36,7 +41,7 @@ runMain(async () => {
   const amount = (wei: bigint) => `${formatEther(wei)} ${symbol} (${wei} wei)`;
 
   let failed = 0;
-  for (const key of config.signerKeys) {
+  for (const key of keys) {
     const address = privateKeyToAccount(key.reveal()).address;
     const [earned, balance] = await Promise.all([
       client.readContract({ address: network.feeEscrow, abi: feeEscrowAbi, functionName: "earnings", args: [address] }),
@@ -55,7 +60,7 @@ runMain(async () => {
       console.error(`  claim failed: ${describeError(error)}`);
     }
   }
-  if (failed > 0) throw new Error(`${failed} of ${config.signerKeys.length} claims failed`);
+  if (failed > 0) throw new Error(`${failed} of ${keys.length} claims failed`);
 
   /** Simulated first (a revert is reported by name), then sent within MAX_FEE_GWEI, then waited for. */
   async function claim(key: SecretKey): Promise<void> {

@@ -1,42 +1,46 @@
 /**
- * npm run push-job -- <workflowId> [--perform-data 0x…]
+ * npm run push-job -- <workflowId> [--perform-data 0x…] [--chain <id>]
  * Injects a run job by hand for a workflow's current due slot (read from the index), with the same
- * deterministic id the scheduler would use, so it can never double a run.
+ * deterministic id the scheduler would use, so it can never double a run. --chain names the workflow's
+ * chain when the deployment serves several (CHAINS).
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { isHex } from "viem";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { ConfigError, runMain } from "../../lib/env.js";
+import { chainArg, oneNetwork } from "../../lib/network.js";
 import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
 import { loadConfig } from "../config.js";
 import { createQueue } from "../queue.js";
 
 runMain(async () => {
-  const [idArg, ...rest] = process.argv.slice(2);
+  const { chain, rest: args } = chainArg(process.argv.slice(2));
+  const [idArg, ...rest] = args;
   if (!idArg || !/^\d+$/.test(idArg) || BigInt(idArg) < 1n) {
-    throw new ConfigError("usage: npm run push-job -- <workflowId> [--perform-data 0x…]");
+    throw new ConfigError("usage: npm run push-job -- <workflowId> [--perform-data 0x…] [--chain <id>]");
   }
   const i = rest.indexOf("--perform-data");
   const performData = i >= 0 ? rest[i + 1] : "0x";
   if (!performData || !isHex(performData)) throw new ConfigError("--perform-data: must be 0x-prefixed hex");
 
-  const config = loadConfig("scheduler");
+  const config = loadConfig("scheduler", process.env, { chain });
+  const { chainId } = oneNetwork(config.networks, undefined);
   // import(): both are published as ES modules only, and npm run build compiles this tool to CommonJS.
   const [{ createClient }, schema] = await Promise.all([import("@ponder/client"), import("../../ponder.schema.js")]);
   const client = createClient(`${config.ponderUrl}/sql`, { schema });
   const [w] = await client.db
     .select()
     .from(schema.workflow)
-    .where(eq(schema.workflow.id, BigInt(idArg)));
-  if (!w) throw new Error(`workflow ${idArg} is not in the index at ${config.ponderUrl}`);
+    .where(and(eq(schema.workflow.chainId, chainId), eq(schema.workflow.id, BigInt(idArg))));
+  if (!w) throw new Error(`workflow ${idArg} of chain ${chainId} is not in the index at ${config.ponderUrl}`);
   if (w.status !== "ACTIVE") throw new Error(`workflow ${idArg} is ${w.status}; only ACTIVE workflows run`);
 
-  const queue = createQueue(config);
+  const queue = createQueue({ ...config, chainId });
   try {
-    const id = jobId(config.network.chainId, w.id, w.nextExecutionAt);
+    const id = jobId(chainId, w.id, w.nextExecutionAt);
     const condition = w.triggerKind === "CONDITION";
     const data: RunJobData = {
-      chainId: config.network.chainId,
+      chainId,
       workflowId: w.id.toString(),
       dueAt: w.nextExecutionAt.toString(),
       // A CONDITION run is tied to the next run number, as the scheduler's checks are (lib/check-ref.ts).

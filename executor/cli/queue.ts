@@ -1,12 +1,14 @@
 /**
- * npm run queue -- stats | dead [--limit N] | retry <jobId> | retry-all
- * Inspects the run queue and replays its dead-letter set (jobs that used all their attempts).
+ * npm run queue -- stats | dead [--limit N] | retry <jobId> | retry-all [--chain <id>]
+ * Inspects a chain's run queue and replays its dead-letter set (jobs that used all their attempts).
+ * --chain names the chain when the deployment serves several (CHAINS): each has its own queue.
  */
 import { ConfigError, runMain } from "../../lib/env.js";
+import { chainArg, oneNetwork } from "../../lib/network.js";
 import { loadConfig } from "../config.js";
 import { createQueue, type RunQueue } from "../queue.js";
 
-const usage = "usage: npm run queue -- stats | dead [--limit N] | retry <jobId> | retry-all";
+const usage = "usage: npm run queue -- stats | dead [--limit N] | retry <jobId> | retry-all [--chain <id>]";
 
 async function stats(queue: RunQueue) {
   const counts = await queue.getJobCounts("waiting", "prioritized", "delayed", "active", "completed", "failed");
@@ -54,9 +56,10 @@ async function retryAll(queue: RunQueue) {
 }
 
 runMain(async () => {
-  const [command, arg, value] = process.argv.slice(2);
-  const config = loadConfig("scheduler");
-  const queue = createQueue(config);
+  const { chain, rest } = chainArg(process.argv.slice(2));
+  const [command, arg, value] = rest;
+  const config = loadConfig("scheduler", process.env, { chain });
+  const queue = createQueue({ ...config, chainId: oneNetwork(config.networks, undefined).chainId });
   try {
     if (command === "stats") await stats(queue);
     else if (command === "dead") {

@@ -6,6 +6,7 @@
  */
 import type { Job, Worker } from "bullmq";
 import type { Chain, Hash, Hex, PublicClient, Transport } from "viem";
+import type { Network } from "../../lib/network.js";
 import type { RunJobData } from "../../lib/queue.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
 import type { ChainClock } from "../chain-clock.js";
@@ -20,6 +21,8 @@ import type { Signer } from "./signer.js";
 
 export interface WorkerDeps {
   config: ExecutorConfig;
+  /** The chain this worker serves: its queue and its ActionExecutor. */
+  network: Network;
   client: PublicClient<Transport, Chain>;
   clock: ChainClock;
   batcher: Batcher;
@@ -31,8 +34,17 @@ export interface WorkerDeps {
 /** Looks for receipts this many blocks before deciding the chain used a nonce for something else. */
 const USED_ELSEWHERE_CHECKS = 3;
 
-export function startWorker({ config, client, clock, batcher, signers, log, metrics }: WorkerDeps): Worker<RunJobData> {
-  const executor = config.network.actionExecutor;
+export function startWorker({
+  config,
+  network,
+  client,
+  clock,
+  batcher,
+  signers,
+  log,
+  metrics,
+}: WorkerDeps): Worker<RunJobData> {
+  const executor = network.actionExecutor;
   const blockMs = () => Math.round(clock.blockTimeSeconds * 1000);
 
   /** The run as a mined version of the job's transaction did it, if one is mined. */
@@ -190,7 +202,7 @@ export function startWorker({ config, client, clock, batcher, signers, log, metr
     }
   }
 
-  const worker = createQueueWorker(config, process);
+  const worker = createQueueWorker({ ...config, chainId: network.chainId }, process);
   worker.on("failed", (job, error) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
       metrics.jobsDead.inc();

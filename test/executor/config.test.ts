@@ -15,6 +15,19 @@ const base = {
   WORKER_PRIVATE_KEY: DEV_KEYS.worker,
 };
 
+/** CHAINS with two chains, each with its own (suffixed) variables. */
+const twoChains = {
+  CHAINS: "31337,31338",
+  ...Object.fromEntries(
+    [31337, 31338].flatMap((id) => [
+      [`RPC_URL_${id}`, "http://127.0.0.1:1"],
+      [`REGISTRY_ADDRESS_${id}`, base.REGISTRY_ADDRESS],
+      [`ACTIONEXECUTOR_ADDRESS_${id}`, base.ACTIONEXECUTOR_ADDRESS],
+      [`FEEESCROW_ADDRESS_${id}`, base.FEEESCROW_ADDRESS],
+    ]),
+  ),
+};
+
 // Each case is its own process that exits at once: run them side by side.
 it.concurrent.each([
   [{ GAS_BUFFER_PERCENT: "lots" }, "GAS_BUFFER_PERCENT"],
@@ -28,6 +41,9 @@ it.concurrent.each([
   [{ WORKER_PRIVATE_KEY: `${DEV_KEYS.worker}ff` }, "WORKER_PRIVATE_KEY"],
   [{ WORKER_PRIVATE_KEY: "", WORKER_PRIVATE_KEYS: "" }, "WORKER_PRIVATE_KEY"],
   [{ WORKER_PRIVATE_KEYS: `${DEV_KEYS.worker},0x12` }, "WORKER_PRIVATE_KEYS"],
+  // A chain's own keys replace the common ones, validated the same way, and named with the chain's id.
+  [{ WORKER_PRIVATE_KEYS_31337: `${DEV_KEYS.worker},0x12` }, "WORKER_PRIVATE_KEYS_31337"],
+  [{ ...twoChains, WORKER_PRIVATE_KEYS_31338: `0x${"ab".repeat(31)}` }, "WORKER_PRIVATE_KEYS_31338"],
   [{ REGISTRY_ADDRESS: "0x1234" }, "REGISTRY_ADDRESS"],
   [{ CHAIN: "mainnet" }, "CHAIN"],
   [{ RPC_URLS: "http://127.0.0.1:1,not a url" }, "RPC_URLS"],
@@ -49,6 +65,20 @@ it("refuses an unknown --role", async () => {
   expect(ex.output().trim()).toBe("config error: --role: must be scheduler, worker or all");
 });
 
+it("refuses a --chain this deployment does not serve, naming --chain", async () => {
+  const [one, two, bad] = [
+    spawnExecutor(base, ["--chain", "1287"]),
+    spawnExecutor({ ...base, ...twoChains }, ["--chain", "1"]),
+    spawnExecutor(base, ["--chain", "mainnet"]),
+  ];
+  expect(await one.exited).toBe(2);
+  expect(one.output().trim()).toBe("config error: --chain: chain 1287 is not one this deployment serves (31337)");
+  expect(await two.exited).toBe(2);
+  expect(two.output().trim()).toBe("config error: --chain: chain 1 is not one this deployment serves (31337, 31338)");
+  expect(await bad.exited).toBe(2);
+  expect(bad.output().trim()).toBe("config error: --chain: must be a chain id");
+});
+
 it("refuses an RPC endpoint that serves another chain, naming it but never its path (a key may be there)", async () => {
   const right = await startAnvil();
   const wrong = await startAnvil({ chainId: 999 });
@@ -61,6 +91,26 @@ it("refuses an RPC endpoint that serves another chain, naming it but never its p
       `config error: RPC_URLS[1] (http://127.0.0.1:${keyed.port}): serves chain 999, not chain 31337`,
     );
     expect(ex.output()).not.toContain("sEcReTkEy123");
+    // Under CHAINS the endpoint is named by its chain's variable, and the chain that did start stops too.
+    const chains = spawnExecutor({
+      ...base,
+      ...twoChains,
+      CHAINS: "31337,999",
+      RPC_URL_31337: "",
+      RPC_URLS_31337: `${keyed.url}/v2/sEcReTkEy123`,
+      RPC_URL_999: wrong.rpcUrl,
+      REGISTRY_ADDRESS_999: base.REGISTRY_ADDRESS,
+      ACTIONEXECUTOR_ADDRESS_999: base.ACTIONEXECUTOR_ADDRESS,
+      FEEESCROW_ADDRESS_999: base.FEEESCROW_ADDRESS,
+      // Chain 999 may start first: no metrics port nor index to depend on.
+      METRICS_PORT: "0",
+      PONDER_URL: "http://127.0.0.1:1",
+    });
+    expect(await chains.exited).toBe(2);
+    expect(chains.output().trim().split("\n").at(-1)).toBe(
+      `config error: RPC_URL_31337 (http://127.0.0.1:${keyed.port}): serves chain 999, not chain 31337`,
+    );
+    expect(chains.output()).not.toContain("sEcReTkEy123");
   } finally {
     await keyed.close();
     await wrong.stop();

@@ -14,7 +14,7 @@ import { timeSpec } from "../../lib/spec.js";
 import { setBalance } from "../helpers/chain-faults.js";
 import { executedRuns } from "../helpers/chain-runs.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { executorMetrics } from "../helpers/metrics.js";
+import { chainMetrics } from "../helpers/metrics.js";
 import { expectNothingLostOrDoubled, type Scheduled, waitAllCompleted } from "../helpers/runs.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { until } from "../helpers/wait.js";
@@ -61,9 +61,9 @@ function start(env: Record<string, string>): ExecutorProcess {
   return ex;
 }
 
-/** One series of the executor's /metrics for a signer, or undefined while it has none. */
+/** One series of the executor's /metrics for a signer on the stack's chain, or undefined while it has none. */
 async function metric(port: string, name: string, signer: Address): Promise<number | undefined> {
-  const [value] = await executorMetrics(port, `${name}{signer="${signer}"}`);
+  const [value] = await chainMetrics(port, stack.chain.deployment.chainId, `${name}{signer="${signer}"}`);
   return value;
 }
 

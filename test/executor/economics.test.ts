@@ -27,7 +27,7 @@ import {
 } from "../../abis/index.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
-import { executorMetrics } from "../helpers/metrics.js";
+import { chainMetrics } from "../helpers/metrics.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { sleep, until } from "../helpers/wait.js";
 
@@ -50,8 +50,9 @@ afterAll(async () => {
 /** The worker's wealth: its balance plus what the escrow owes it. */
 const workerNet = () => stack.chain.worth(stack.chain.wallets.worker.account.address);
 
+/** One series of the stack's chain (every autokeeper_* series carries its chain). */
 async function metric(name: string): Promise<number | undefined> {
-  const [value] = await executorMetrics(metricsPort, name);
+  const [value] = await chainMetrics(metricsPort, stack.chain.deployment.chainId, name);
   return value;
 }
 

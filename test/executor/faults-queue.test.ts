@@ -11,7 +11,7 @@ import { DEV_KEYS } from "../../lib/accounts.js";
 import { jobId } from "../../lib/queue.js";
 import { Status, timeSpec } from "../../lib/spec.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { executorMetrics } from "../helpers/metrics.js";
+import { chainMetrics } from "../helpers/metrics.js";
 import { startFaultProxy } from "../helpers/rpc-proxy.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { sleep, until } from "../helpers/wait.js";
@@ -120,7 +120,7 @@ it("replaces a transaction stuck in the mempool with a higher fee, and the run h
   await chain.testClient.setIntervalMining({ interval: 1 });
   await until("the run", async () => (await chain.workflow(id)).status === Status.COMPLETED);
   await executor.waitForLog(/"run mined"/);
-  const [replaced] = await executorMetrics(env.METRICS_PORT!, "autokeeper_tx_replaced_total");
+  const [replaced] = await chainMetrics(env.METRICS_PORT!, chain.deployment.chainId, "autokeeper_tx_replaced_total");
   expect(replaced).toBeGreaterThanOrEqual(2);
   expect(await chain.publicClient.readContract({ address: counter, abi: counterAbi, functionName: "count" })).toBe(1n);
   expect((await chain.workflow(id)).runCount).toBe(1n);

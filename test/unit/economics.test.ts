@@ -48,7 +48,7 @@ const ran = (gasUsed: bigint, fee: bigint, dueAt: bigint): ItemSimulation => ({
 });
 
 function economics(maxPerformDataBytes = 5000) {
-  const metrics = createMetrics();
+  const metrics = createMetrics(31337);
   const e = new RunEconomics({ maxPerformDataBytes, log: pino({ level: "silent" }), metrics });
   return { e, metrics };
 }

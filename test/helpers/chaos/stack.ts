@@ -21,7 +21,7 @@ import { type PonderProcess, startPonder } from "../../../lib/ponder-process.js"
 import { type Chain, chainEnv, startChain } from "../chain.js";
 import { anvilRequest } from "../chain-faults.js";
 import { type ExecutorProcess, spawnExecutor } from "../executor.js";
-import { executorMetrics } from "../metrics.js";
+import { chainMetrics } from "../metrics.js";
 import { freePort } from "../ports.js";
 import { type FaultProxy, startFaultProxy } from "../rpc-proxy.js";
 import { type PostgresServer, type RedisServer, startPostgresServer, startRedisServer } from "../servers.js";
@@ -96,7 +96,10 @@ export interface ChaosStack {
   queuePrefix: string;
   /** Holds the chain's base fee at this many gwei from the next block on. */
   setBaseFee(gwei: number): void;
-  /** The executor's /health (what it says is wrong), and values from one read of its /metrics, in order. */
+  /**
+   * The executor's /health (what it says is wrong), and values from one read of its /metrics, in order:
+   * the series of this stack's chain (chainMetrics).
+   */
   executorHealth(): Promise<{ status: string; problems: string[] } | undefined>;
   executorMetrics(...names: string[]): Promise<(number | undefined)[]>;
   stop(): Promise<void>;
@@ -198,7 +201,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       const res = await fetch(`http://127.0.0.1:${metricsPort}/health`).catch(() => undefined);
       return res?.ok ? ((await res.json()) as { status: string; problems: string[] }) : undefined;
     },
-    executorMetrics: (...names) => executorMetrics(metricsPort, ...names),
+    executorMetrics: (...names) => chainMetrics(metricsPort, chain.deployment.chainId, ...names),
     stop: async () => {
       keeping = false;
       await keeper;
