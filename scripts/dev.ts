@@ -1,7 +1,10 @@
 /**
- * npm run dev — the whole system on one machine: anvil (1 s blocks), the contracts and demo workflows,
- * Ponder on a fresh embedded PGlite, the scheduler and the executor. Prints the URLs, then a live status
- * line. Ctrl-C stops every child cleanly.
+ * npm run dev [-- --chains N] — the whole system on one machine: anvil (1 s blocks), the contracts and
+ * demo workflows, Ponder on a fresh embedded PGlite, the scheduler and the executor. Prints the URLs, then
+ * a live status line. Ctrl-C stops every child cleanly.
+ *
+ * --chains N: N local chains (ids 31337, 31338, ... on ports 8545, 8546, ...), each with the contracts
+ * and the demos, indexed by one Ponder and served by one executor, as a multi-chain deployment runs.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -14,8 +17,9 @@ import { type Anvil, startAnvil } from "../lib/anvil.js";
 import { publicClientFor, walletFor } from "../lib/clients.js";
 import { registerDemo } from "../lib/demo.js";
 import { deployAutokeeper } from "../lib/deploy.js";
-import { writeDeployment } from "../lib/deployments.js";
-import { runMain } from "../lib/env.js";
+import { type Deployment, writeDeployment } from "../lib/deployments.js";
+import { ConfigError, runMain } from "../lib/env.js";
+import { chainsEnv } from "../lib/network.js";
 import { type PonderProcess, startPonder } from "../lib/ponder-process.js";
 import { killWithParent } from "../lib/processes.js";
 import { redisConnection } from "../lib/redis.js";
@@ -28,6 +32,7 @@ const PONDER_PORT = Number(process.env.PONDER_PORT ?? 42069);
 const METRICS_PORT = Number(process.env.METRICS_PORT ?? 9464);
 /** The dev chain starts from scratch every time, so its queue does too (see clearDevQueue). */
 const QUEUE_PREFIX = process.env.QUEUE_PREFIX ?? "autokeeper-dev";
+const FIRST_CHAIN_ID = 31_337;
 const tty = process.stdout.isTTY;
 const say = (line: string) => console.log(line);
 
@@ -124,38 +129,17 @@ runMain(async () => {
   await clearDevQueue();
   compileIfNeeded();
 
-  let anvil: Anvil;
-  try {
-    // Set-up runs on automine (instant); the chain switches to 1 s blocks once it is done.
-    anvil = await startAnvil({ port: ANVIL_PORT });
-  } catch (error) {
-    throw new Error(
-      `anvil could not start on port ${ANVIL_PORT} (is another node running? set ANVIL_PORT): ${(error as Error).message.split("\n")[0]}`,
-    );
-  }
-  children.push({ name: "anvil", stop: () => anvil.stop() });
-  say(`  anvil      ${anvil.rpcUrl} (chain 31337, 1 s blocks)`);
-
-  const client = await publicClientFor(anvil.rpcUrl);
-  const deployer = walletFor(client, DEV_KEYS.deployer);
-  const worker = walletFor(client, DEV_KEYS.worker);
-  const deployment = await deployAutokeeper(client, deployer, { workers: [worker.account.address] });
-  writeDeployment(deployment);
-  say(`  contracts  registry ${deployment.registry}, executor ${deployment.actionExecutor}`);
-  const demo = await registerDemo(client, deployer, walletFor(client, DEV_KEYS.owner), deployment);
-  const test = createTestClient({ mode: "anvil", chain: client.chain, transport: http(anvil.rpcUrl) });
-  await test.setAutomine(false);
-  await test.setIntervalMining({ interval: 1 });
-  say(
-    `  workflows  #${demo.ids.counter} counter every 5 s, #${demo.ids.upkeep} Chainlink-style upkeep, #${demo.ids.gelato} Gelato-style task, #${demo.ids.failing} failing target, #${demo.ids.onPing} on every Ping (one every 15 s), #${demo.ids.cron} cron "* * * * *"`,
-  );
+  const chains: DevChain[] = [];
+  for (let i = 0; i < chainCount(process.argv); i++) chains.push(await startDevChain(i));
+  const targets = chains.map((c) => ({ rpcUrl: c.anvil.rpcUrl, deployment: c.deployment }));
 
   rmSync(RUN_DIR, { recursive: true, force: true });
   mkdirSync(RUN_DIR, { recursive: true });
   const ponderLog = createWriteStream(join(RUN_DIR, "ponder.log"));
   const ponder: PonderProcess = startPonder({
-    rpcUrl: anvil.rpcUrl,
-    deployment,
+    rpcUrl: targets[0]!.rpcUrl,
+    deployment: targets[0]!.deployment,
+    chains: targets,
     database: { kind: "pglite", directory: join(RUN_DIR, "pglite") },
     port: PONDER_PORT,
     schema: "dev",
@@ -171,8 +155,7 @@ runMain(async () => {
       cwd: ROOT,
       env: {
         ...process.env,
-        CHAIN: "anvil",
-        RPC_URL: anvil.rpcUrl,
+        ...chainsEnv(targets),
         PONDER_URL: ponder.url,
         REDIS_URL,
         WORKER_PRIVATE_KEY: DEV_KEYS.worker,
@@ -197,19 +180,28 @@ runMain(async () => {
   say("");
 
   // The demo oracle moves every 20 s, so the Gelato-style task has something to do.
-  const oracle = setInterval(() => void demo.nudgePrice().catch(() => {}), 20_000);
+  const oracle = setInterval(() => {
+    for (const { demo } of chains) void demo.nudgePrice().catch(() => {});
+  }, 20_000);
   // The demo emitter pings every 15 s, so the LOG workflow has logs to run for.
-  const pinger = setInterval(() => void demo.ping().catch(() => {}), 15_000);
-  void demo.ping().catch(() => {});
+  const ping = () => {
+    for (const { demo } of chains) void demo.ping().catch(() => {});
+  };
+  const pinger = setInterval(ping, 15_000);
+  ping();
   const status = setInterval(
     async () => {
       try {
-        const [block, stats] = await Promise.all([
-          client.getBlockNumber({ cacheTime: 0 }),
+        const [blocks, stats] = await Promise.all([
+          Promise.all(chains.map((c) => c.client.getBlockNumber({ cacheTime: 0 }))),
           fetch(`${base}/api/stats`).then((r) => r.json() as Promise<StatsBody>),
         ]);
         const q = stats.queue.available ? stats.queue : { waiting: 0, delayed: 0, active: 0, dead: 0 };
-        const line = `block ${block} · due ${q.waiting + q.active} · queued ${q.delayed} · executed ${stats.runs.total} · failed ${stats.runs.failed + q.dead}`;
+        const head =
+          chains.length === 1
+            ? `block ${blocks[0]}`
+            : `blocks ${chains.map((c, i) => `${c.deployment.chainId}:${blocks[i]}`).join(" ")}`;
+        const line = `${head} · due ${q.waiting + q.active} · queued ${q.delayed} · executed ${stats.runs.total} · failed ${stats.runs.failed + q.dead}`;
         if (tty) process.stdout.write(`\r\x1b[2K${line}`);
         else say(line);
       } catch {
@@ -238,6 +230,54 @@ runMain(async () => {
     });
   });
 });
+
+/** `--chains N`: how many local chains to run (1 when absent). */
+function chainCount(argv: string[]): number {
+  const i = argv.indexOf("--chains");
+  if (i < 0) return 1;
+  const raw = argv[i + 1] ?? "";
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 8) throw new ConfigError("--chains: must be 1 to 8");
+  return Number(raw);
+}
+
+interface DevChain {
+  anvil: Anvil;
+  client: Awaited<ReturnType<typeof publicClientFor>>;
+  deployment: Deployment;
+  demo: Awaited<ReturnType<typeof registerDemo>>;
+}
+
+/** The i-th local chain: anvil on ANVIL_PORT + i with id 31337 + i, the contracts, the demos, 1 s blocks. */
+async function startDevChain(i: number): Promise<DevChain> {
+  const port = ANVIL_PORT + i;
+  const chainId = FIRST_CHAIN_ID + i;
+  let anvil: Anvil;
+  try {
+    // Set-up runs on automine (instant); the chain switches to 1 s blocks once it is done.
+    anvil = await startAnvil({ port, chainId });
+  } catch (error) {
+    throw new Error(
+      `anvil could not start on port ${port} (is another node running? set ANVIL_PORT): ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  children.push({ name: `anvil ${chainId}`, stop: () => anvil.stop() });
+  say(`  anvil      ${anvil.rpcUrl} (chain ${chainId}, 1 s blocks)`);
+
+  const client = await publicClientFor(anvil.rpcUrl);
+  const deployer = walletFor(client, DEV_KEYS.deployer);
+  const worker = walletFor(client, DEV_KEYS.worker);
+  const deployment = await deployAutokeeper(client, deployer, { workers: [worker.account.address] });
+  writeDeployment(deployment);
+  say(`  contracts  registry ${deployment.registry}, executor ${deployment.actionExecutor}`);
+  const demo = await registerDemo(client, deployer, walletFor(client, DEV_KEYS.owner), deployment);
+  const test = createTestClient({ mode: "anvil", chain: client.chain, transport: http(anvil.rpcUrl) });
+  await test.setAutomine(false);
+  await test.setIntervalMining({ interval: 1 });
+  say(
+    `  workflows  #${demo.ids.counter} counter every 5 s, #${demo.ids.upkeep} Chainlink-style upkeep, #${demo.ids.gelato} Gelato-style task, #${demo.ids.failing} failing target, #${demo.ids.onPing} on every Ping (one every 15 s), #${demo.ids.cron} cron "* * * * *"`,
+  );
+  return { anvil, client, deployment, demo };
+}
 
 interface StatsBody {
   runs: { total: number; failed: number };

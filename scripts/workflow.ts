@@ -25,7 +25,7 @@ import { publicClientFor, walletFor } from "../lib/clients.js";
 import { CronError, type CronSpec, nextTicks, parseCron } from "../lib/cron.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../lib/env.js";
 import type { LogFilter } from "../lib/log-trigger.js";
-import { networkFromEnv } from "../lib/network.js";
+import { chainArg, networksFromEnv, oneNetwork } from "../lib/network.js";
 import { registeredEvent } from "../lib/registered.js";
 import {
   type Action,
@@ -82,7 +82,8 @@ const HELP: Record<string, string> = {
 const USAGE = `usage: npm run workflow -- <command> [options]
 commands: ${Object.keys(HELP).join(", ")}   (--help after any command for its options)
 environment: RPC_URL, OWNER_PRIVATE_KEY (anvil's dev owner key on chain 31337), PONDER_URL, and the
-contract addresses from deployments/<chainId>.json or REGISTRY_ADDRESS / FEEESCROW_ADDRESS`;
+contract addresses from deployments/<chainId>.json or REGISTRY_ADDRESS / FEEESCROW_ADDRESS
+several chains (CHAINS): --chain <id> names the one a command acts on`;
 
 class UsageError extends ConfigError {}
 
@@ -362,7 +363,8 @@ export function buildSpec(o: Map<string, string[]>): {
 }
 
 runMain(async () => {
-  const [command, ...rest] = process.argv.slice(2);
+  const { chain, rest: argv } = chainArg(process.argv.slice(2));
+  const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "help") {
     console.log(USAGE);
     return;
@@ -387,7 +389,9 @@ runMain(async () => {
   const env = parseEnv({ OWNER_PRIVATE_KEY: privateKey.optional(), PONDER_URL: url.default("http://127.0.0.1:42069") });
   if (command === "status") {
     const id = parseId(rest[0]);
-    const res = await fetch(`${env.PONDER_URL}/api/workflows/${id}`).catch(() => undefined);
+    // With several chains indexed, the API asks for the chain when the id is on more than one.
+    const query = chain === undefined ? "" : `?chainId=${chain}`;
+    const res = await fetch(`${env.PONDER_URL}/api/workflows/${id}${query}`).catch(() => undefined);
     if (!res) throw new Error(`the API at ${env.PONDER_URL} does not answer (is Ponder running? set PONDER_URL)`);
     const body = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error((body.error as { message: string }).message);
@@ -403,7 +407,7 @@ runMain(async () => {
   if (!registering && rest.length > (amount === undefined ? 1 : 2))
     throw new UsageError(`unexpected arguments\n${HELP[command]}`);
 
-  const network = networkFromEnv();
+  const network = oneNetwork(networksFromEnv(), chain);
   const client = await publicClientFor(network.rpcUrl);
   const key = env.OWNER_PRIVATE_KEY ?? (client.chain.id === 31337 ? DEV_KEYS.owner : undefined);
   if (!key) throw new ConfigError(`OWNER_PRIVATE_KEY: required on chain ${client.chain.id}`);
