@@ -137,7 +137,11 @@ export async function startChainService({
       clock,
       conditions: createConditionChecker(
         createPublicClient({ chain, transport: rpcTransport(rpcUrls, { ...rpc, batch: true }) }),
-        { checkGasLimit: config.checkGasLimit, maxPerformDataBytes: config.maxPerformDataBytes },
+        {
+          checkGasLimit: config.checkGasLimit,
+          maxPerformDataBytes: config.maxPerformDataBytes,
+          registry: network.registry,
+        },
         log.child({ component: "conditions" }),
         metrics,
       ),

@@ -107,7 +107,7 @@ async function measure(ctx: SuiteContext, stack: Stack, size: number): Promise<R
   const log = createLogger("silent");
   const conditions = createConditionChecker(
     chain.publicClient,
-    { checkGasLimit: 6_500_000n, maxPerformDataBytes: 5_000 },
+    { checkGasLimit: 6_500_000n, maxPerformDataBytes: 5_000, registry: chain.deployment.registry },
     log,
   );
   const samples = { query: [] as number[], pass: [] as number[], rss: [] as number[] };

@@ -8,8 +8,15 @@
  * checker refused for gas or size is asked less often while it keeps failing (every 2nd, 4th, ... up to
  * every 32nd block), so one hostile checker cannot slow every block's pass. A revert is an answer ("not
  * now"), counted and asked again next block.
+ *
+ * A "yes" is tied to the run it answers for: the workflow's run count read from the registry at the same
+ * block as the check (the chain refuses the job once that run has happened: lib/check-ref.ts). Not the
+ * index's count: found by the reorg suite (a ticket performed twice), a check made after a reorg undid a
+ * run, while the index still counted that run, was tied to the run after it; the undone run was mined
+ * again, and then the stale check was exactly the next run.
  */
 import {
+  type Address,
   type Chain,
   decodeFunctionResult,
   encodeFunctionData,
@@ -19,8 +26,8 @@ import {
   type Transport,
   zeroAddress,
 } from "viem";
-import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
-import { CHECK_REF_BYTES } from "../../lib/check-ref.js";
+import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi, workflowRegistryAbi } from "../../abis/index.js";
+import { CHECK_REF_BYTES, conditionPerformData } from "../../lib/check-ref.js";
 import type { DueWorkflow } from "../../lib/due-types.js";
 import { errorText, isOutOfGas, isTransient } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -28,12 +35,17 @@ import type { Metrics } from "../metrics.js";
 
 export interface ConditionResult {
   workflow: DueWorkflow;
+  /** The checker's performData behind the check's reference: the job's performData as the chain takes it. */
   performData: Hex;
+  /** The workflow's run count on the chain at the block the check answered at. */
+  runCount: bigint;
 }
 
 export interface CheckLimits {
   checkGasLimit: bigint;
   maxPerformDataBytes: number;
+  /** The WorkflowRegistry, whose run count ties each "yes" to one run. */
+  registry: Address;
 }
 
 type Refusal = "reverted" | "gas" | "perform_data_too_large";
@@ -116,9 +128,29 @@ export function createConditionChecker(
         return undefined;
       }
       answered(workflow);
-      return needed ? { workflow, performData } : undefined;
+      if (!needed) return undefined;
+      const runCount = await runCountAt(workflow, blockNumber);
+      if (runCount === undefined) return undefined;
+      return { workflow, performData: conditionPerformData(runCount + 1n, performData), runCount };
     } catch (error) {
       refuse(workflow, "reverted", blockNumber, { err: `undecodable answer: ${errorText(error).slice(0, 200)}` });
+      return undefined;
+    }
+  }
+
+  /** The workflow's run count at `blockNumber`, or undefined if the RPC did not answer (asked again next block). */
+  async function runCountAt(workflow: DueWorkflow, blockNumber: bigint): Promise<bigint | undefined> {
+    try {
+      const [, , , , runCount] = await client.readContract({
+        address: limits.registry,
+        abi: workflowRegistryAbi,
+        functionName: "getWorkflow",
+        args: [workflow.id],
+        blockNumber,
+      });
+      return runCount;
+    } catch (error) {
+      log.debug({ workflowId: String(workflow.id), err: errorText(error).slice(0, 200) }, "run count unread");
       return undefined;
     }
   }

@@ -5,7 +5,6 @@
  */
 import type { Cluster, Redis } from "ioredis";
 import { type Hex, hexToString } from "viem";
-import { conditionPerformData } from "../../lib/check-ref.js";
 import { type CronSpec, nextTicks, parseCron } from "../../lib/cron.js";
 import { logPerformData } from "../../lib/log-trigger.js";
 import { jobId, logJobId, type RunJobData } from "../../lib/queue.js";
@@ -274,8 +273,8 @@ export class Scheduler {
       chunk.push({
         w: hit.workflow,
         slot: hit.workflow.nextExecutionAt,
-        // Tied to this check: the chain runs it only as the workflow's next run (lib/check-ref.ts).
-        performData: conditionPerformData(BigInt(hit.workflow.runCount) + 1n, hit.performData),
+        // Tied to its check: the chain runs it only as the run after those the check saw (conditions.ts).
+        performData: hit.performData,
         checkedAt: head.timestamp,
       });
       if (chunk.length >= ENQUEUE_CHUNK) await flush();

@@ -15,7 +15,11 @@ import {
   ticketUpkeepAbi,
   ticketUpkeepBytecode,
 } from "../../abis/index.js";
-import { chainlinkSpec, gelatoSpec } from "../../lib/spec.js";
+import { createLogger } from "../../executor/log.js";
+import { createConditionChecker } from "../../executor/scheduler/conditions.js";
+import { IndexReader } from "../../executor/scheduler/index-reader.js";
+import { conditionPerformData } from "../../lib/check-ref.js";
+import { chainlinkSpec, gelatoSpec, SkipReason } from "../../lib/spec.js";
 import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
 import { type Stack, startStack } from "../helpers/stack.js";
 import { sleep, until } from "../helpers/wait.js";
@@ -83,6 +87,69 @@ it("runs Chainlink- and Gelato-style workflows exactly when their condition hold
   expect(await performed()).toBe(2n);
   expect(await executor.stop()).toBe(0);
 }, 120_000);
+
+it("ties a check to the run count on the chain at its block, not the index's, which a reorg leaves ahead", async () => {
+  // Found by the reorg suite (a ticket performed twice): a reorg undid a run; the index, not yet past the
+  // reorg, still counted it, and a check made on the new chain (the ticket open again) was tied to the
+  // run after it. The undone run was mined again, and the stale check then ran as that next run.
+  const { chain, indexer } = stack;
+  const ticketAt = await chain.now();
+  const upkeep = await chain.deploy(ticketUpkeepAbi, ticketUpkeepBytecode, [3600n, ticketAt]);
+  const { id } = await chain.register(chainlinkSpec(upkeep, { gasLimit: 150_000 }), parseEther("1"));
+  await indexer.catchUp();
+  const performs = () =>
+    chain.publicClient.readContract({
+      address: upkeep,
+      abi: ticketUpkeepAbi,
+      functionName: "performs",
+      args: [ticketAt],
+    });
+  const checker = createConditionChecker(
+    chain.publicClient,
+    { checkGasLimit: 6_500_000n, maxPerformDataBytes: 5_000, registry: chain.deployment.registry },
+    createLogger("silent"),
+  );
+  const checkAtHead = async () => {
+    const reader = new IndexReader(indexer.url, chain.deployment.chainId);
+    const [row] = (await reader.due((await chain.now()) + 60n)).filter((w) => w.id === id);
+    expect(row).toBeDefined();
+    return { row: row!, hits: await checker.due([row!], await chain.publicClient.getBlockNumber({ cacheTime: 0 })) };
+  };
+
+  // Run 1 performs the ticket; the index sees it.
+  const before = await chain.testClient.snapshot();
+  const first = await checkAtHead();
+  expect(first.hits.map((h) => h.runCount)).toEqual([0n]);
+  const run1 = first.hits[0]!.performData;
+  expect((await chain.execute(id, run1)).executed?.runNumber).toBe(1n);
+  await chain.testClient.mine({ blocks: 2 });
+  await indexer.catchUp();
+  const indexed = await new IndexReader(indexer.url, chain.deployment.chainId).due((await chain.now()) + 60n);
+  expect(indexed.find((w) => w.id === id)?.runCount).toBe(1);
+
+  // A reorg undoes run 1 while the index is frozen: it still counts run 1, the ticket is open again.
+  indexer.process.kill("SIGSTOP");
+  try {
+    await chain.testClient.revert({ id: before });
+    await chain.testClient.mine({ blocks: 3 });
+    const row = indexed.find((w) => w.id === id)!;
+    const hits = await checker.due([row], await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    expect(hits.map((h) => h.runCount)).toEqual([0n]);
+    // The undone run is mined again (as the worker re-sends it at its nonce), then the new check's job.
+    expect((await chain.execute(id, run1)).executed?.runNumber).toBe(1n);
+    const stale = await chain.execute(id, hits[0]!.performData);
+    expect([stale.executed, stale.skipped?.reason]).toEqual([undefined, SkipReason.STALE_CHECK]);
+    expect(await performs()).toBe(1n);
+    // Tied by the index's count instead (the rule before), the same answer is the next run: it performs
+    // the ticket a second time.
+    const answer = `0x${hits[0]!.performData.slice(2 + 64)}` as const;
+    const byIndex = await chain.execute(id, conditionPerformData(BigInt(row.runCount) + 1n, answer));
+    expect([byIndex.executed?.runNumber, await performs()]).toEqual([2n, 2n]);
+  } finally {
+    indexer.process.kill("SIGCONT");
+  }
+  await indexer.catchUp();
+}, 90_000);
 
 it("performs a check once when Redis loses its job while the run's transaction is pending, and loses nothing", async () => {
   // Found by the chaos suite (a ticket performed twice around its fee spike): a transaction still pending
