@@ -22,6 +22,8 @@ export default defineConfig({
             "test/indexer/**/*.test.ts",
             "test/cli/**/*.test.ts",
             "test/tooling/**/*.test.ts",
+            // Processes that refuse their config and exit: no timing to disturb.
+            "test/executor/config.test.ts",
           ],
           sequence: { groupOrder: 1 },
           maxWorkers: 2,
@@ -33,6 +35,7 @@ export default defineConfig({
         test: {
           name: "executor",
           include: ["test/executor/**/*.test.ts", "test/chaos/**/*.test.ts"],
+          exclude: ["test/executor/config.test.ts"],
           sequence: { groupOrder: 2 },
           fileParallelism: false,
           maxWorkers: 1,

@@ -32,7 +32,7 @@ runMain(async () => {
     .select()
     .from(schema.workflow)
     .where(and(eq(schema.workflow.chainId, chainId), eq(schema.workflow.id, BigInt(idArg))));
-  if (!w) throw new Error(`workflow ${idArg} of chain ${chainId} is not in the index at ${config.ponderUrl}`);
+  if (!w) throw new Error(`workflow ${idArg} is not in the index of chain ${chainId} at ${config.ponderUrl}`);
   if (w.status !== "ACTIVE") throw new Error(`workflow ${idArg} is ${w.status}; only ACTIVE workflows run`);
 
   const queue = createQueue({ ...config, chainId });

@@ -192,7 +192,7 @@ it("push-job enqueues a workflow's current slot by hand, once", async () => {
   const bad = await queueCli(["abc"], "push-job");
   expect([bad.code, bad.out.trim()]).toEqual([
     2,
-    "config error: usage: npm run push-job -- <workflowId> [--perform-data 0x…]",
+    "config error: usage: npm run push-job -- <workflowId> [--perform-data 0x…] [--chain <id>]",
   ]);
   expect((await queueCli(["999999"], "push-job")).out).toContain("workflow 999999 is not in the index");
 });

@@ -78,10 +78,10 @@ async function expectTicketsOnce(w: Workload, end: bigint) {
 it("runs TIME and CONDITION workflows on two chains exactly once, and chain B's outage leaves chain A on time", async () => {
   const [a, b] = stack.chains.map((c) => c.chain) as [Chain, Chain];
   expect([a.deployment.chainId, b.deployment.chainId]).toEqual([31_337, 31_338]);
-  // Both chains run on wall-clock time, so one schedule serves both; it starts 30 s out, once the
+  // Both chains run on wall-clock time, so one schedule serves both; it starts 20 s out, once the
   // executor is warm (its start-up is measured by the bench, not here).
-  let start = (await a.now()) + 30n;
-  if ((await b.now()) + 30n > start) start = (await b.now()) + 30n;
+  let start = (await a.now()) + 20n;
+  if ((await b.now()) + 20n > start) start = (await b.now()) + 20n;
   const end = start + 40n;
   const loads = [await load(a, start, end), await load(b, start, end)] as const;
   // The same ids on both chains: the index keys workflows by (chain, id).
@@ -93,6 +93,7 @@ it("runs TIME and CONDITION workflows on two chains exactly once, and chain B's 
   for (const c of stack.chains) await c.indexer.catchUp();
   executor = spawnExecutor(await stack.env());
   await executor.waitForLog(/"executor started"/);
+  expect(await a.now()).toBeLessThan(start); // the warm-up fitted in the lead
 
   // Chain B's node freezes 10 s into the schedule, for 15 s.
   await until("the outage's start", async () => (await a.now()) >= start + 10n, 90_000);
@@ -102,7 +103,7 @@ it("runs TIME and CONDITION workflows on two chains exactly once, and chain B's 
   const thawedAt = await a.now();
   b.anvil.process.kill("SIGCONT");
 
-  await until("the schedule to end on both chains", async () => (await b.now()) > end + 15n, 120_000);
+  await until("the schedule to end on both chains", async () => (await b.now()) > end + 10n, 120_000);
   await sleep(2_000);
   expect(await executor.stop()).toBe(0);
 
@@ -148,7 +149,9 @@ it("runs TIME and CONDITION workflows on two chains exactly once, and chain B's 
   expect(during.time.length).toBeGreaterThan(15);
   expect(during.tickets.length).toBeGreaterThan(5);
   expect(during.time.at(-1)).toBe(1);
-  expect(during.tickets.at(-1)).toBeLessThanOrEqual(Math.max(2, before.tickets.at(-1)!));
+  // A ticket's check answers in the block that reaches it and its run lands in the next: 2 blocks, 3 when
+  // the check's pass ends late in its block, with or without another chain down (before B froze: 2-3).
+  expect(during.tickets.at(-1)).toBeLessThanOrEqual(3);
 
   // The index answers per chain: the same workflow id is two workflows.
   const id = loads[0].time[0]!.id;
