@@ -16,6 +16,10 @@ const env = parseEnv({
     .refine((u) => /^postgres(ql)?:\/\//i.test(u), "must be a postgres:// or postgresql:// URL")
     .optional(),
   PGLITE_DIR: z.string().default(".ponder/pglite"),
+  // Below 1 s, an RPC outage starves the chain afterwards: Ponder 0.16.10's rate limiter, lowered by the
+  // failures, serves fewer requests a second than the head polls add, and the block requests wait behind
+  // them (at 200 ms a chain's index advanced 4 blocks in the 140 s after a 15 s freeze; at 1 s it was back
+  // at the head in 2 s). Tests poll faster on chains that never go down.
   PONDER_POLLING_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
 });
 // Ponder itself only warns when an endpoint serves another chain; indexing one would be silent corruption.
