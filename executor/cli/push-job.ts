@@ -12,6 +12,7 @@ import { chainArg, oneNetwork } from "../../lib/network.js";
 import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
 import { loadConfig } from "../config.js";
 import { createQueue } from "../queue.js";
+import { resolveQueuePrefix } from "./find-queue.js";
 
 runMain(async () => {
   const { chain, rest: args } = chainArg(process.argv.slice(2));
@@ -35,7 +36,9 @@ runMain(async () => {
   if (!w) throw new Error(`workflow ${idArg} is not in the index of chain ${chainId} at ${config.ponderUrl}`);
   if (w.status !== "ACTIVE") throw new Error(`workflow ${idArg} is ${w.status}; only ACTIVE workflows run`);
 
-  const queue = createQueue({ ...config, chainId });
+  const { prefix, note } = await resolveQueuePrefix(config, chainId);
+  if (note) console.error(note);
+  const queue = createQueue({ ...config, queuePrefix: prefix, chainId });
   try {
     const id = jobId(chainId, w.id, w.nextExecutionAt);
     const condition = w.triggerKind === "CONDITION";

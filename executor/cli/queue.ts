@@ -1,12 +1,14 @@
 /**
  * npm run queue -- stats | dead [--limit N] | retry <jobId> | retry-all [--chain <id>]
  * Inspects a chain's run queue and replays its dead-letter set (jobs that used all their attempts).
- * --chain names the chain when the deployment serves several (CHAINS): each has its own queue.
+ * --chain names the chain when the deployment serves several (CHAINS): each has its own queue. Without
+ * QUEUE_PREFIX it finds the queue the Redis holds (npm run dev's too): find-queue.ts.
  */
 import { ConfigError, runMain } from "../../lib/env.js";
 import { chainArg, oneNetwork } from "../../lib/network.js";
 import { loadConfig } from "../config.js";
 import { createQueue, type RunQueue } from "../queue.js";
+import { resolveQueuePrefix } from "./find-queue.js";
 
 const usage = "usage: npm run queue -- stats | dead [--limit N] | retry <jobId> | retry-all [--chain <id>]";
 
@@ -59,7 +61,11 @@ runMain(async () => {
   const { chain, rest } = chainArg(process.argv.slice(2));
   const [command, arg, value] = rest;
   const config = loadConfig("scheduler", process.env, { chain });
-  const queue = createQueue({ ...config, chainId: oneNetwork(config.networks, undefined).chainId });
+  const { chainId } = oneNetwork(config.networks, undefined);
+  // Without QUEUE_PREFIX, the queue this Redis holds (npm run dev's included): find-queue.ts.
+  const { prefix, note } = await resolveQueuePrefix(config, chainId);
+  if (note) console.error(note);
+  const queue = createQueue({ ...config, queuePrefix: prefix, chainId });
   try {
     if (command === "stats") await stats(queue);
     else if (command === "dead") {
