@@ -30,7 +30,7 @@ import {
 } from "../abis/index.js";
 import type { Wallet } from "./clients.js";
 import type { Deployment } from "./deployments.js";
-import { registeredId } from "./registered.js";
+import { registeredId, withRegisterHeadroom } from "./registered.js";
 import { chainlinkSpec, cronSpec, gelatoSpec, logSpec, timeSpec, type WorkflowSpec } from "./spec.js";
 
 export interface Demo {
@@ -72,15 +72,15 @@ export async function registerDemo(
 
   // Each id from its own receipt: anyone else registering meanwhile takes ids a local count would claim.
   const register = async (spec: WorkflowSpec) => {
-    const receipt = await mined(
-      await owner.writeContract({
-        address: deployment.registry,
-        abi: workflowRegistryAbi,
-        functionName: "register",
-        args: [spec],
-        value: parseEther("10"),
-      }),
-    );
+    const call = {
+      address: deployment.registry,
+      abi: workflowRegistryAbi,
+      functionName: "register",
+      args: [spec],
+      value: parseEther("10"),
+    } as const;
+    const gas = withRegisterHeadroom(await client.estimateContractGas({ ...call, account: owner.account }));
+    const receipt = await mined(await owner.writeContract({ ...call, gas }));
     return registeredId(receipt, deployment.registry);
   };
   const call = (to: Address, data: `0x${string}`) => ({ target: to, value: 0n, data });

@@ -26,7 +26,7 @@ import { CronError, type CronSpec, nextTicks, parseCron } from "../lib/cron.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../lib/env.js";
 import type { LogFilter } from "../lib/log-trigger.js";
 import { chainArg, networksFromEnv, oneNetwork } from "../lib/network.js";
-import { registeredEvent } from "../lib/registered.js";
+import { registeredEvent, withRegisterHeadroom } from "../lib/registered.js";
 import {
   type Action,
   chainlinkLogSpec,
@@ -430,7 +430,8 @@ runMain(async () => {
       args: [registering.spec],
       value: registering.fund,
     });
-    const receipt = await mined(await wallet.writeContract(request));
+    const gas = withRegisterHeadroom(await client.estimateContractGas(request));
+    const receipt = await mined(await wallet.writeContract({ ...request, gas }));
     // The id from this transaction's own event: workflowCount would name whoever registered last in the block.
     const { id, nextExecutionAt } = registeredEvent(receipt, network.registry).args;
     console.log(`registered workflow ${id} in ${receipt.transactionHash}`);
