@@ -30,10 +30,10 @@ it("executes every due slot of 50 workflows over 60 s once, losing and doubling 
   const { chain } = stack;
   const counter = await chain.deploy(counterAbi, counterBytecode);
   const inc = { target: counter, value: 0n, data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }) };
-  // Registered up front on automine. The schedule starts 45 s out, so that it runs against a warm
+  // Registered up front on automine. The schedule starts 30 s out, so that it runs against a warm
   // system: the index has caught up with the registrations and the executor is scheduling (from a
   // fresh clone everything starts cold, and that start-up is not what this test measures).
-  const start = (await chain.now()) + 45n;
+  const start = (await chain.now()) + 30n;
   const end = start + DURATION;
   const workflows: { id: bigint; interval: bigint }[] = [];
   for (let i = 0; i < WORKFLOWS; i++) {
