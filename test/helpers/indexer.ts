@@ -53,21 +53,26 @@ export async function startIndexer(
     // cacheTime 0: viem otherwise answers a head up to 4 s old, and we would wait for too little.
     catchUp: async (timeoutMs) =>
       ponder.waitForBlock(await chain.publicClient.getBlockNumber({ cacheTime: 0 }), timeoutMs),
-    get: async <T>(path: string) => {
-      const res = await fetch(`${ponder.url}${path}`, { redirect: "manual" });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // HTML pages stay text
-      }
-      return { status: res.status, body: body as T };
-    },
+    get: getFrom(ponder.url),
     stop: async () => {
       await ponder.stop();
       await db.drop();
     },
+  };
+}
+
+/** GET `path` from a Ponder app at `url`: the status and the body, parsed when JSON (HTML pages stay text). */
+export function getFrom(url: string): Indexer["get"] {
+  return async <T>(path: string) => {
+    const res = await fetch(`${url}${path}`, { redirect: "manual" });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // HTML pages stay text
+    }
+    return { status: res.status, body: body as T };
   };
 }
 

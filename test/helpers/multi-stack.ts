@@ -9,7 +9,7 @@ import { chainsEnv } from "../../lib/network.js";
 import { type PonderProcess, startPonder } from "../../lib/ponder-process.js";
 import { type Chain, startChain } from "./chain.js";
 import { createTestDatabase } from "./databases.js";
-import type { Indexer } from "./indexer.js";
+import { getFrom } from "./indexer.js";
 import { freePort } from "./ports.js";
 import type { ChainAndIndex } from "./runs.js";
 
@@ -41,17 +41,7 @@ export async function startMultiChainStack(count: number, pollingMs = 1000): Pro
     env: { QUEUE_PREFIX: queuePrefix },
   });
   await ponder.waitUntilReady();
-  const get: Indexer["get"] = async <T>(path: string) => {
-    const res = await fetch(`${ponder.url}${path}`);
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // HTML pages stay text
-    }
-    return { status: res.status, body: body as T };
-  };
+  const get = getFrom(ponder.url);
   return {
     chains: chains.map((chain) => ({
       chain,
