@@ -18,6 +18,7 @@ import {
   InternalRpcError,
   InvalidInputRpcError,
   LimitExceededRpcError,
+  ResourceNotFoundRpcError,
   ResourceUnavailableRpcError,
   RpcRequestError,
   TimeoutError,
@@ -119,7 +120,7 @@ export class UnexpectedError extends ExecutorError {
 
 /** Node messages that mean "not now" rather than "never" (a lagging or overloaded node). */
 const TRANSIENT_MESSAGE =
-  /header not found|unknown block|block not found|missing trie node|timeout|timed out|too many requests|rate limit|try again|temporarily|overloaded|busy|service unavailable|bad gateway|socket|ECONNRESET|ECONNREFUSED|EPIPE|fetch failed|other side closed/i;
+  /header (for hash )?not found|unknown block|block not found|missing trie node|timeout|timed out|too many requests|rate limit|try again|temporarily|overloaded|busy|service unavailable|bad gateway|socket|ECONNRESET|ECONNREFUSED|EPIPE|fetch failed|other side closed/i;
 
 /**
  * The EVM's own verdict on a call (it ran out of gas). Some nodes (anvil) send it as an internal error
@@ -143,6 +144,8 @@ export function isTransient(error: unknown): boolean {
       e instanceof LimitExceededRpcError ||
       e instanceof InternalRpcError ||
       e instanceof ResourceUnavailableRpcError ||
+      // -32001: a block the node does not have (anvil's answer to a call at a block a reorg replaced)
+      e instanceof ResourceNotFoundRpcError ||
       // viem parses a malformed body into an RpcRequestError/UnknownRpcError without a node code
       e instanceof UnknownRpcError,
   );

@@ -15,10 +15,8 @@ export interface DueWorkflow {
   gasLimit: number;
   /** The most a run may be charged (the scheduler leaves out slots ahead for a workflow that surely cannot pay). */
   maxFeePerRun: bigint;
-  /** Runs the index shows: a CONDITION check is answered for run runCount + 1 (lib/check-ref.ts). */
+  /** Runs the index shows (a CONDITION check is tied to the chain's count at its block instead: conditions.ts). */
   runCount: number;
-  /** The transaction of the last run the index shows (null before the first run). */
-  lastRunTx: `0x${string}` | null;
 }
 
 export interface DueLog {

@@ -44,7 +44,6 @@ export function dueColumns(w: WorkflowTable) {
     gasLimit: w.gasLimit,
     maxFeePerRun: w.maxFeePerRun,
     runCount: w.runCount,
-    lastRunTx: w.lastRunTx,
   };
 }
 

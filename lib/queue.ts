@@ -81,12 +81,6 @@ export interface RunJobData {
    * yes; LOG, the log's block (its dueAt too). TIME and CRON are late from their slot (dueAt).
    */
   readyAt?: string;
-  /**
-   * CONDITION: the workflow's last run as the index showed it when the checker was asked. If that
-   * transaction is no longer on the chain, a reorg undid it and the check answered a state that never
-   * became canonical: the worker drops the job rather than run it.
-   */
-  lastRunTx?: Hex | null;
   /** Set before broadcast, so a restarted worker checks this transaction before sending again. */
   txHash?: Hex;
   /** Every version broadcast for the job (replacements and re-sends included), newest last. */

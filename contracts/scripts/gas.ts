@@ -33,7 +33,7 @@ import {
 } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { startAnvil } from "../../lib/anvil.js";
-import { conditionPerformData } from "../../lib/check-ref.js";
+import { checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import { publicClientFor, walletFor } from "../../lib/clients.js";
 import { deployAutokeeper } from "../../lib/deploy.js";
 import { runMain } from "../../lib/env.js";
@@ -152,8 +152,11 @@ runMain(async () => {
     // here has a target of its own, touched once before (so neither side pays a first write or shares a
     // warm slot), and the action alone is measured the same way on one more such target.
     type Kind = "TIME" | "CHAINLINK" | "GELATO";
-    /** A fresh target already touched once, the workflow spec that runs it, and the call a run makes. */
-    async function target(kind: Kind): Promise<{ spec: WorkflowSpec; to: Address; data: Hex; performData: Hex }> {
+    /**
+     * A fresh target already touched once, the workflow spec that runs it, the call a run makes and, for a
+     * CONDITION workflow, its checker's answer.
+     */
+    async function target(kind: Kind): Promise<{ spec: WorkflowSpec; to: Address; data: Hex; answer?: Hex }> {
       const deploy = async (abi: Abi, bytecode: Hex, args: unknown[] = []) =>
         (await mined(await deployer.deployContract({ abi, bytecode, args }))).contractAddress!;
       const call = async (to: Address, data: Hex) => {
@@ -167,24 +170,13 @@ runMain(async () => {
         const to = await deploy(counterAbi, counterBytecode);
         const data = encodeFunctionData({ abi: counterAbi, functionName: "increment" });
         await call(to, data);
-        return {
-          spec: timeSpec([{ target: to, value: 0n, data }], 3600n, { gasLimit: 100_000 }),
-          to,
-          data,
-          performData: "0x",
-        };
+        return { spec: timeSpec([{ target: to, value: 0n, data }], 3600n, { gasLimit: 100_000 }), to, data };
       }
       if (kind === "CHAINLINK") {
         const to = await deploy(intervalUpkeepAbi, intervalUpkeepBytecode, [0n]);
         const data = encodeFunctionData({ abi: intervalUpkeepAbi, functionName: "performUpkeep", args: ["0x"] });
         await call(to, data);
-        // Each item carries its check's reference (the workflow's first run), as the scheduler's do.
-        return {
-          spec: chainlinkSpec(to, { gasLimit: 100_000 }),
-          to,
-          data,
-          performData: conditionPerformData(1n, "0x"),
-        };
+        return { spec: chainlinkSpec(to, { gasLimit: 100_000 }), to, data, answer: "0x" };
       }
       const to = await deploy(gelatoStyleTargetAbi, gelatoStyleTargetBytecode);
       await call(to, encodeFunctionData({ abi: gelatoStyleTargetAbi, functionName: "updatePrice", args: [1n] }));
@@ -193,7 +185,7 @@ runMain(async () => {
         spec: gelatoSpec(resolver, to, { gasLimit: 100_000 }),
         to,
         data,
-        performData: conditionPerformData(1n, data),
+        answer: data,
       };
     }
     const resolver = (
@@ -222,12 +214,16 @@ runMain(async () => {
         for (let i = 0; i < size; i++) targets.push(await target(kind)); // one deployer: one nonce at a time
         const ids: bigint[] = [];
         for (const t of targets) ids.push(...(await registerMany(1, t.spec)));
+        // A CONDITION item carries its check's reference (the workflow's first run, asked at the latest
+        // block), as the scheduler's do.
+        const ref = checkRefAt(1n, await publicClient.getBlock());
+        const performData = targets.map((t) => (t.answer === undefined ? "0x" : conditionPerformData(ref, t.answer)));
         const receipt = await mined(
           await worker.writeContract({
             address: d.actionExecutor,
             abi: actionExecutorAbi,
             functionName: "executeBatch",
-            args: [ids, targets.map((t) => t.performData)],
+            args: [ids, performData],
             gas: 60_000_000n,
           }),
         );

@@ -35,7 +35,7 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     /// Bytes of a LOG item's log reference at the head of its performData (see WorkflowRegistry).
     uint256 public constant LOG_REF_BYTES = 96;
     /// Bytes of a CONDITION item's check reference at the head of its performData (see WorkflowRegistry).
-    uint256 public constant CHECK_REF_BYTES = 32;
+    uint256 public constant CHECK_REF_BYTES = 96;
     /// Gas kept back after a run for the bookkeeping that follows it.
     uint256 public constant POST_RUN_GAS = 60_000;
 

@@ -33,7 +33,7 @@ enum SkipReason {
     EXPIRED,
     LOG_ALREADY_SERVED, // LOG: this log already had its run
     LOG_NOT_CANONICAL, // LOG: its block is not on this chain (reorged out, not mined yet) or the reference is malformed
-    STALE_CHECK // CONDITION: the check was answered before the workflow's last run (or the item names no check)
+    STALE_CHECK // CONDITION: the check was answered before the workflow's last run, or at a block this chain does not have (or the item names no check)
 }
 
 struct Action {

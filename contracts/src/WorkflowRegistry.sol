@@ -31,8 +31,9 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     /// Bytes of a LOG run's reference at the head of its performData: block number, block hash, log index.
     uint256 public constant LOG_REF_BYTES = 96;
     /// Bytes of a CONDITION run's check reference at the head of its performData: the run number the check
-    /// was answered for (the workflow's run count then, plus one).
-    uint256 public constant CHECK_REF_BYTES = 32;
+    /// was answered for (the workflow's run count then, plus one), then the number and hash of the block it
+    /// was asked at.
+    uint256 public constant CHECK_REF_BYTES = 96;
     /// Latest start or end time and longest interval (about the year 19,400): with both below it, any next
     /// time a schedule computes stays below 2^40, the width the registry keeps times in.
     uint64 public constant MAX_TIME = uint64(type(uint40).max / 2);
@@ -400,8 +401,19 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     /// keeper performs the same ticket twice). The chain refuses it, whoever sends it: a copy of a job made
     /// after its queue lost the first, a second executor, a transaction stuck past its timeout. Chainlink's
     /// registry refuses a stale report the same way (a check older than the last perform).
+    ///
+    /// The answer also speaks only for the chain it was asked on: its block must still be this chain's. The run
+    /// number alone is not enough after a reorg, which hands the same run numbers to a new history. Found by
+    /// the reorg suite: a check asked at a ticket's due time on the old chain was re-sent onto the new one,
+    /// whose time had gone back (its blocks re-mined 4 s earlier), so the upkeep performed the ticket before
+    /// it was due, set it due again, and performed it a second time when its time came. Chainlink's registry
+    /// refuses a report whose check block hash is not canonical the same way. A check older than
+    /// BLOCKHASH_WINDOW cannot be verified and is refused too: an answer that old is stale anyway.
     function _checkHolds(Workflow storage w, bytes calldata performData) private view returns (bool) {
-        return performData.length >= CHECK_REF_BYTES && uint256(bytes32(performData[0:32])) == uint256(w.runCount) + 1;
+        if (performData.length < CHECK_REF_BYTES) return false;
+        if (uint256(bytes32(performData[0:32])) != uint256(w.runCount) + 1) return false;
+        uint256 blockNumber = uint256(bytes32(performData[32:64]));
+        return blockNumber < block.number && blockhash(blockNumber) == bytes32(performData[64:96]);
     }
 
     /// @dev The key of the log a LOG item names, or why it may not run: a reference that is malformed, names

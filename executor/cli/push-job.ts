@@ -5,14 +5,37 @@
  * chain when the deployment serves several (CHAINS).
  */
 import { and, eq } from "drizzle-orm";
-import { isHex } from "viem";
-import { conditionPerformData } from "../../lib/check-ref.js";
+import { createPublicClient, type Hex, isHex } from "viem";
+import { workflowRegistryAbi } from "../../abis/index.js";
+import { chainFor } from "../../lib/chains.js";
+import { checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import { ConfigError, runMain } from "../../lib/env.js";
-import { chainArg, oneNetwork } from "../../lib/network.js";
+import { chainArg, type Network, oneNetwork } from "../../lib/network.js";
 import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
 import { loadConfig } from "../config.js";
 import { createQueue } from "../queue.js";
+import { rpcTransport } from "../rpc.js";
 import { resolveQueuePrefix } from "./find-queue.js";
+
+/**
+ * A hand-given CONDITION answer, tied as the scheduler's checks are (lib/check-ref.ts): to the chain's
+ * latest block and the run that comes next there.
+ */
+async function tiedToHead(network: Network, workflowId: bigint, performData: Hex, timeoutMs: number): Promise<Hex> {
+  const client = createPublicClient({
+    chain: chainFor(network.chainId, network.rpcUrl),
+    transport: rpcTransport(network.rpcUrls, { timeoutMs, rankIntervalMs: 10_000 }),
+  });
+  const block = await client.getBlock();
+  const [, , , , runCount] = await client.readContract({
+    address: network.registry,
+    abi: workflowRegistryAbi,
+    functionName: "getWorkflow",
+    args: [workflowId],
+    blockHash: block.hash,
+  });
+  return conditionPerformData(checkRefAt(runCount + 1n, block), performData);
+}
 
 runMain(async () => {
   const { chain, rest: args } = chainArg(process.argv.slice(2));
@@ -25,7 +48,8 @@ runMain(async () => {
   if (!performData || !isHex(performData)) throw new ConfigError("--perform-data: must be 0x-prefixed hex");
 
   const config = loadConfig("scheduler", process.env, { chain });
-  const { chainId } = oneNetwork(config.networks, undefined);
+  const network = oneNetwork(config.networks, undefined);
+  const { chainId } = network;
   // import(): both are published as ES modules only, and npm run build compiles this tool to CommonJS.
   const [{ createClient }, schema] = await Promise.all([import("@ponder/client"), import("../../ponder.schema.js")]);
   const client = createClient(`${config.ponderUrl}/sql`, { schema });
@@ -46,8 +70,7 @@ runMain(async () => {
       chainId,
       workflowId: w.id.toString(),
       dueAt: w.nextExecutionAt.toString(),
-      // A CONDITION run is tied to the next run number, as the scheduler's checks are (lib/check-ref.ts).
-      performData: condition ? conditionPerformData(BigInt(w.runCount) + 1n, performData) : performData,
+      performData: condition ? await tiedToHead(network, w.id, performData, config.rpcTimeoutMs) : performData,
       gasLimit: w.gasLimit,
       trigger: condition ? "CONDITION" : "TIME",
     };

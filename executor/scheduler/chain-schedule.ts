@@ -131,9 +131,8 @@ export class ChainSchedule {
         endTime: row.endTime,
         gasLimit: row.gasLimit,
         maxFeePerRun: row.maxFeePerRun,
-        // Unknown here, and needed only by CONDITION checks, which wait for the index.
+        // Unknown here; CONDITION workflows wait for the index.
         runCount: 0,
-        lastRunTx: null,
       });
     }
     return due;

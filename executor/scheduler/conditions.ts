@@ -9,17 +9,21 @@
  * every 32nd block), so one hostile checker cannot slow every block's pass. A revert is an answer ("not
  * now"), counted and asked again next block.
  *
- * A "yes" is tied to the run it answers for: the workflow's run count read from the registry at the same
- * block as the check (the chain refuses the job once that run has happened: lib/check-ref.ts). Not the
- * index's count: found by the reorg suite (a ticket performed twice), a check made after a reorg undid a
- * run, while the index still counted that run, was tied to the run after it; the undone run was mined
- * again, and then the stale check was exactly the next run.
+ * A "yes" is tied to the run it answers for and the block it was asked at (lib/check-ref.ts): the chain
+ * refuses the job once that run has happened, or once a reorg has replaced that block. Both reads, the
+ * checker's answer and the workflow's run count, are asked of the block by its hash, so they describe one
+ * state of one chain; asked by number, a reorg between them could pair an answer from the old chain with a
+ * block of the new one. The run count is the registry's, not the index's: found by the reorg suite (a
+ * ticket performed twice), a check made after a reorg undid a run, while the index still counted that
+ * run, was tied to the run after it; the undone run was mined again, and then the stale check was exactly
+ * the next run.
  */
 import {
   type Address,
   type Chain,
   decodeFunctionResult,
   encodeFunctionData,
+  type Hash,
   type Hex,
   type PublicClient,
   size,
@@ -27,7 +31,7 @@ import {
   zeroAddress,
 } from "viem";
 import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi, workflowRegistryAbi } from "../../abis/index.js";
-import { CHECK_REF_BYTES, conditionPerformData } from "../../lib/check-ref.js";
+import { CHECK_REF_BYTES, checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import type { DueWorkflow } from "../../lib/due-types.js";
 import { errorText, isOutOfGas, isTransient } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -40,6 +44,15 @@ export interface ConditionResult {
   /** The workflow's run count on the chain at the block the check answered at. */
   runCount: bigint;
 }
+
+/** The block a pass of checks is asked at: by hash, so every answer describes that one block. */
+export interface CheckBlock {
+  number: bigint;
+  hash: Hash;
+}
+
+/** The block to check at; its hash is looked up when the caller does not know it (the index ahead of our head). */
+export type CheckAt = { number: bigint; hash?: Hash };
 
 export interface CheckLimits {
   checkGasLimit: bigint;
@@ -88,7 +101,8 @@ export function createConditionChecker(
     said.delete(workflow.id);
   }
 
-  async function check(workflow: DueWorkflow, blockNumber: bigint): Promise<ConditionResult | undefined> {
+  async function check(workflow: DueWorkflow, block: CheckBlock): Promise<ConditionResult | undefined> {
+    const blockNumber = block.number;
     const chainlink = workflow.checkerKind === "CHAINLINK";
     const data = chainlink
       ? encodeFunctionData({ abi: chainlinkStyleUpkeepAbi, functionName: "checkUpkeep", args: [workflow.triggerData] })
@@ -99,7 +113,7 @@ export function createConditionChecker(
         account: zeroAddress,
         to: workflow.checker,
         data,
-        blockNumber,
+        blockHash: block.hash,
         gas: limits.checkGasLimit,
       }));
     } catch (error) {
@@ -129,24 +143,36 @@ export function createConditionChecker(
       }
       answered(workflow);
       if (!needed) return undefined;
-      const runCount = await runCountAt(workflow, blockNumber);
+      const runCount = await runCountAt(workflow, block);
       if (runCount === undefined) return undefined;
-      return { workflow, performData: conditionPerformData(runCount + 1n, performData), runCount };
+      return { workflow, performData: conditionPerformData(checkRefAt(runCount + 1n, block), performData), runCount };
     } catch (error) {
       refuse(workflow, "reverted", blockNumber, { err: `undecodable answer: ${errorText(error).slice(0, 200)}` });
       return undefined;
     }
   }
 
-  /** The workflow's run count at `blockNumber`, or undefined if the RPC did not answer (asked again next block). */
-  async function runCountAt(workflow: DueWorkflow, blockNumber: bigint): Promise<bigint | undefined> {
+  /** `at` with its hash, or undefined if the RPC did not answer (the pass is tried again next block). */
+  async function blockOf(at: CheckAt): Promise<CheckBlock | undefined> {
+    if (at.hash) return { number: at.number, hash: at.hash };
+    try {
+      const { hash } = await client.getBlock({ blockNumber: at.number });
+      return { number: at.number, hash };
+    } catch (error) {
+      log.debug({ block: String(at.number), err: errorText(error).slice(0, 200) }, "check block unread");
+      return undefined;
+    }
+  }
+
+  /** The workflow's run count at `block`, or undefined if the RPC did not answer (asked again next block). */
+  async function runCountAt(workflow: DueWorkflow, block: CheckBlock): Promise<bigint | undefined> {
     try {
       const [, , , , runCount] = await client.readContract({
         address: limits.registry,
         abi: workflowRegistryAbi,
         functionName: "getWorkflow",
         args: [workflow.id],
-        blockNumber,
+        blockHash: block.hash,
       });
       return runCount;
     } catch (error) {
@@ -156,10 +182,13 @@ export function createConditionChecker(
   }
 
   return {
-    /** The workflows whose condition holds at `blockNumber`, with the perform data their checker returned. */
-    async due(workflows: DueWorkflow[], blockNumber: bigint): Promise<ConditionResult[]> {
-      const asked = workflows.filter((w) => (backoff.get(w.id)?.until ?? 0n) <= blockNumber);
-      const results = await Promise.all(asked.map((w) => check(w, blockNumber)));
+    /** The workflows whose condition holds at `block`, with the perform data their checker returned. */
+    async due(workflows: DueWorkflow[], at: CheckAt): Promise<ConditionResult[]> {
+      const asked = workflows.filter((w) => (backoff.get(w.id)?.until ?? 0n) <= at.number);
+      if (asked.length === 0) return [];
+      const block = await blockOf(at);
+      if (!block) return [];
+      const results = await Promise.all(asked.map((w) => check(w, block)));
       return results.filter((r): r is ConditionResult => r !== undefined);
     },
   };

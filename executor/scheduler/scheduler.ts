@@ -14,7 +14,7 @@ import type { Metrics } from "../metrics.js";
 import type { RunQueue } from "../queue.js";
 import { surelyUnderpriced } from "../worker/economics.js";
 import type { ChainSchedule } from "./chain-schedule.js";
-import type { ConditionResult } from "./conditions.js";
+import type { CheckAt, ConditionResult } from "./conditions.js";
 import type { DueLog, DueWorkflow, IndexReader } from "./index-reader.js";
 import type { Reconciler } from "./reconciler.js";
 
@@ -25,7 +25,7 @@ export interface SchedulerDeps {
   /** A plain connection to the queue's Redis, for the epoch marker. */
   redis: Pick<Redis | Cluster, "set">;
   clock: ChainClock;
-  conditions: { due(workflows: DueWorkflow[], blockNumber: bigint): Promise<ConditionResult[]> };
+  conditions: { due(workflows: DueWorkflow[], at: CheckAt): Promise<ConditionResult[]> };
   /** How much earlier than its ready time a job should reach the worker (the worker's simulation head start). */
   releaseAdvanceMs?: () => number;
   /** Offers again what a reorg undid after its job completed (optional: tools run without it). */
@@ -229,7 +229,7 @@ export class Scheduler {
     }
     const conditionHits = await conditions.due(
       conditionCandidates.filter((w) => fresh(w)),
-      checkedAt,
+      checkedAt === head.number ? { number: checkedAt, hash: head.hash } : { number: checkedAt },
     );
 
     const advance = this.#d.releaseAdvanceMs?.() ?? 0;
@@ -294,7 +294,7 @@ export class Scheduler {
       performData,
       gasLimit: w.gasLimit,
       trigger: condition ? "CONDITION" : w.triggerKind === "CRON" ? "CRON" : "TIME",
-      ...(condition ? { lastRunTx: w.lastRunTx, readyAt: String(checkedAt ?? slot) } : {}),
+      ...(condition ? { readyAt: String(checkedAt ?? slot) } : {}),
     };
     return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, slot), delay } };
   }

@@ -5,15 +5,7 @@
  * Batches are not serialised: the next one is sent while earlier ones wait for receipts. Errors become
  * outcomes in outcome.ts, so only a run's own revert uses up an attempt.
  */
-import {
-  type Chain,
-  encodeFunctionData,
-  type Hash,
-  type Hex,
-  type PublicClient,
-  TransactionReceiptNotFoundError,
-  type Transport,
-} from "viem";
+import { type Chain, encodeFunctionData, type Hash, type Hex, type PublicClient, type Transport } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
 import { logRefOf } from "../../lib/log-trigger.js";
 import type { TriggerName } from "../../lib/queue.js";
@@ -47,8 +39,6 @@ export interface BatchItem {
   trigger: TriggerName;
   /** When the run became due, for its lateness: a condition's first yes, a log's block (see RunJobData). */
   readyAt?: bigint;
-  /** CONDITION: the last run the index showed when the checker was asked (see RunJobData). */
-  lastRunTx?: Hash;
   /** Records a hash (and the signer and nonce it was sent with) on the job before it is broadcast. */
   recordTx(hash: Hash, signer: Hex, nonce: number): Promise<void>;
   /**
@@ -84,9 +74,6 @@ interface Pending {
   item: BatchItem;
   resolve(outcome: Outcome): void;
 }
-
-/** Per CONDITION item whose check followed a run the chain may no longer have (see #priorRuns). */
-type PriorRuns = Map<bigint, "gone" | "unknown">;
 
 /**
  * A sent batch: the workflows whose jobs completed with it (only `reopen` brings such a run back), and
@@ -348,13 +335,7 @@ export class Batcher {
    * What one simulated item means for its job: undefined when it should be sent, else its outcome.
    * `target` is the timestamp the simulation ran at, `price` the gas price its fees were computed at.
    */
-  #verdict(
-    item: BatchItem,
-    r: ItemSimulation,
-    target: bigint,
-    priorRuns: PriorRuns,
-    price: bigint,
-  ): Outcome | undefined {
+  #verdict(item: BatchItem, r: ItemSimulation, target: bigint, price: bigint): Outcome | undefined {
     if (item.trigger === "LOG") return this.#logVerdict(item, r, target, price);
     if (r.skipReason === SkipReason.NONE) {
       if (!r.success) {
@@ -372,20 +353,12 @@ export class Batcher {
         // The node answered from before the run the index already showed (a lagging endpoint): ask again.
         return outcomeOfError(new RpcUnavailableError("the node's state is older than the index's"));
       }
-      const prior = priorRuns.get(item.workflowId);
-      if (prior === "gone") {
-        // The check followed a run a reorg undid. Its re-send may have run the workflow again at the same
-        // timestamp, so the slot matches while the answer is stale: found by the chaos suite, 6 tickets
-        // performed twice after a reorg of depth 2. The scheduler asks the checker again.
-        return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
-      }
-      if (prior === "unknown")
-        return outcomeOfError(new RpcUnavailableError("could not look up the workflow's last run"));
       // It would run, and run well: sent only if its fee covers what it costs the worker.
       return this.#d.economics.judge(item, r, price);
     }
     if (r.skipReason === SkipReason.STALE_CHECK) {
-      // The workflow ran since its check (the chain refuses a spent answer): the scheduler asks afresh.
+      // The workflow ran since its check, or a reorg replaced the block it was asked at (the chain refuses
+      // such an answer: lib/check-ref.ts). The scheduler asks afresh.
       return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
     }
     if (r.skipReason === SkipReason.NOT_DUE && item.dueAt <= target) {
@@ -426,25 +399,6 @@ export class Batcher {
     }
   }
 
-  /**
-   * For each CONDITION item, whether the last run its check followed is still on the chain: "gone" when
-   * the node has no receipt for it, "unknown" when the lookup failed. Items not listed are fine.
-   */
-  async #priorRuns(items: BatchItem[]): Promise<PriorRuns> {
-    const out: PriorRuns = new Map();
-    await Promise.all(
-      items.map(async (item) => {
-        if (item.trigger !== "CONDITION" || !item.lastRunTx) return;
-        try {
-          await this.#d.client.getTransactionReceipt({ hash: item.lastRunTx });
-        } catch (error) {
-          out.set(item.workflowId, error instanceof TransactionReceiptNotFoundError ? "gone" : "unknown");
-        }
-      }),
-    );
-    return out;
-  }
-
   /** The executeBatch transaction for `items`, with the simulated gas plus what simulation cannot see. */
   #request(items: BatchItem[], gasRequired: bigint): TxRequest {
     const data = encodeFunctionData({
@@ -471,19 +425,16 @@ export class Batcher {
       const landing = this.#d.clock.nextBlock();
       const target = landing.timestamp;
       const price = this.#price(signer.safeFees());
-      const [sim, priorRuns] = await Promise.all([
-        this.#d.simulate(
-          signer.address,
-          items.map((i) => i.workflowId),
-          items.map((i) => i.performData),
-          landing,
-          price,
-        ),
-        this.#priorRuns(items),
-      ]);
+      const sim = await this.#d.simulate(
+        signer.address,
+        items.map((i) => i.workflowId),
+        items.map((i) => i.performData),
+        landing,
+        price,
+      );
       const keep: BatchItem[] = [];
       items.forEach((item, i) => {
-        const verdict = this.#verdict(item, sim.results[i]!, target, priorRuns, price);
+        const verdict = this.#verdict(item, sim.results[i]!, target, price);
         if (verdict === undefined) keep.push(item);
         // Skipped runs were served or are stale: nothing to bring back. The rest still owe a run.
         else if (verdict.kind !== "skipped" && state.completed.has(itemKey(item))) {
@@ -587,19 +538,15 @@ export class Batcher {
     const landing = clock.nextBlock(Date.now() + this.advanceMs());
     const target = landing.timestamp;
     let sim: Awaited<ReturnType<Simulate>>;
-    let priorRuns: PriorRuns;
     const simStarted = Date.now();
     try {
-      [sim, priorRuns] = await Promise.all([
-        simulate(
-          signer.address,
-          batch.map((p) => p.item.workflowId),
-          batch.map((p) => p.item.performData),
-          landing,
-          price,
-        ),
-        this.#priorRuns(batch.map((p) => p.item)),
-      ]);
+      sim = await simulate(
+        signer.address,
+        batch.map((p) => p.item.workflowId),
+        batch.map((p) => p.item.performData),
+        landing,
+        price,
+      );
       this.#simMs = this.#simMs === 0 ? Date.now() - simStarted : 0.8 * this.#simMs + 0.2 * (Date.now() - simStarted);
     } catch (error) {
       metrics.rpcErrors.inc({ kind: "simulate" });
@@ -609,7 +556,7 @@ export class Batcher {
 
     const send: Pending[] = [];
     batch.forEach((p, i) => {
-      const verdict = this.#verdict(p.item, sim.results[i]!, target, priorRuns, price);
+      const verdict = this.#verdict(p.item, sim.results[i]!, target, price);
       if (verdict) p.resolve(verdict);
       else send.push(p);
     });

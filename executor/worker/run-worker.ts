@@ -158,7 +158,6 @@ export function startWorker({
       gasLimit: job.data.gasLimit,
       trigger: job.data.trigger ?? "TIME",
       readyAt: job.data.readyAt === undefined ? undefined : BigInt(job.data.readyAt),
-      lastRunTx: job.data.lastRunTx ?? undefined,
       recordTx: async (hash: Hash, signer: Hex, nonce: number) => {
         const current = await handle.get();
         const txHashes = [...(current.data.txHashes ?? []), hash];

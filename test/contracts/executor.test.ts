@@ -33,6 +33,7 @@ import {
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, gelatoSpec, SkipReason, Status, timeSpec } from "../../lib/spec.js";
 import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+import { anvilRequest } from "../helpers/chain-faults.js";
 import { simulationOf } from "../helpers/simulation.js";
 
 let chain: Chain;
@@ -361,8 +362,8 @@ describe("CONDITION workflows", () => {
     const [needed, performData] = await check();
     expect(needed).toBe(true);
     expect(performData).toBe(encodeAbiParameters([{ type: "uint256" }, { type: "bytes" }], [12n, "0x1234"]));
-    // The item carries the check's reference (the run it was answered for); the upkeep gets its own bytes.
-    const { executed } = await chain.execute(id, conditionPerformData(1n, performData));
+    // The item carries the check's reference (the run and block it was answered for); the upkeep gets its own bytes.
+    const { executed } = await chain.execute(id, conditionPerformData(await chain.checkRef(1n), performData));
     expect(executed?.success).toBe(true);
     const read = (functionName: "performed" | "lastCaller" | "value") =>
       chain.publicClient.readContract({ address: upkeep, abi: chainlinkStyleUpkeepAbi, functionName });
@@ -370,10 +371,12 @@ describe("CONDITION workflows", () => {
     expect(await read("lastCaller")).toBe(forwarder);
     expect(await read("value")).toBe(0n);
     // the minimum interval is enforced on-chain
-    expect((await chain.execute(id, conditionPerformData(2n, performData))).skipped?.reason).toBe(SkipReason.NOT_DUE);
+    expect((await chain.execute(id, conditionPerformData(await chain.checkRef(2n), performData))).skipped?.reason).toBe(
+      SkipReason.NOT_DUE,
+    );
     // after it, a run whose condition no longer holds fails in the upkeep's own guard
     await chain.setNextTimestamp((await chain.now()) + 61n);
-    const late = await chain.execute(id, conditionPerformData(2n, performData));
+    const late = await chain.execute(id, conditionPerformData(await chain.checkRef(2n), performData));
     expect(late.executed?.success).toBe(false);
     expect(decodeErrorResult({ abi: chainlinkStyleUpkeepAbi, data: late.executed!.reason }).errorName).toBe(
       "ConditionNotMet",
@@ -405,7 +408,7 @@ describe("CONDITION workflows", () => {
     );
     const [canExec, payload] = await checker();
     expect(canExec).toBe(true);
-    const { executed } = await chain.execute(id, conditionPerformData(1n, payload));
+    const { executed } = await chain.execute(id, conditionPerformData(await chain.checkRef(1n), payload));
     expect(executed?.success).toBe(true);
     expect(
       await chain.publicClient.readContract({ address: target, abi: gelatoStyleTargetAbi, functionName: "lastPrice" }),
@@ -437,7 +440,8 @@ describe("CONDITION workflows", () => {
     });
     expect(needed).toBe(true);
     const ticket = decodeAbiParameters([{ type: "uint64" }], performData)[0];
-    const answer = conditionPerformData(1n, performData);
+    const ref = await chain.checkRef(1n);
+    const answer = conditionPerformData(ref, performData);
     // The same answer twice in one batch (a job and its copy): the first performs, the second is stale.
     const { events } = await chain.executeBatch([id, id], [answer, answer]);
     const outcomes = events.filter((e) => e.eventName === "WorkflowExecuted" || e.eventName === "WorkflowSkipped");
@@ -445,8 +449,17 @@ describe("CONDITION workflows", () => {
       "WorkflowExecuted",
       `skip:${SkipReason.STALE_CHECK}`,
     ]);
-    // ...and again in a later transaction; nor does an item run without a reference, or with another run's.
-    for (const data of [answer, performData, "0x" as Hex, conditionPerformData(3n, performData)]) {
+    // ...and again in a later transaction; nor does an item run without a reference, or with another run's,
+    // or with a block this chain does not have (another hash, a block not mined yet).
+    const head = await chain.checkRef(2n);
+    for (const data of [
+      answer,
+      performData,
+      "0x" as Hex,
+      conditionPerformData({ ...ref, runNumber: 3n }, performData),
+      conditionPerformData({ ...head, blockHash: `0x${"ab".repeat(32)}` }, performData),
+      conditionPerformData({ ...head, blockNumber: head.blockNumber + 5n }, performData),
+    ]) {
       expect((await chain.execute(id, data)).skipped?.reason).toBe(SkipReason.STALE_CHECK);
     }
     const performs = await chain.publicClient.readContract({
@@ -468,7 +481,65 @@ describe("CONDITION workflows", () => {
     });
     expect(again).toBe(true);
     expect(next).not.toBe(performData);
-    expect((await chain.execute(id, conditionPerformData(2n, next))).executed?.success).toBe(true);
+    expect((await chain.execute(id, conditionPerformData(await chain.checkRef(2n), next))).executed?.success).toBe(
+      true,
+    );
+  });
+
+  it("refuses an answer asked at a block a reorg replaced: re-sent onto the new chain it would perform a ticket twice", async () => {
+    // Found by the reorg suite (tickets performed twice). A reorg hands the run numbers to a new history,
+    // and anvil's (like a real fork's) blocks can carry earlier times than the ones they replace. An
+    // answer "ticket T is due" asked on the old chain and re-sent onto the new one performed T before it
+    // was due there; TicketUpkeep then set T due again (its time plus the period), and T was performed a
+    // second time when it came. The block the answer was asked at is gone, so the chain refuses it.
+    const period = 5n;
+    const upkeep = await chain.deploy(ticketUpkeepAbi, ticketUpkeepBytecode, [period, await chain.now()]);
+    const { id } = await chain.register(chainlinkSpec(upkeep), FUND);
+    const ask = () =>
+      chain.publicClient.readContract({
+        address: upkeep,
+        abi: ticketUpkeepAbi,
+        functionName: "checkUpkeep",
+        args: ["0x"],
+        account: zeroAddress,
+      });
+    const performs = (ticket: bigint) =>
+      chain.publicClient.readContract({
+        address: upkeep,
+        abi: ticketUpkeepAbi,
+        functionName: "performs",
+        args: [ticket],
+      });
+    const first = await ask();
+    expect((await chain.execute(id, conditionPerformData(await chain.checkRef(1n), first[1]))).executed?.success).toBe(
+      true,
+    );
+    // The next ticket falls due; asked at that block, the answer is performed in the next.
+    const ticket = (await chain.now()) + period;
+    await chain.setNextTimestamp(ticket);
+    await chain.testClient.mine({ blocks: 1 });
+    const [needed, performData] = await ask();
+    expect([needed, decodeAbiParameters([{ type: "uint64" }], performData)[0]]).toEqual([true, ticket]);
+    const answer = conditionPerformData(await chain.checkRef(2n), performData);
+    expect((await chain.execute(id, answer)).executed?.success).toBe(true);
+    expect(await performs(ticket)).toBe(1n);
+
+    // Both blocks reorged away: the new chain is back before the ticket fell due, at run 1.
+    await anvilRequest(chain, "anvil_reorg", [2, []]);
+    expect([await performs(ticket), (await chain.workflow(id)).runCount]).toEqual([0n, 1n]);
+    expect(await chain.now()).toBeLessThan(ticket);
+    // The re-sent answer names run 2, the run that comes next here too, but a block this chain does not have.
+    expect((await chain.execute(id, answer)).skipped?.reason).toBe(SkipReason.STALE_CHECK);
+    expect(await performs(ticket)).toBe(0n);
+    // Asked afresh on the new chain once the ticket is due, it is performed once.
+    await chain.setNextTimestamp(ticket + 1n);
+    await chain.testClient.mine({ blocks: 1 });
+    const [dueAgain, again] = await ask();
+    expect(dueAgain).toBe(true);
+    expect((await chain.execute(id, conditionPerformData(await chain.checkRef(2n), again))).executed?.success).toBe(
+      true,
+    );
+    expect(await performs(ticket)).toBe(1n);
   });
 });
 

@@ -84,7 +84,7 @@ describe("a run's fee covers what it costs the worker", () => {
 
   it("with a 4 kB performData, whose calldata the worker pays for", async () => {
     const { id } = await chain.register(chainlinkSpec(upkeep, { gasLimit: 100_000 }), parseEther("0.1"));
-    const performData = conditionPerformData(1n, toHex(new Uint8Array(4096).fill(0xab)));
+    const performData = conditionPerformData(await chain.checkRef(1n), toHex(new Uint8Array(4096).fill(0xab)));
     const a = account(await batch([id], [performData]));
     expect(a.runs).toBe(1);
     expect(a.charged).toBeGreaterThanOrEqual(a.gasUsed);

@@ -18,7 +18,7 @@ import {
 import { createLogger } from "../../executor/log.js";
 import { createConditionChecker } from "../../executor/scheduler/conditions.js";
 import { IndexReader } from "../../executor/scheduler/index-reader.js";
-import { conditionPerformData } from "../../lib/check-ref.js";
+import { CHECK_REF_BYTES, checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, gelatoSpec, SkipReason } from "../../lib/spec.js";
 import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
 import { type Stack, startStack } from "../helpers/stack.js";
@@ -113,7 +113,7 @@ it("ties a check to the run count on the chain at its block, not the index's, wh
     const reader = new IndexReader(indexer.url, chain.deployment.chainId);
     const [row] = (await reader.due((await chain.now()) + 60n)).filter((w) => w.id === id);
     expect(row).toBeDefined();
-    return { row: row!, hits: await checker.due([row!], await chain.publicClient.getBlockNumber({ cacheTime: 0 })) };
+    return { row: row!, hits: await checker.due([row!], await chain.publicClient.getBlock()) };
   };
 
   // Run 1 performs the ticket; the index sees it.
@@ -133,7 +133,8 @@ it("ties a check to the run count on the chain at its block, not the index's, wh
     await chain.testClient.revert({ id: before });
     await chain.testClient.mine({ blocks: 3 });
     const row = indexed.find((w) => w.id === id)!;
-    const hits = await checker.due([row], await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+    const block = await chain.publicClient.getBlock();
+    const hits = await checker.due([row], block);
     expect(hits.map((h) => h.runCount)).toEqual([0n]);
     // The undone run is mined again (as the worker re-sends it at its nonce), then the new check's job.
     expect((await chain.execute(id, run1)).executed?.runNumber).toBe(1n);
@@ -142,8 +143,8 @@ it("ties a check to the run count on the chain at its block, not the index's, wh
     expect(await performs()).toBe(1n);
     // Tied by the index's count instead (the rule before), the same answer is the next run: it performs
     // the ticket a second time.
-    const answer = `0x${hits[0]!.performData.slice(2 + 64)}` as const;
-    const byIndex = await chain.execute(id, conditionPerformData(BigInt(row.runCount) + 1n, answer));
+    const answer = `0x${hits[0]!.performData.slice(2 + 2 * CHECK_REF_BYTES)}` as const;
+    const byIndex = await chain.execute(id, conditionPerformData(checkRefAt(BigInt(row.runCount) + 1n, block), answer));
     expect([byIndex.executed?.runNumber, await performs()]).toEqual([2n, 2n]);
   } finally {
     indexer.process.kill("SIGCONT");

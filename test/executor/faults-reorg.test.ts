@@ -11,6 +11,7 @@ import { encodeAbiParameters, encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, ticketUpkeepAbi, ticketUpkeepBytecode } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
+import { conditionPerformData } from "../../lib/check-ref.js";
 import { jobId } from "../../lib/queue.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
 import { reorgOwnTransactions } from "../helpers/chain-faults.js";
@@ -117,12 +118,12 @@ it.each([4])(
   240_000,
 );
 
-it("drops a check made after a run a reorg undid, asks the checker again, and performs the ticket once", async () => {
-  // The state a reorg leaves behind, built directly: the index showed a run (its transaction) that the
-  // chain no longer has, the checker was asked after it, and the job carries that answer for the slot
-  // the chain now waits at. After a real reorg the re-send can run the workflow again at the same
-  // timestamp, so only the missing transaction tells the answer is stale (the chaos suite saw 6 tickets
-  // performed twice that way). Such a job must not be sent; the slot is offered again and checked afresh.
+it("drops a check asked at a block the chain no longer has, asks the checker again, and performs the ticket once", async () => {
+  // The state a reorg leaves behind, built directly: the job carries an answer for the run the chain now
+  // waits for, asked at a block this chain does not have (a reorg replaced it). Sent, the chain refuses it
+  // (lib/check-ref.ts); the worker sees that in its simulation and sends nothing, and the slot is offered
+  // again and checked afresh on this chain. (The depth-4 reorg above once performed two tickets twice by
+  // re-sending such answers, before the reference named its block.)
   const { chain } = stack;
   await chain.testClient.setAutomine(true);
   const start = (await chain.now()) + 10n;
@@ -139,10 +140,12 @@ it("drops a check made after a run a reorg undid, asks the checker again, and pe
       chainId: chain.deployment.chainId,
       workflowId: String(id),
       dueAt: String(slot),
-      performData: encodeAbiParameters([{ type: "uint64" }], [start]),
+      performData: conditionPerformData(
+        { ...(await chain.checkRef(1n)), blockHash: `0x${"ab".repeat(32)}` },
+        encodeAbiParameters([{ type: "uint64" }], [start]),
+      ),
       gasLimit: 150_000,
       trigger: "CONDITION",
-      lastRunTx: `0x${"ab".repeat(32)}`,
     },
     { jobId: job },
   );

@@ -18,6 +18,7 @@ import {
 import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { type Anvil, type AnvilOptions, startAnvil } from "../../lib/anvil.js";
+import { type CheckRef, checkRefAt } from "../../lib/check-ref.js";
 import { publicClientFor, type Wallet, walletFor } from "../../lib/clients.js";
 import { deployAutokeeper } from "../../lib/deploy.js";
 import type { Deployment } from "../../lib/deployments.js";
@@ -109,6 +110,11 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     };
   }
 
+  /** A check reference for run `runNumber` at the latest block (lib/check-ref.ts): as if the checker were asked now. */
+  async function checkRef(runNumber: bigint): Promise<CheckRef> {
+    return checkRefAt(runNumber, await publicClient.getBlock());
+  }
+
   async function now(): Promise<bigint> {
     return (await publicClient.getBlock()).timestamp;
   }
@@ -167,6 +173,7 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     now,
     setNextTimestamp,
     workflow,
+    checkRef,
     balanceOf,
     earnings,
     worth,

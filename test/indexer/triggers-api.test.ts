@@ -110,7 +110,7 @@ beforeAll(async () => {
       args: [10n],
     }),
   );
-  await chain.execute(s.conditionId, conditionPerformData(1n, "0x"));
+  await chain.execute(s.conditionId, conditionPerformData(await chain.checkRef(1n), "0x"));
   // CRON: one shown (weekdays 09:30 UTC), one that starts in 30 days, one run 2 s after its tick.
   s.cronId = (await chain.register(cronSpec(WEEKDAYS, [inc]), parseEther("1"))).id;
   s.laterStart = BigInt(Math.floor(Date.now() / 1000)) + 30n * 86_400n;

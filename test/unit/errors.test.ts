@@ -6,6 +6,7 @@ import {
   HttpRequestError,
   InternalRpcError,
   InvalidInputRpcError,
+  ResourceNotFoundRpcError,
   RpcRequestError,
   TimeoutError,
   TransactionExecutionError,
@@ -60,6 +61,13 @@ describe("classifyRpcError", () => {
     expect(isOutOfGas(oog)).toBe(true);
     expect(isTransient(new InternalRpcError(nodeError(-32603, "internal error")))).toBe(true);
     expect(isOutOfGas(new InternalRpcError(nodeError(-32603, "internal error")))).toBe(false);
+  });
+
+  it("calls a block the node does not have transient: a call at a block a reorg replaced is asked again, not the checker's fault", () => {
+    // anvil answers -32001 "Resource not found"; geth says "header not found".
+    expect(isTransient(new ResourceNotFoundRpcError(nodeError(-32001, "Resource not found")))).toBe(true);
+    expect(isTransient(new InvalidInputRpcError(nodeError(-32000, "header for hash not found")))).toBe(true);
+    expect(isTransient(new InvalidInputRpcError(nodeError(-32000, "execution reverted")))).toBe(false);
   });
 
   it("leaves a refusal it does not know as other", () => {

@@ -69,7 +69,6 @@ describe("CRON slots offered ahead", () => {
     gasLimit: 100_000,
     maxFeePerRun: 1n,
     runCount: 0,
-    lastRunTx: null,
   });
   const t0 = BigInt(Date.parse("2028-02-28T23:58:00Z") / 1000);
 
