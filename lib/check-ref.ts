@@ -7,7 +7,7 @@
  * is never performed at all. The ActionExecutor hands the checker's own performData, after the
  * reference, to the upkeep or the resolver's target.
  */
-import { concat, type Hash, type Hex, numberToHex } from "viem";
+import { concat, type Hash, type Hex, hexToBigInt, numberToHex, size, slice } from "viem";
 
 /** Bytes of the check reference (WorkflowRegistry.CHECK_REF_BYTES): three words. */
 export const CHECK_REF_BYTES = 96;
@@ -32,4 +32,14 @@ export function conditionPerformData(ref: CheckRef, performData: Hex): Hex {
 /** The reference of a check for run `runNumber` asked at `block`. */
 export function checkRefAt(runNumber: bigint, block: { number: bigint; hash: Hash }): CheckRef {
   return { runNumber, blockNumber: block.number, blockHash: block.hash };
+}
+
+/** The check reference at the head of a CONDITION item's performData; undefined if it is too short to hold one. */
+export function checkRefOf(performData: Hex): CheckRef | undefined {
+  if (size(performData) < CHECK_REF_BYTES) return undefined;
+  return {
+    runNumber: hexToBigInt(slice(performData, 0, 32)),
+    blockNumber: hexToBigInt(slice(performData, 32, 64)),
+    blockHash: slice(performData, 64, 96),
+  };
 }

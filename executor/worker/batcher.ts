@@ -7,11 +7,12 @@
  */
 import { type Chain, encodeFunctionData, type Hash, type Hex, type PublicClient, type Transport } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
+import { checkRefOf } from "../../lib/check-ref.js";
 import { logRefOf } from "../../lib/log-trigger.js";
 import type { TriggerName } from "../../lib/queue.js";
 import { decodeRevertReason } from "../../lib/revert-reason.js";
 import { enumName, SkipReason } from "../../lib/spec.js";
-import type { ChainClock } from "../chain-clock.js";
+import type { ChainClock, Landing } from "../chain-clock.js";
 import {
   errorText,
   FeeCapError,
@@ -333,9 +334,11 @@ export class Batcher {
 
   /**
    * What one simulated item means for its job: undefined when it should be sent, else its outcome.
-   * `target` is the timestamp the simulation ran at, `price` the gas price its fees were computed at.
+   * `landing` is the block the simulation ran as (its number and timestamp), `price` the gas price its
+   * fees were computed at.
    */
-  #verdict(item: BatchItem, r: ItemSimulation, target: bigint, price: bigint): Outcome | undefined {
+  #verdict(item: BatchItem, r: ItemSimulation, landing: Landing, price: bigint): Outcome | undefined {
+    const target = landing.timestamp;
     if (item.trigger === "LOG") return this.#logVerdict(item, r, target, price);
     if (r.skipReason === SkipReason.NONE) {
       if (!r.success) {
@@ -357,6 +360,11 @@ export class Batcher {
       return this.#d.economics.judge(item, r, price);
     }
     if (r.skipReason === SkipReason.STALE_CHECK) {
+      // Checked at a block our clock has not seen (the index ran ahead of a slow head poll): simulated as
+      // of an older block, the check's block is "not mined yet". Asked again once the head moves on.
+      const ref = checkRefOf(item.performData);
+      if (ref && ref.blockNumber >= landing.number)
+        return outcomeOfError(new RpcUnavailableError("the check's block is newer than the node's head"));
       // The workflow ran since its check, or a reorg replaced the block it was asked at (the chain refuses
       // such an answer: lib/check-ref.ts). The scheduler asks afresh.
       return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
@@ -423,7 +431,6 @@ export class Batcher {
       const items = sent.filter((i) => !state.reopened.has(itemKey(i)));
       if (items.length === 0) return undefined;
       const landing = this.#d.clock.nextBlock();
-      const target = landing.timestamp;
       const price = this.#price(signer.safeFees());
       const sim = await this.#d.simulate(
         signer.address,
@@ -434,7 +441,7 @@ export class Batcher {
       );
       const keep: BatchItem[] = [];
       items.forEach((item, i) => {
-        const verdict = this.#verdict(item, sim.results[i]!, target, price);
+        const verdict = this.#verdict(item, sim.results[i]!, landing, price);
         if (verdict === undefined) keep.push(item);
         // Skipped runs were served or are stale: nothing to bring back. The rest still owe a run.
         else if (verdict.kind !== "skipped" && state.completed.has(itemKey(item))) {
@@ -556,7 +563,7 @@ export class Batcher {
 
     const send: Pending[] = [];
     batch.forEach((p, i) => {
-      const verdict = this.#verdict(p.item, sim.results[i]!, target, price);
+      const verdict = this.#verdict(p.item, sim.results[i]!, landing, price);
       if (verdict) p.resolve(verdict);
       else send.push(p);
     });
