@@ -8,6 +8,7 @@ import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networksFromEnv, selectNetworks } from "../lib/network.js";
 import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
 import { queueEnv, queueLocation } from "../lib/queue.js";
+import { type KeystoreSource, keystoreFiles as keystoreList } from "./keystore.js";
 import { SecretKey } from "./secret.js";
 
 export type Role = "scheduler" | "worker" | "all";
@@ -24,6 +25,9 @@ const shape = {
   ...queueEnv,
   WORKER_PRIVATE_KEY: privateKey.optional(),
   WORKER_PRIVATE_KEYS: keyList.optional(),
+  // Encrypted JSON keystores (comma-separated paths) and the file holding their password: executor/keystore.ts.
+  WORKER_KEYSTORE: z.string().trim().min(1).optional(),
+  WORKER_KEYSTORE_PASSWORD_FILE: z.string().trim().min(1).optional(),
   GAS_BUFFER_PERCENT: int(0, 500).default(20),
   MAX_ATTEMPTS: int(1, 100).default(3),
   BACKOFF_MS: int(0, 3_600_000).default(2000),
@@ -87,6 +91,8 @@ export interface ExecutorConfig {
    * WORKER_PRIVATE_KEY(S). Every chain gets its own signers from them (nonces are per chain).
    */
   signerKeys: Map<number, SecretKey[]>;
+  /** WORKER_KEYSTORE: keys still encrypted, added to signerKeys by unlockKeystores (executor/keystore.ts). */
+  keystore?: KeystoreSource;
   gasBufferPercent: number;
   maxAttempts: number;
   backoffMs: number;
@@ -141,18 +147,25 @@ export function loadConfig(
     ...(e.WORKER_PRIVATE_KEY ? [e.WORKER_PRIVATE_KEY] : []),
     ...(e.WORKER_PRIVATE_KEYS ? splitKeys(e.WORKER_PRIVATE_KEYS) : []),
   ];
+  const keystoreFiles = keystoreList(e.WORKER_KEYSTORE);
+  const passwordFile = e.WORKER_KEYSTORE_PASSWORD_FILE;
+  if (keystoreFiles.length > 0 && !passwordFile) {
+    throw new ConfigError("WORKER_KEYSTORE_PASSWORD_FILE: required with WORKER_KEYSTORE");
+  }
   const signerKeys = new Map<number, SecretKey[]>();
+  const keystoreChains: number[] = [];
   for (const { chainId } of networks) {
     // Validated for every role, as WORKER_PRIVATE_KEYS is: a typo should not wait for the worker's deploy.
     const own = parseEnv({ [`WORKER_PRIVATE_KEYS_${chainId}`]: keyList.optional() }, env)[
       `WORKER_PRIVATE_KEYS_${chainId}`
     ];
     const unique = [...new Set((own ? splitKeys(own) : common).map((k) => k.toLowerCase() as `0x${string}`))];
-    if (role !== "scheduler" && unique.length === 0) {
+    if (!own && keystoreFiles.length > 0) keystoreChains.push(chainId);
+    if (role !== "scheduler" && unique.length === 0 && !keystoreChains.includes(chainId)) {
       throw new ConfigError(
         networks.length === 1
-          ? "WORKER_PRIVATE_KEY: required for the worker role (or set WORKER_PRIVATE_KEYS)"
-          : `WORKER_PRIVATE_KEY: required for the worker role on chain ${chainId} (or set WORKER_PRIVATE_KEYS or WORKER_PRIVATE_KEYS_${chainId})`,
+          ? "WORKER_PRIVATE_KEY: required for the worker role (or set WORKER_PRIVATE_KEYS or WORKER_KEYSTORE)"
+          : `WORKER_PRIVATE_KEY: required for the worker role on chain ${chainId} (or set WORKER_PRIVATE_KEYS, WORKER_PRIVATE_KEYS_${chainId} or WORKER_KEYSTORE)`,
       );
     }
     // A scheduler never signs: it holds no keys (nor builds the signers and curve tables they need).
@@ -166,6 +179,9 @@ export function loadConfig(
     indexReader: e.INDEX_READER,
     ...queueLocation(e),
     signerKeys,
+    ...(passwordFile && keystoreFiles.length > 0 && role !== "scheduler"
+      ? { keystore: { files: keystoreFiles, passwordFile, chains: keystoreChains } }
+      : {}),
     gasBufferPercent: e.GAS_BUFFER_PERCENT,
     maxAttempts: e.MAX_ATTEMPTS,
     backoffMs: e.BACKOFF_MS,

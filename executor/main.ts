@@ -7,6 +7,7 @@ import { setFlagsFromString } from "node:v8";
 import { ConfigError, runMain } from "../lib/env.js";
 import { chainArg } from "../lib/network.js";
 import { loadConfig, type Role } from "./config.js";
+import { unlockKeystores } from "./keystore.js";
 import { startExecutor } from "./service.js";
 
 function parseRole(argv: string[]): Role {
@@ -35,7 +36,7 @@ runMain(async () => {
   const role = parseRole(process.argv);
   const { chain } = chainArg(process.argv);
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT[role]}`);
-  const config = loadConfig(role, process.env, { chain });
+  const config = await unlockKeystores(loadConfig(role, process.env, { chain }));
   // Heard from the start: a signal while one chain still waits for its endpoints stops the chains that
   // already run gracefully, rather than killing their batches in flight.
   const stopping = new AbortController();

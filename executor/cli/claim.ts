@@ -2,8 +2,7 @@
  * npm run claim [-- --status] [--chain <id>]
  * Pays each worker key what it has earned on a chain (the only one, or the one --chain names when the
  * deployment serves several): for every key of that chain (WORKER_PRIVATE_KEYS_<id>, else
- * WORKER_PRIVATE_KEY / WORKER_PRIVATE_KEYS),
- * prints its address and unclaimed FeeEscrow earnings, and (without --status) calls `claim()` when there
+ * WORKER_PRIVATE_KEY / WORKER_PRIVATE_KEYS, and WORKER_KEYSTORE's keys), prints its address and unclaimed FeeEscrow earnings, and (without --status) calls `claim()` when there
  * are any, printing the amount from the Claimed event and the transaction hash. The running executor
  * does the same by itself (AUTO_CLAIM_MIN); this is for a key whose executor is not running, or now.
  * Keys are never printed: only the addresses they sign as.
@@ -17,6 +16,7 @@ import { checkEndpoints } from "../../lib/endpoints.js";
 import { ConfigError, describeError, runMain } from "../../lib/env.js";
 import { chainArg, oneNetwork } from "../../lib/network.js";
 import { loadConfig } from "../config.js";
+import { unlockKeystores } from "../keystore.js";
 import { rpcTransport } from "../rpc.js";
 import type { SecretKey } from "../secret.js";
 import { feesFor } from "../worker/fees.js";
@@ -28,7 +28,7 @@ runMain(async () => {
   if (args.some((a) => a !== "--status")) throw new ConfigError(usage);
   const statusOnly = args.includes("--status");
 
-  const config = loadConfig("worker", process.env, { chain: chainId });
+  const config = await unlockKeystores(loadConfig("worker", process.env, { chain: chainId }));
   const network = oneNetwork(config.networks, undefined);
   const keys = config.signerKeys.get(network.chainId) ?? [];
   const suffix = config.suffixedVariables ? `_${network.chainId}` : "";

@@ -59,6 +59,19 @@ it.concurrent.each([
   for (const value of Object.values(env).filter((v) => v.length > 3)) expect(ex.output()).not.toContain(value);
 });
 
+it.concurrent.each([
+  [{ WORKER_KEYSTORE: "/nonexistent/worker.json" }, "WORKER_KEYSTORE_PASSWORD_FILE: required with WORKER_KEYSTORE"],
+  [
+    { WORKER_KEYSTORE: "/nonexistent/worker.json", WORKER_KEYSTORE_PASSWORD_FILE: "/dev/null" },
+    "WORKER_KEYSTORE: cannot read /nonexistent/worker.json (ENOENT)",
+  ],
+])("refuses a keystore it cannot use, %o, with one line naming the variable and the file", async (env, message) => {
+  // The keystore is unlocked after the config is read (ethers loads only then): the same one-line exit.
+  const ex = spawnExecutor({ ...base, WORKER_PRIVATE_KEY: "", ...env });
+  expect(await ex.exited).toBe(2);
+  expect(ex.output().trim()).toBe(`config error: ${message}`);
+});
+
 it("refuses an unknown --role", async () => {
   const ex = spawnExecutor(base, ["--role", "boss"]);
   expect(await ex.exited).toBe(2);
