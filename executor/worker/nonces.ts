@@ -11,12 +11,22 @@
  *   the chain is stuck there and we have nothing to re-send.
  */
 
-/** Hands nonces out one at a time; the first (and the first after a resync) comes from the chain. */
+/**
+ * Hands nonces out one at a time; the first (and the first after a resync) comes from the chain, but
+ * never one the signer still holds a transaction at. The chain does not count a transaction of ours that
+ * vanished and waits to be sent again at its own nonce (a re-send the node refused, say for lack of gas
+ * money): found by the chaos suite, a send refused during "signer out of funds" resynced to the chain's
+ * count, the next batch took the vanished one's nonce, and the vanished one's runs, no longer watched,
+ * waited out TX_TIMEOUT_MS (two CONDITION workflows stalled for two minutes).
+ */
 export class NonceAuthority {
   #next: number | undefined;
   #lock: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly pendingCount: () => Promise<number>) {}
+  constructor(
+    private readonly pendingCount: () => Promise<number>,
+    private readonly held: (nonce: number) => boolean = () => false,
+  ) {}
 
   /** The next nonce this signer would use, once known. */
   get next(): number | undefined {
@@ -26,6 +36,7 @@ export class NonceAuthority {
   take(): Promise<number> {
     const taken = this.#lock.then(async () => {
       if (this.#next === undefined) this.#next = await this.pendingCount();
+      while (this.held(this.#next)) this.#next += 1;
       const nonce = this.#next;
       this.#next += 1;
       return nonce;

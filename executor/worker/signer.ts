@@ -175,8 +175,9 @@ export class Signer {
   constructor(deps: SignerDeps) {
     this.#d = deps;
     this.account = privateKeyToAccount(deps.key.reveal());
-    this.#nonces = new NonceAuthority(() =>
-      deps.client.getTransactionCount({ address: this.address, blockTag: "pending" }),
+    this.#nonces = new NonceAuthority(
+      () => deps.client.getTransactionCount({ address: this.address, blockTag: "pending" }),
+      (nonce) => this.#records.has(nonce),
     );
     deps.clock.onHead((head) => void this.#onHead(head));
     // A chain that stops producing blocks produces no heads either, and a transaction stuck then (too

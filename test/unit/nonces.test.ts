@@ -77,4 +77,18 @@ describe("NonceAuthority", () => {
     nonces.passed(9); // the signer filled 9 itself
     expect(await nonces.take()).toBe(10);
   });
+
+  it("never hands out a nonce the signer still holds, though the chain's count points at it", async () => {
+    // 616 vanished and waits to be sent again (its re-send refused for lack of gas money); a later send
+    // was refused too, so the authority asks the chain, whose pending count is back at 616.
+    const held = new Set([616, 618]);
+    const nonces = new NonceAuthority(
+      async () => 616,
+      (n) => held.has(n),
+    );
+    expect(await Promise.all([nonces.take(), nonces.take(), nonces.take()])).toEqual([617, 619, 620]);
+    nonces.resync();
+    held.clear();
+    expect(await nonces.take()).toBe(616);
+  });
 });
