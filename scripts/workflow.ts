@@ -37,6 +37,7 @@ import {
   timeSpec,
   type WorkflowSpec,
 } from "../lib/spec.js";
+import { contractsOf, runWarnings, type SpecAddress, withoutCode } from "./register-preflight.js";
 
 const HELP: Record<string, string> = {
   register: `npm run workflow -- register [trigger] [action] [limits]
@@ -63,7 +64,9 @@ const HELP: Record<string, string> = {
     --fund <ether>               deposit with the registration (default 0)
     --gas-limit <gas>            per run (default 200000)
     --max-fee <ether>            per run (default 0.01)
-    --start <unix seconds>  --max-runs <n>  --end <unix seconds>`,
+    --start <unix seconds>  --max-runs <n>  --end <unix seconds>
+  checks before sending: every address must hold contract code (--force registers anyway); the actions
+  are simulated against --gas-limit; a workflow without --fund is said to wait for funds`,
   fund: "npm run workflow -- fund <id> <ether>        deposit into a workflow's balance (anyone may)",
   withdraw: "npm run workflow -- withdraw <id> <ether>    take funds back (owner)",
   "max-fee":
@@ -87,12 +90,19 @@ several chains (CHAINS): --chain <id> names the one a command acts on`;
 
 class UsageError extends ConfigError {}
 
-/** --name value pairs; repeated names collect in order. */
+/** Flags that take no value. */
+const SWITCHES = new Set(["force"]);
+
+/** --name value pairs (a switch: --name alone); repeated names collect in order. */
 function options(argv: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
+    if (SWITCHES.has(arg.slice(2))) {
+      out.set(arg.slice(2), ["true"]);
+      continue;
+    }
     const value = argv[i + 1];
     if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
     out.set(arg.slice(2), [...(out.get(arg.slice(2)) ?? []), value]);
@@ -400,7 +410,8 @@ runMain(async () => {
   }
 
   // Everything is parsed and checked before connecting or sending.
-  const registering = command === "register" ? buildSpec(options(rest)) : undefined;
+  const registerOptions = command === "register" ? options(rest) : undefined;
+  const registering = registerOptions ? buildSpec(registerOptions) : undefined;
   const id = command === "register" ? undefined : parseId(rest[0]);
   const amount =
     command === "fund" || command === "withdraw" || command === "max-fee" ? parseAmount(rest[1], "amount") : undefined;
@@ -424,6 +435,18 @@ runMain(async () => {
   const escrow = { address: network.feeEscrow, abi: feeEscrowAbi, account } as const;
 
   if (registering) {
+    const missing = await withoutCode(client, contractsOf(registering.spec));
+    const noCode = (m: SpecAddress) => `${m.flag} ${m.address} has no contract code on chain ${client.chain.id}`;
+    if (missing.length > 0 && !registerOptions?.has("force")) {
+      throw new Error(
+        `${missing.map(noCode).join("; ")} (an account, or a contract on another chain?): nothing sent; ` +
+          "--force registers it anyway",
+      );
+    }
+    for (const m of missing) console.error(`warning: ${noCode(m)}; registering anyway (--force)`);
+    for (const warning of await runWarnings(client, network.registry, registering.spec)) {
+      console.error(`warning: ${warning}`);
+    }
     const { request } = await client.simulateContract({
       ...registry,
       functionName: "register",
@@ -440,6 +463,11 @@ runMain(async () => {
       const { spec: cron, expression } = registering.cron;
       const ticks = [nextExecutionAt, ...nextTicks(cron, nextExecutionAt, TICKS_SHOWN - 1)];
       console.log(`cron "${expression}" (UTC), next runs:\n${ticks.map((t) => `  ${iso(t)}`).join("\n")}`);
+    }
+    if (registering.fund === 0n) {
+      console.error(
+        `warning: workflow ${id} has no funds: it will not run until funded (npm run workflow -- fund ${id} <ether>)`,
+      );
     }
   } else if (command === "fund" && id !== undefined && amount !== undefined) {
     const { request } = await client.simulateContract({

@@ -9,7 +9,7 @@
  */
 import { expect, it } from "vitest";
 import { DEV_KEYS } from "../../lib/accounts.js";
-import { allFaults, executorKill, feeSpike, ponderKill } from "../helpers/chaos/faults.js";
+import { allFaults, droppedTx, executorKill, feeSpike, ponderKill, signerOutOfFunds } from "../helpers/chaos/faults.js";
 import { hostileFaults } from "../helpers/chaos/hostile.js";
 import { runChaos } from "../helpers/chaos/run.js";
 import { leakedKeys } from "../helpers/executor.js";
@@ -22,10 +22,19 @@ it("loses and doubles nothing under any fault, and the index agrees with the cha
   const result = await runChaos(
     {
       faults: allFaults([2], CHEAP_WORKFLOWS),
-      faultSeconds: (f) => (f === executorKill || f === feeSpike ? 20 : f === ponderKill ? 0 : 8),
-      // 5 s between faults (npm run chaos allows 30): the ledger judges every slot at the end, so a slow
-      // recovery only moves a late run into the next window; it keeps `npm test` some 75 s shorter.
-      settleSeconds: 5,
+      // 6 s a fault (1 s blocks give each several chances to strike; every row asserts it did), 8 s for
+      // the two whose waits and repairs the log must show (a drop every 5 s, a signer refunded), and 4 s
+      // between faults (npm run chaos allows 30): the ledger judges every slot at the end, so a slow
+      // recovery only moves a late run into the next window. From 8 s and 5 s: CI back under 30 minutes.
+      faultSeconds: (f) =>
+        f === executorKill || f === feeSpike
+          ? 20
+          : f === ponderKill
+            ? 0
+            : f === droppedTx || f === signerOutOfFunds
+              ? 8
+              : 6,
+      settleSeconds: 4,
       warmupSeconds: 8,
       size: { time: 100, conditions: 10, leadSeconds: 25 },
       gasLimit: 10_000_000n,

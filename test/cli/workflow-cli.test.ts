@@ -4,7 +4,15 @@
  */
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { counterAbi, counterBytecode, intervalUpkeepAbi, intervalUpkeepBytecode } from "../../abis/index.js";
+import {
+  counterAbi,
+  counterBytecode,
+  intervalUpkeepAbi,
+  intervalUpkeepBytecode,
+  reverterAbi,
+  reverterBytecode,
+  workflowRegistryAbi,
+} from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { CheckerKind, Status } from "../../lib/spec.js";
 import { type Chain, startChain } from "../helpers/chain.js";
@@ -74,6 +82,67 @@ describe("npm run workflow", { timeout: CLI_TEST_TIMEOUT }, () => {
     );
     expect(raw.code).toBe(0);
     expect((await chain.workflow(idFrom(raw.out))).spec.actions).toHaveLength(2);
+  });
+
+  it("looks before it sends: an address without code is refused unless --force; a tight gas limit, a reverting action and no funds are said", async () => {
+    const count = () =>
+      chain.publicClient.readContract({
+        address: chain.deployment.registry,
+        abi: workflowRegistryAbi,
+        functionName: "workflowCount",
+      });
+    const account = chain.wallets.stranger.account.address;
+    const before = await count();
+    const refused = await cli(
+      "register",
+      "--every",
+      "60",
+      "--target",
+      account,
+      "--call",
+      "increment()",
+      "--fund",
+      "0.1",
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toContain(`--target ${account} has no contract code on chain 31337`);
+    expect(refused.out).toContain("nothing sent; --force registers it anyway");
+    expect(await count()).toBe(before);
+    const forced = await cli(
+      ..."register --every 60 --call increment() --fund 0.1 --force --target".split(" "),
+      account,
+    );
+    expect(forced.code, forced.out).toBe(0);
+    expect(forced.out).toContain(
+      `warning: --target ${account} has no contract code on chain 31337; registering anyway`,
+    );
+    expect(await count()).toBe(before + 1n);
+
+    // A fresh counter: a run's first write to it (the count, and the caller it keeps) needs some 44k gas.
+    const fresh = await chain.deploy(counterAbi, counterBytecode);
+    const tight = await cli(
+      ..."register --every 60 --call increment() --fund 0.1 --gas-limit 30000 --target".split(" "),
+      fresh,
+    );
+    expect(tight.code, tight.out).toBe(0);
+    expect(tight.out).toMatch(/warning: --gas-limit 30000 is below the \d+ gas one run's actions need/);
+    const reverter = await chain.deploy(reverterAbi, reverterBytecode);
+    const reverts = await cli(
+      ..."register --every 60 --call failWithReason() --fund 0.1 --target".split(" "),
+      reverter,
+    );
+    expect(reverts.code, reverts.out).toBe(0);
+    expect(reverts.out).toContain(`warning: action 1 (--target ${reverter}) reverts if run now: target says no`);
+    const unfunded = await cli("register", "--every", "60", "--target", counter, "--call", "increment()");
+    expect(unfunded.code, unfunded.out).toBe(0);
+    expect(unfunded.out).toContain(
+      `warning: workflow ${idFrom(unfunded.out)} has no funds: it will not run until funded (npm run workflow -- fund`,
+    );
+    // A workflow that will run says nothing more than that it is registered.
+    const fine = await cli(..."register --every 60 --call increment() --fund 0.1 --target".split(" "), counter);
+    expect(fine.code, fine.out).toBe(0);
+    expect(fine.out).toMatch(/registered workflow \d+ in 0x[0-9a-f]{64}/);
+    expect(fine.out).not.toContain("warning:");
   });
 
   it("funds, withdraws, pauses, resumes and cancels (refunding the balance)", async () => {

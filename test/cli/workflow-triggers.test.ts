@@ -257,7 +257,18 @@ describe("npm run workflow -- cron, and register --cron", { timeout: CLI_TEST_TI
     expect(await chain.balanceOf(idFrom(r.out))).toBe(parseEther("0.1"));
 
     // Without --start the runs count from the registration's block: every 10 minutes from there.
-    const now = await cli("register", "--cron", "*/10 * * * *", "--target", counter, "--call", "increment()");
+    // Funded: an unfunded registration adds a warning after the runs.
+    const now = await cli(
+      "register",
+      "--cron",
+      "*/10 * * * *",
+      "--fund",
+      "0.1",
+      "--target",
+      counter,
+      "--call",
+      "increment()",
+    );
     expect(now.code).toBe(0);
     const receipt = await chain.publicClient.getTransactionReceipt({ hash: hashFrom(now.out) });
     const { timestamp } = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
