@@ -8,7 +8,7 @@ import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networksFromEnv, selectNetworks } from "../lib/network.js";
 import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
 import { queueEnv, queueLocation } from "../lib/queue.js";
-import { type KeystoreSource, keystoreFiles as keystoreList } from "./keystore.js";
+import { type KeystoreSource, keystoreFiles } from "./keystore.js";
 import { SecretKey } from "./secret.js";
 
 export type Role = "scheduler" | "worker" | "all";
@@ -147,9 +147,9 @@ export function loadConfig(
     ...(e.WORKER_PRIVATE_KEY ? [e.WORKER_PRIVATE_KEY] : []),
     ...(e.WORKER_PRIVATE_KEYS ? splitKeys(e.WORKER_PRIVATE_KEYS) : []),
   ];
-  const keystoreFiles = keystoreList(e.WORKER_KEYSTORE);
+  const keystores = keystoreFiles(e.WORKER_KEYSTORE);
   const passwordFile = e.WORKER_KEYSTORE_PASSWORD_FILE;
-  if (keystoreFiles.length > 0 && !passwordFile) {
+  if (keystores.length > 0 && !passwordFile) {
     throw new ConfigError("WORKER_KEYSTORE_PASSWORD_FILE: required with WORKER_KEYSTORE");
   }
   const signerKeys = new Map<number, SecretKey[]>();
@@ -160,7 +160,7 @@ export function loadConfig(
       `WORKER_PRIVATE_KEYS_${chainId}`
     ];
     const unique = [...new Set((own ? splitKeys(own) : common).map((k) => k.toLowerCase() as `0x${string}`))];
-    if (!own && keystoreFiles.length > 0) keystoreChains.push(chainId);
+    if (!own && keystores.length > 0) keystoreChains.push(chainId);
     if (role !== "scheduler" && unique.length === 0 && !keystoreChains.includes(chainId)) {
       throw new ConfigError(
         networks.length === 1
@@ -179,8 +179,8 @@ export function loadConfig(
     indexReader: e.INDEX_READER,
     ...queueLocation(e),
     signerKeys,
-    ...(passwordFile && keystoreFiles.length > 0 && role !== "scheduler"
-      ? { keystore: { files: keystoreFiles, passwordFile, chains: keystoreChains } }
+    ...(passwordFile && keystores.length > 0 && role !== "scheduler"
+      ? { keystore: { files: keystores, passwordFile, chains: keystoreChains } }
       : {}),
     gasBufferPercent: e.GAS_BUFFER_PERCENT,
     maxAttempts: e.MAX_ATTEMPTS,

@@ -407,6 +407,17 @@ export class Batcher {
     }
   }
 
+  /** Simulates `items` as one batch sent by `signer`, landing in `landing`. */
+  #simulate(signer: Signer, items: BatchItem[], landing: Landing, price: bigint) {
+    return this.#d.simulate(
+      signer.address,
+      items.map((i) => i.workflowId),
+      items.map((i) => i.performData),
+      landing,
+      price,
+    );
+  }
+
   /** The executeBatch transaction for `items`, with the simulated gas plus what simulation cannot see. */
   #request(items: BatchItem[], gasRequired: bigint): TxRequest {
     const data = encodeFunctionData({
@@ -432,13 +443,7 @@ export class Batcher {
       if (items.length === 0) return undefined;
       const landing = this.#d.clock.nextBlock();
       const price = this.#price(signer.safeFees());
-      const sim = await this.#d.simulate(
-        signer.address,
-        items.map((i) => i.workflowId),
-        items.map((i) => i.performData),
-        landing,
-        price,
-      );
+      const sim = await this.#simulate(signer, items, landing, price);
       const keep: BatchItem[] = [];
       items.forEach((item, i) => {
         const verdict = this.#verdict(item, sim.results[i]!, landing, price);
@@ -452,13 +457,7 @@ export class Batcher {
       if (keep.length === 0) return undefined;
       if (keep.length === items.length) return this.#request(keep, sim.gasRequired);
       // Fewer items need less gas; simulate the survivors alone for an honest figure.
-      const again = await this.#d.simulate(
-        signer.address,
-        keep.map((i) => i.workflowId),
-        keep.map((i) => i.performData),
-        landing,
-        price,
-      );
+      const again = await this.#simulate(signer, keep, landing, price);
       return this.#request(keep, again.gasRequired);
     };
   }
@@ -518,7 +517,7 @@ export class Batcher {
 
   /** Simulates, holds until the block ahead is mined, sends (then calls `sent`) and settles the batch. */
   async #prepareAndSend(taken: Pending[], signer: Signer, sent: () => void): Promise<void> {
-    const { simulate, clock, metrics, economics } = this.#d;
+    const { clock, metrics, economics } = this.#d;
     let fees: Fees;
     try {
       fees = signer.fees();
@@ -547,10 +546,9 @@ export class Batcher {
     let sim: Awaited<ReturnType<Simulate>>;
     const simStarted = Date.now();
     try {
-      sim = await simulate(
-        signer.address,
-        batch.map((p) => p.item.workflowId),
-        batch.map((p) => p.item.performData),
+      sim = await this.#simulate(
+        signer,
+        batch.map((p) => p.item),
         landing,
         price,
       );
