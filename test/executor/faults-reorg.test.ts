@@ -9,12 +9,18 @@
  */
 import { encodeAbiParameters, encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { counterAbi, counterBytecode, ticketUpkeepAbi, ticketUpkeepBytecode } from "../../abis/index.js";
+import {
+  actionExecutorAbi,
+  counterAbi,
+  counterBytecode,
+  ticketUpkeepAbi,
+  ticketUpkeepBytecode,
+} from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { jobId } from "../../lib/queue.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
-import { reorgOwnTransactions } from "../helpers/chain-faults.js";
+import { anvilRequest, reorgOwnTransactions } from "../helpers/chain-faults.js";
 import { readTimeLedger, ticketPerforms } from "../helpers/chain-runs.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
 import { type TimeWorkflow, ticketLedger } from "../helpers/ledger.js";
@@ -101,12 +107,10 @@ it.each([4])(
     expect(tickets.served.length).toBeGreaterThan(60);
     const count = (state: string) => ledger.slots.filter((s) => s.state === state).length;
     expect(count("served")).toBeGreaterThan(100);
-    // The worker saw its own transactions leave the chain and sent them again at their nonces. anvil
-    // re-mines the undone blocks at one timestamp, so runs from their later blocks are not due yet on the
-    // new chain: the re-sends leave them out and hand them back to their (completed) jobs, which send
-    // them when due instead of waiting for the reconciler to notice the chain still wants them.
+    // The worker saw its own transactions leave the chain and sent them again at their nonces. (Whether a
+    // re-send also leaves runs out depends on how late the worker was against the reorg's clock: under
+    // load it often is not; the next test makes that case on purpose.)
     expect(executor.output()).toContain('"a reorg removed this transaction from the chain"');
-    expect(executor.output()).toContain("its job goes back in the queue");
     console.log(
       `reorg depth ${depth}: ${undone} executor transactions undone; ${count("served")} slots served, ` +
         `${count("skipped")} skipped by the missed-slot rule, ${tickets.served.length} tickets performed once, ` +
@@ -117,6 +121,99 @@ it.each([4])(
   },
   240_000,
 );
+
+it("hands a settled run back to its job when a reorg moves the chain's clock before its slot, and runs it once when due", async () => {
+  // The case the load above meets only when the worker is on time: a run mined and settled (its job
+  // completed) is undone by a reorg whose new blocks carry a timestamp before the run's slot (anvil
+  // re-mines them at the fork point's time). The worker's re-send at the same nonce must leave the run out
+  // (not due), hand it back to its job, and the job must send it when the chain reaches the slot: once.
+  // Blocks are mined here by hand, one a second, so the clock is the test's to set.
+  const { chain } = stack;
+  await chain.testClient.setAutomine(true);
+  const counter = await chain.deploy(counterAbi, counterBytecode);
+  const inc = { target: counter, value: 0n, data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }) };
+  const slot = (await chain.now()) + 10n;
+  const { id } = await chain.register(timeSpec([inc], 3600n, { startTime: slot, gasLimit: 100_000 }), parseEther("1"));
+  await chain.testClient.setIntervalMining({ interval: 0 });
+  await chain.testClient.setAutomine(false);
+  const miner = handMiner(chain);
+  try {
+    await executor?.kill();
+    executor = spawnExecutor(await stack.env());
+    await executor.waitForLog(/"index ready; scheduling"/);
+    const job = jobId(chain.deployment.chainId, id, slot);
+    await until(
+      "the run to be mined and its job completed",
+      async () => {
+        const done = await stack.queue.getJob(job).then((j) => j?.isCompleted());
+        return done === true && (await chain.workflow(id)).runCount === 1n;
+      },
+      90_000,
+    );
+
+    // Undo every block from five seconds before the slot: the run's block goes, and the new blocks' clock
+    // starts five seconds early.
+    await miner.pause();
+    let fork = await chain.publicClient.getBlock();
+    while (fork.timestamp > slot - 5n) fork = await chain.publicClient.getBlock({ blockNumber: fork.number - 1n });
+    const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+    await anvilRequest(chain, "anvil_reorg", [Number(head - fork.number), []]);
+    expect((await chain.workflow(id)).runCount).toBe(0n);
+    expect((await chain.publicClient.getBlock()).timestamp).toBeLessThan(slot);
+    miner.resume();
+
+    await executor.waitForLog(/its job goes back in the queue/, 60_000);
+    await until("the run to be mined again", async () => (await chain.workflow(id)).runCount === 1n, 60_000);
+    // A few more blocks: a second send, had there been one, would land in them.
+    const seen = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+    await until(
+      "three more blocks",
+      async () => (await chain.publicClient.getBlockNumber({ cacheTime: 0 })) >= seen + 3n,
+    );
+    const runs = await chain.publicClient.getContractEvents({
+      address: chain.deployment.actionExecutor,
+      abi: actionExecutorAbi,
+      eventName: "WorkflowExecuted",
+      args: { id },
+      fromBlock: fork.number,
+    });
+    expect(runs).toHaveLength(1);
+    const block = await chain.publicClient.getBlock({ blockNumber: runs[0]!.blockNumber });
+    expect(block.timestamp).toBeGreaterThanOrEqual(slot);
+    expect(await chain.publicClient.readContract({ address: counter, abi: counterAbi, functionName: "count" })).toBe(
+      1n,
+    );
+    expect((await chain.workflow(id)).runCount).toBe(1n);
+  } finally {
+    miner.stop();
+  }
+  expect(await executor.stop()).toBe(0);
+  executor = undefined;
+}, 180_000);
+
+/** Mines a block a second, each one second after its parent, until paused or stopped. */
+function handMiner(chain: Stack["chain"]) {
+  let paused = false;
+  let mining: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    if (paused) return;
+    mining = chain.publicClient
+      .getBlock()
+      .then((b) => anvilRequest(chain, "evm_mine", [Number(b.timestamp + 1n)]))
+      .catch(() => {});
+  }, 1000);
+  return {
+    /** Stops mining; resolves once a block being mined is in. */
+    pause: async () => {
+      paused = true;
+      await mining;
+    },
+    resume: () => {
+      paused = false;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
 
 it("drops a check asked at a block the chain no longer has, asks the checker again, and performs the ticket once", async () => {
   // The state a reorg leaves behind, built directly: the job carries an answer for the run the chain now
