@@ -12,9 +12,10 @@ RUN chown node:node /app && mkdir /deployments && chown node:node /deployments
 USER node
 
 # Dependencies first, so a source change reuses this layer. Dev dependencies stay: Ponder loads the
-# TypeScript config and handlers itself, and the contract tools run with tsx.
+# TypeScript config and handlers itself, and the contract tools run with tsx. The one exception is the
+# Chromium the browser tests bring (70 MB): nothing in the image runs it.
 COPY --chown=node:node package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --no-audit --no-fund && rm -rf node_modules/@sparticuz && npm cache clean --force
 
 COPY --chown=node:node . .
 # The executor and its tools run compiled JavaScript (dist/), built once here.

@@ -3,11 +3,11 @@
  * land on the workflow's page with its history, the failing run marked.
  */
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, reverterAbi, reverterBytecode } from "../../abis/index.js";
 import { timeSpec } from "../../lib/spec.js";
+import { launchBrowser } from "../helpers/browser.js";
 import { type Chain, startChain } from "../helpers/chain.js";
 import { type Indexer, startIndexer } from "../helpers/indexer.js";
 
@@ -16,7 +16,6 @@ interface BrowserGlobals {
   getComputedStyle(element: unknown): { backgroundColor: string };
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT_DIR = "test-results";
 
 let chain: Chain;
@@ -48,19 +47,7 @@ afterAll(async () => {
 });
 
 it("finds a workflow by id from the home page search box and shows its history", async () => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
     await page.goto(`${ix.url}/`);
