@@ -9,6 +9,16 @@ import type { DueCursor } from "./due-types.js";
 type WorkflowTable = typeof workflow;
 type TriggerLogTable = typeof triggerLog;
 
+/** Able to pay a run: the balance covers the max fee and the value its actions carry (the registry's NOT_FUNDED rule). */
+export function fundedWhere(w: WorkflowTable) {
+  return gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`);
+}
+
+/** `fundedWhere` for a row already read. */
+export function canPay(w: { balance: bigint; maxFeePerRun: bigint; totalValue: bigint }): boolean {
+  return w.balance >= w.maxFeePerRun + w.totalValue;
+}
+
 /**
  * One chain's due set. `after`: the (next due, id) of the last row of the page before; rows come in that
  * order (`dueOrder`).
@@ -18,7 +28,7 @@ export function dueWhere(w: WorkflowTable, chainId: number, horizon: bigint, aft
     eq(w.chainId, chainId),
     eq(w.status, "ACTIVE"),
     lte(w.nextExecutionAt, horizon),
-    gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`),
+    fundedWhere(w),
     // A row comparison, which the (chain, status, next due, id) index answers as a range: many workflows share
     // a slot, and a page cut inside a slot must not sort the whole slot again.
     after
@@ -52,12 +62,7 @@ export function dueColumns(w: WorkflowTable) {
  * workflows that are active and can pay, in log order per workflow. Joined with `dueLogsJoin`.
  */
 export function dueLogsWhere(w: WorkflowTable, l: TriggerLogTable, chainId: number) {
-  return and(
-    eq(l.chainId, chainId),
-    eq(l.state, "PENDING"),
-    eq(w.status, "ACTIVE"),
-    gte(w.balance, sql`${w.maxFeePerRun} + ${w.totalValue}`),
-  );
+  return and(eq(l.chainId, chainId), eq(l.state, "PENDING"), eq(w.status, "ACTIVE"), fundedWhere(w));
 }
 
 /** A log's workflow: the same id on the same chain. */

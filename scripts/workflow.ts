@@ -38,6 +38,7 @@ import {
   type WorkflowSpec,
 } from "../lib/spec.js";
 import { contractsOf, runWarnings, type SpecAddress, withoutCode } from "./register-preflight.js";
+import { type RunAnswer, statusSummary, type WorkflowAnswer } from "./workflow-status.js";
 
 const HELP: Record<string, string> = {
   register: `npm run workflow -- register [trigger] [action] [limits]
@@ -76,7 +77,9 @@ const HELP: Record<string, string> = {
   pause: "npm run workflow -- pause <id>               stop running it (owner)",
   resume: "npm run workflow -- resume <id>              run it again; missed slots are skipped (owner)",
   cancel: "npm run workflow -- cancel <id>              end it for good; the balance is refunded (owner)",
-  status: "npm run workflow -- status <id>              spec, status, balance, last runs (from the API at PONDER_URL)",
+  status:
+    "npm run workflow -- status <id> [--json]     health, next due, balance, queue and last runs, from the API at\n" +
+    "                                             PONDER_URL; --json prints the API's answer as it is",
   cron:
     'npm run workflow -- cron "<expression>"      check a 5-field UTC cron expression and print its next 3 runs;\n' +
     "  [--after <unix seconds>]                   counted from then instead of now. Sends nothing",
@@ -127,6 +130,15 @@ export function parseAmount(raw: string | undefined, what: string): bigint {
   if (!raw || !/^\d+(\.\d{1,18})?$/.test(raw))
     throw new UsageError(`${what} must be an amount in ether like 0.5, got "${raw ?? ""}"`);
   return parseEther(raw);
+}
+
+/** A GET of the Autokeeper API; its JSON error's message, or a line saying it does not answer, as the error. */
+async function apiGet<T>(base: string, path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`).catch(() => undefined);
+  if (!res) throw new Error(`the API at ${base} does not answer (is Ponder running? set PONDER_URL)`);
+  const body = (await res.json()) as T & { error?: { message: string } };
+  if (!res.ok) throw new Error(body.error?.message ?? `${path}: HTTP ${res.status}`);
+  return body;
 }
 
 function parseUint(raw: string | undefined, what: string, fallback?: bigint): bigint {
@@ -398,14 +410,22 @@ runMain(async () => {
 
   const env = parseEnv({ OWNER_PRIVATE_KEY: privateKey.optional(), PONDER_URL: url.default("http://127.0.0.1:42069") });
   if (command === "status") {
-    const id = parseId(rest[0]);
+    const json = rest.includes("--json");
+    const args = rest.filter((a) => a !== "--json");
+    const id = parseId(args[0]);
+    if (args.length > 1) throw new UsageError(`unexpected arguments\n${HELP.status}`);
     // With several chains indexed, the API asks for the chain when the id is on more than one.
     const query = chain === undefined ? "" : `?chainId=${chain}`;
-    const res = await fetch(`${env.PONDER_URL}/api/workflows/${id}${query}`).catch(() => undefined);
-    if (!res) throw new Error(`the API at ${env.PONDER_URL} does not answer (is Ponder running? set PONDER_URL)`);
-    const body = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error((body.error as { message: string }).message);
-    console.log(JSON.stringify(body, null, 2));
+    const workflow = await apiGet<WorkflowAnswer>(env.PONDER_URL, `/api/workflows/${id}${query}`);
+    if (json) {
+      console.log(JSON.stringify(workflow, null, 2));
+      return;
+    }
+    const runs = await apiGet<{ items: RunAnswer[] }>(
+      env.PONDER_URL,
+      `/api/workflows/${id}/executions?chainId=${workflow.chainId}&limit=5`,
+    );
+    console.log(statusSummary(workflow, runs.items, BigInt(Math.floor(Date.now() / 1000))));
     return;
   }
 

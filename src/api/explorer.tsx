@@ -1,8 +1,10 @@
 /** Server-rendered explorer pages: the same queries as the REST API, as HTML. */
 import { Hono } from "hono";
-import { chainFilter, multiChain } from "./chain.js";
+import { needsAttention } from "./attention.js";
+import { chainFilter, chainIds, multiChain } from "./chain.js";
 import { chainsStatus } from "./chains-status.js";
 import { AmbiguousWorkflow, ApiError } from "./errors.js";
+import { healthNow } from "./health.js";
 import { AddressPage } from "./pages/address.js";
 import { ChainName, workflowHref } from "./pages/chain.js";
 import { ErrorCard } from "./pages/components.js";
@@ -21,19 +23,25 @@ import {
   stats,
   transaction,
 } from "./queries.js";
-import { liveState } from "./queue-state.js";
+import { liveState, totalQueueDepth } from "./queue-state.js";
 import { lookupWorkflow } from "./workflow-lookup.js";
 
 const now = () => BigInt(Math.floor(Date.now() / 1000));
 
-/** The home page's figures: every chain's, or one's (`?chainId=`); with several chains, their heads too. */
+/**
+ * The home page's figures: every chain's, or one's (`?chainId=`); with several chains, their heads too.
+ * It leads with what needs attention.
+ */
 async function home(chainId: number | undefined) {
-  const [runs, s, chains] = await Promise.all([
+  const counted = chainId === undefined ? chainIds : [chainId];
+  const [runs, queue, chains, attention] = await Promise.all([
     latestExecutions(25, chainId),
-    stats(now(), chainId),
+    totalQueueDepth(counted),
     multiChain ? chainsStatus() : undefined,
+    needsAttention(counted, 20),
   ]);
-  return { runs, stats: s, chains, chainId };
+  const s = await stats(now(), chainId, queue.available ? queue.dead : null);
+  return { runs, stats: s, chains, chainId, attention };
 }
 
 export const explorer = new Hono()
@@ -95,6 +103,7 @@ export const explorer = new Hono()
         runs={runs.items}
         skips={skips}
         queue={queue.available ? queue.state : null}
+        health={await healthNow(w, queue)}
         logs={logs?.items ?? []}
       />,
     );
@@ -107,6 +116,15 @@ export const explorer = new Hono()
   })
   .get("/address/:address", async (c) => {
     const account = p.address(c.req.param("address"));
-    return c.html(<AddressPage a={await addressActivity(account, chainFilter(c.req.query("chainId")))} />);
+    const a = await addressActivity(account, chainFilter(c.req.query("chainId")));
+    const health = new Map(
+      await Promise.all(
+        a.workflows.map(
+          async (w) =>
+            [`${w.chainId}:${w.id}`, await healthNow(w, await liveState(w.chainId, w.id, w.nextExecutionAt))] as const,
+        ),
+      ),
+    );
+    return c.html(<AddressPage a={{ ...a, health }} />);
   })
   .get("/docs", (c) => c.html(<DocsPage />));

@@ -10,6 +10,7 @@ import { errorBody, onApiError } from "./errors.js";
 import { explorer } from "./explorer.js";
 import { openapi } from "./openapi.js";
 import { address } from "./routes/address.js";
+import { attention } from "./routes/attention.js";
 import { chains } from "./routes/chains.js";
 import { due } from "./routes/due.js";
 import { statsRoute } from "./routes/stats.js";
@@ -23,6 +24,7 @@ const api = new Hono()
   .route("/stats", statsRoute)
   .route("/due", due)
   .route("/chains", chains)
+  .route("/attention", attention)
   // A mounted router's notFound is never consulted, so unknown /api paths need a catch-all route.
   .all("*", (c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404))
   .onError(onApiError);

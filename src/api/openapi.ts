@@ -48,6 +48,14 @@ const ok = (description: string, schema?: string) => ({
 const hex = { type: "string", pattern: "^0x[0-9a-fA-F]*$" } as const;
 const nullableHex = { type: ["string", "null"], pattern: "^0x[0-9a-fA-F]*$" } as const;
 const decimal = { type: "string", pattern: "^[0-9]+$", description: "a bigint as a decimal string" } as const;
+const health = {
+  type: "object",
+  properties: {
+    state: { enum: ["healthy", "retrying", "failing", "dead", "unfunded", "paused", "ended"] },
+    reason: { type: ["string", "null"], description: "why, in a sentence; null when healthy" },
+  },
+  required: ["state", "reason"],
+} as const;
 const percentiles = (from: string) => ({
   type: "object",
   description: `Seconds late, measured from ${from}.`,
@@ -171,6 +179,14 @@ export const openapi = {
         responses: { "200": ok("{ items: ChainStatus[] }", "ChainList") },
       },
     },
+    "/api/attention": {
+      get: {
+        summary:
+          "What needs someone: workflows with a dead-lettered run, a last run that failed on chain, or too little balance for a run; worst first, each once, with the reason (and the job to retry). queueError is set when a queue could not be read",
+        parameters: [chainId, limit],
+        responses: { "200": ok("{ items: AttentionItem[], queueError }", "Attention"), ...errors },
+      },
+    },
     "/api/stats": {
       get: {
         summary:
@@ -256,6 +272,11 @@ export const openapi = {
           owner: hex,
           status: { enum: ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] },
           trigger: { $ref: "#/components/schemas/Trigger" },
+          health: {
+            ...health,
+            description:
+              "GET /api/workflows/{id} only: whether it is getting what its status asks for, derived from the index and its current job",
+          },
           queue: {
             type: ["object", "null"],
             description: "Live queue state (null when Redis is unreachable; queueError says why)",
@@ -268,6 +289,26 @@ export const openapi = {
             },
           },
         },
+      },
+      Attention: {
+        type: "object",
+        properties: {
+          items: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                chainId: chainIdField,
+                workflowId: decimal,
+                health,
+                jobId: { type: ["string", "null"], description: "a dead-lettered job: npm run queue -- retry <jobId>" },
+              },
+              required: ["chainId", "workflowId", "health", "jobId"],
+            },
+          },
+          queueError: { type: ["string", "null"] },
+        },
+        required: ["items", "queueError"],
       },
       WorkflowPage: {
         type: "object",
@@ -349,6 +390,21 @@ export const openapi = {
         properties: {
           chainId: { type: ["integer", "null"], description: "the chain counted; null when several are" },
           chainIds: { type: "array", items: { type: "integer" }, description: "the chains counted" },
+          runs: {
+            type: "object",
+            description: "Also: total, succeeded, failed (on chain), lastHour, lastDay, feesPaid",
+            properties: {
+              deadLettered: {
+                type: ["integer", "null"],
+                description: "jobs in the dead-letter set: runs that never reached the chain (null: queue unreachable)",
+              },
+              successRate: {
+                type: ["number", "null"],
+                description:
+                  "succeeded / (runs on chain + deadLettered): a run that never reached the chain is a failure",
+              },
+            },
+          },
           lateness: {
             type: "object",
             description: "Seconds late over the last 24 h, per trigger kind",

@@ -6,8 +6,16 @@ import { db } from "ponder:api";
 import { escrowMovement, execution, skip, triggerLog, worker, workflow, workflowEvent } from "ponder:schema";
 import type { AnyColumn } from "drizzle-orm";
 import { bigint, pgTable, text, varchar } from "drizzle-orm/pg-core";
-import { and, asc, count, desc, eq, gte, lt, or, sql, sum } from "ponder";
-import { dueColumns, dueLogColumns, dueLogsJoin, dueLogsWhere, dueOrder, dueWhere } from "../../lib/due.js";
+import { and, asc, count, desc, eq, gte, lt, not, or, sql, sum } from "ponder";
+import {
+  dueColumns,
+  dueLogColumns,
+  dueLogsJoin,
+  dueLogsWhere,
+  dueOrder,
+  dueWhere,
+  fundedWhere,
+} from "../../lib/due.js";
 import type { DueCursor } from "../../lib/due-types.js";
 import type { TriggerKind, WorkflowStatus } from "./params.js";
 import { CONDITION_LATENESS_NOTE, LATENESS_FROM } from "./trigger.js";
@@ -213,7 +221,11 @@ export async function addressActivity(account: `0x${string}`, chainId?: number) 
 export type AddressActivity = Awaited<ReturnType<typeof addressActivity>>;
 
 /** Totals over one chain, or over every chain (`chainId` undefined). */
-export async function stats(nowSeconds: bigint, chainId?: number) {
+/**
+ * `deadLettered`: jobs in the queue's dead-letter set (runs that never reached the chain), counted as
+ * failures in the success rate; null when the queue could not be read (the rate then counts the chain only).
+ */
+export async function stats(nowSeconds: bigint, chainId: number | undefined, deadLettered: number | null) {
   const hourAgo = nowSeconds - 3600n;
   const dayAgo = nowSeconds - 86_400n;
   const runsOnChain = onChain(execution.chainId, chainId);
@@ -261,6 +273,7 @@ export async function stats(nowSeconds: bigint, chainId?: number) {
   const ofKind = (kind: TriggerKind) => percentiles(lateness.find((r) => r.kind === kind));
   const runs = Number(totals[0]?.runs ?? 0);
   const failures = Number(totals[0]?.failures ?? 0);
+  const attempted = runs + (deadLettered ?? 0);
   const statusCounts = Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)]));
   return {
     workflows: {
@@ -271,7 +284,9 @@ export async function stats(nowSeconds: bigint, chainId?: number) {
       total: runs,
       succeeded: runs - failures,
       failed: failures,
-      successRate: runs === 0 ? null : (runs - failures) / runs,
+      deadLettered,
+      /** Succeeded over every run attempted: those on chain and those dead-lettered before reaching it. */
+      successRate: attempted === 0 ? null : (runs - failures) / attempted,
       lastHour: Number(lastHour[0]?.n ?? 0),
       lastDay: Number(lastDay[0]?.n ?? 0),
       feesPaid: BigInt(totals[0]?.fees ?? 0),
@@ -297,6 +312,37 @@ export async function stats(nowSeconds: bigint, chainId?: number) {
 function seconds(value: string | null | undefined): number | null {
   if (value === null || value === undefined) return null;
   return Math.round(Number(value) * 100) / 100;
+}
+
+/** Active workflows whose last run failed on chain, most recent failure first. */
+export async function failingWorkflows(chainId: number | undefined, limit: number): Promise<WorkflowRow[]> {
+  return db
+    .select()
+    .from(workflow)
+    .where(and(onChain(workflow.chainId, chainId), eq(workflow.status, "ACTIVE"), eq(workflow.lastRunSuccess, false)))
+    .orderBy(desc(workflow.lastRunAt), desc(workflow.id))
+    .limit(limit);
+}
+
+/** Active workflows that cannot pay a run (lib/due.ts), newest first. */
+export async function unfundedWorkflows(chainId: number | undefined, limit: number): Promise<WorkflowRow[]> {
+  return db
+    .select()
+    .from(workflow)
+    .where(and(onChain(workflow.chainId, chainId), eq(workflow.status, "ACTIVE"), not(fundedWhere(workflow))))
+    .orderBy(desc(workflow.id), asc(workflow.chainId))
+    .limit(limit);
+}
+
+/** The decoded revert reason of a workflow's latest failed run (null: none, or no reason given). */
+export async function lastFailure(chainId: number, workflowId: bigint): Promise<string | null> {
+  const [row] = await db
+    .select({ reason: execution.reasonText })
+    .from(execution)
+    .where(and(eq(execution.chainId, chainId), eq(execution.workflowId, workflowId), eq(execution.success, false)))
+    .orderBy(desc(execution.blockNumber), desc(execution.logIndex))
+    .limit(1);
+  return row?.reason ?? null;
 }
 
 export async function dueWorkflows(chainId: number, horizon: bigint, limit: number, after?: DueCursor) {

@@ -94,3 +94,38 @@ export async function totalQueueDepth(chainIds: readonly number[]): Promise<Queu
   }
   return total;
 }
+
+/** A job in the dead-letter set: its run never reached the chain, and waits for `npm run queue -- retry`. */
+export interface DeadJob {
+  chainId: number;
+  jobId: string;
+  workflowId: bigint;
+  dueAt: bigint;
+  attempts: number;
+  reason: string | null;
+  /** When it died (ms since the epoch). */
+  finishedOn: number | null;
+}
+
+export type DeadAnswer = { available: true; jobs: DeadJob[] } | { available: false; reason: string };
+
+/** The newest `limit` dead-lettered jobs of one chain's queue. */
+export async function deadJobs(chainId: number, limit: number): Promise<DeadAnswer> {
+  try {
+    const jobs = await withTimeout(queueFor(chainId).getFailed(0, limit - 1));
+    return {
+      available: true,
+      jobs: jobs.map((job) => ({
+        chainId,
+        jobId: job.id ?? "",
+        workflowId: BigInt(job.data.workflowId),
+        dueAt: BigInt(job.data.dueAt),
+        attempts: job.attemptsMade,
+        reason: job.failedReason || null,
+        finishedOn: job.finishedOn ?? null,
+      })),
+    };
+  } catch {
+    return { available: false, reason: "queue (Redis) unreachable" };
+  }
+}

@@ -445,6 +445,7 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect(Object.keys(body.paths).sort()).toEqual(
       [
         "/api/address/{address}",
+        "/api/attention",
         "/api/chains",
         "/api/due",
         "/api/due/logs",

@@ -1,12 +1,14 @@
+import { eth, time } from "../../../lib/format.js";
 import { chainName, multiChain } from "../chain.js";
+import type { Health } from "../health.js";
 import type { AddressActivity } from "../queries.js";
 import { ChainBadge, WorkflowLink } from "./chain.js";
-import { StatusBadge } from "./components.js";
-import { eth, time } from "./format.js";
+import { Eth, HealthBadge, StatusBadge } from "./components.js";
 import { Layout } from "./layout.js";
 import { triggerSummary } from "./trigger.js";
 
-export function AddressPage(props: { a: AddressActivity }) {
+/** `health`: each owned workflow's, keyed `chainId:id`. */
+export function AddressPage(props: { a: AddressActivity & { health: Map<string, Health> } }) {
   const a = props.a;
   // Balances only add up within a chain (each its own currency): one figure per chain the address owns on.
   const escrow = a.chains
@@ -39,7 +41,7 @@ export function AddressPage(props: { a: AddressActivity }) {
               </dd>
               <dt>Earned / claimed</dt>
               <dd>
-                {eth(w.earned)} / {eth(w.claimed)}
+                <Eth wei={w.earned} /> / <Eth wei={w.claimed} />
               </dd>
               <dt>Last seen</dt>
               <dd>{time(w.lastSeenAt)}</dd>
@@ -55,6 +57,7 @@ export function AddressPage(props: { a: AddressActivity }) {
               <tr>
                 <th>Id</th>
                 <th>Status</th>
+                <th>Health</th>
                 <th>Trigger</th>
                 <th>Runs</th>
                 <th>Balance</th>
@@ -69,11 +72,18 @@ export function AddressPage(props: { a: AddressActivity }) {
                   <td>
                     <StatusBadge status={w.status} />
                   </td>
+                  <td>
+                    {a.health.has(`${w.chainId}:${w.id}`) && (
+                      <HealthBadge health={a.health.get(`${w.chainId}:${w.id}`)!} />
+                    )}
+                  </td>
                   <td>{triggerSummary(w)}</td>
                   <td>
                     {w.runCount} ({w.failureCount} failed)
                   </td>
-                  <td>{eth(w.balance)}</td>
+                  <td>
+                    <Eth wei={w.balance} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,9 +1,24 @@
+import { eth, fullEth, short, time } from "../../../lib/format.js";
+import type { Health } from "../health.js";
 import type { ExecutionRow } from "../queries.js";
 import { txHref, WorkflowLink } from "./chain.js";
-import { eth, short, time } from "./format.js";
 
 export function StatusBadge(props: { status: string }) {
   return <span class={`badge ${props.status}`}>{props.status}</span>;
+}
+
+/** An amount in ETH to 6 significant digits, the exact figure on hover. */
+export function Eth(props: { wei: bigint }) {
+  return <span title={fullEth(props.wei)}>{eth(props.wei)}</span>;
+}
+
+/** A workflow's health (health.ts): a coloured word, its reason on hover. */
+export function HealthBadge(props: { health: Health }) {
+  return (
+    <span class={`badge health ${props.health.state}`} title={props.health.reason ?? "running as asked"}>
+      {props.health.state}
+    </span>
+  );
 }
 
 /**
@@ -43,7 +58,9 @@ export function RunsTable(props: { runs: ExecutionRow[]; showWorkflow?: boolean 
             <td>{time(r.blockTime)}</td>
             <td title={lateTitle(r.triggerKind)}>{`${r.lateness} s`}</td>
             <td>{String(r.gasUsed)}</td>
-            <td>{eth(r.fee)}</td>
+            <td>
+              <Eth wei={r.fee} />
+            </td>
             <td class="mono">
               <a href={txHref(r.chainId, r.txHash)}>{short(r.txHash)}</a>
             </td>

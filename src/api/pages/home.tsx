@@ -1,9 +1,10 @@
+import { seconds } from "../../../lib/format.js";
+import type { Attention } from "../attention.js";
 import { chainName } from "../chain.js";
 import type { ChainStatus } from "../chains-status.js";
 import type { ExecutionRow, stats } from "../queries.js";
-import { ChainsTable } from "./chain.js";
-import { ErrorCard, RunsTable } from "./components.js";
-import { seconds } from "./format.js";
+import { ChainBadge, ChainsTable, WorkflowLink } from "./chain.js";
+import { ErrorCard, HealthBadge, RunsTable } from "./components.js";
 import { Layout } from "./layout.js";
 
 const KINDS = ["TIME", "CRON", "LOG", "CONDITION"] as const;
@@ -17,6 +18,8 @@ export function HomePage(props: {
   chains?: ChainStatus[];
   /** The chain the numbers and runs are filtered to (`?chainId=`); undefined: every chain. */
   chainId?: number;
+  /** Dead-lettered, failing and unfunded workflows, worst first: what the page leads with. */
+  attention: Attention;
   error?: string;
   query?: string;
 }) {
@@ -41,6 +44,8 @@ export function HomePage(props: {
           <ChainsTable chains={props.chains} selected={props.chainId} />
         </>
       )}
+      <h1>Needs attention{on}</h1>
+      <NeedsAttention attention={props.attention} />
       <div class="stats">
         <div class="card">
           <div class="muted">Workflows</div>
@@ -55,7 +60,12 @@ export function HomePage(props: {
         <div class="card">
           <div class="muted">Success rate</div>
           <div class="n">{s.runs.successRate === null ? "—" : `${(s.runs.successRate * 100).toFixed(1)}%`}</div>
-          <div class="muted">{s.runs.failed} failed</div>
+          <div class="muted">
+            {s.runs.failed} failed on chain
+            {s.runs.deadLettered === null
+              ? ", dead-lettered unknown (queue unreachable)"
+              : `, ${s.runs.deadLettered} dead-lettered (never reached the chain; counted as failures)`}
+          </div>
         </div>
         <div class="card lateness">
           <div class="muted">Lateness p50 / p95, last 24 h</div>
@@ -84,5 +94,48 @@ export function HomePage(props: {
       <h1>Latest runs{on}</h1>
       <RunsTable runs={props.runs} showWorkflow />
     </Layout>
+  );
+}
+
+function NeedsAttention(props: { attention: Attention }) {
+  const { items, queueError } = props.attention;
+  return (
+    <div class="attention">
+      {queueError && <ErrorCard message={`Dead-lettered runs not shown: ${queueError}.`} />}
+      {items.length === 0 ? (
+        <p class="muted">Nothing needs attention: no run dead-lettered, no active workflow failing or unfunded.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Workflow</th>
+              <th>Health</th>
+              <th>Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr class={`attention ${i.health.state}`}>
+                <td>
+                  <WorkflowLink chainId={i.chainId} id={i.workflowId} />
+                  <ChainBadge chainId={i.chainId} />
+                </td>
+                <td>
+                  <HealthBadge health={i.health} />
+                </td>
+                <td>
+                  {i.health.reason}
+                  {i.jobId && (
+                    <div class="muted small">
+                      retry it: <code>npm run queue -- retry {i.jobId}</code>
+                    </div>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }

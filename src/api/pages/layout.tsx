@@ -26,6 +26,9 @@ td.outcome.ok { color:var(--ok); font-weight:600; }
 .badge.CANCELLED { background:#fde3e1; color:var(--bad); } .badge.COMPLETED { background:#e6e9ef; color:var(--muted); }
 .badge.RAN { background:#dcf5e5; color:var(--ok); } .badge.PENDING { background:#e8edf7; color:var(--accent); }
 .badge.SKIPPED { background:#fff4d6; color:#8a5a00; }
+.badge.health.healthy { background:#dcf5e5; color:var(--ok); } .badge.health.retrying { background:#fff4d6; color:#8a5a00; }
+.badge.health.failing, .badge.health.dead { background:#fde3e1; color:var(--bad); } .badge.health.unfunded { background:#ffe8d1; color:#9a4a00; }
+.badge.health.paused { background:#fff4d6; color:#8a5a00; } .badge.health.ended { background:#e6e9ef; color:var(--muted); }
 .badge.chain { background:#eef0ff; color:#3b3f99; font-weight:500; margin-left:6px; }
 table.chains { margin-bottom:16px; } table.chains tr.selected td { background:#f0f3ff; }
 .stats { display:flex; gap:12px; flex-wrap:wrap; } .stats .card { flex:1; min-width:150px; }

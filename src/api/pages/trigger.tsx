@@ -1,4 +1,6 @@
 /** A workflow's trigger in words, and the logs LOG workflows matched, for the explorer pages. */
+
+import { duration, short, time } from "../../../lib/format.js";
 import type { TriggerLogRow, WorkflowRow } from "../queries.js";
 import {
   type CronTriggerView,
@@ -9,7 +11,6 @@ import {
   type TopicFilter,
 } from "../trigger.js";
 import { txHref, WorkflowLink } from "./chain.js";
-import { duration, short, time } from "./format.js";
 
 /** The event's name alone: `Ping(address indexed from, …)` → `Ping`. */
 const eventName = (l: LogTriggerView) => (l.event ? l.event.slice(0, l.event.indexOf("(")) : short(l.topic0));

@@ -1,7 +1,7 @@
+import { time } from "../../../lib/format.js";
 import type { transaction } from "../queries.js";
 import { ChainBadge, ChainName, WorkflowLink } from "./chain.js";
-import { RunsTable } from "./components.js";
-import { eth, time } from "./format.js";
+import { Eth, RunsTable } from "./components.js";
 import { Layout } from "./layout.js";
 import { TriggerLogsTable } from "./trigger.js";
 
@@ -118,7 +118,9 @@ export function TxPage(props: { tx: Tx }) {
                   <td class="mono">
                     <a href={`/address/${m.account}`}>{m.account}</a>
                   </td>
-                  <td>{eth(m.amount)}</td>
+                  <td>
+                    <Eth wei={m.amount} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,9 +1,10 @@
 import { raw } from "hono/html";
+import { eth, gwei, short, time } from "../../../lib/format.js";
 import type { LiveQueueState } from "../../../lib/queue.js";
+import type { Health } from "../health.js";
 import type { ExecutionRow, TriggerLogRow, WorkflowRow } from "../queries.js";
 import { ChainBadge, ChainName, txHref } from "./chain.js";
-import { RunsTable, StatusBadge } from "./components.js";
-import { eth, gwei, short, time } from "./format.js";
+import { Eth, HealthBadge, RunsTable, StatusBadge } from "./components.js";
 import { Layout } from "./layout.js";
 import { TriggerLine, TriggerLogsTable } from "./trigger.js";
 
@@ -25,6 +26,7 @@ export function WorkflowPage(props: {
   workflow: WorkflowRow;
   runs: ExecutionRow[];
   queue: LiveQueueState | null;
+  health: Health;
   skips: { reason: string; blockTime: bigint; txHash: string }[];
   /** LOG workflows: the most recent logs its filter matched. */
   logs: TriggerLogRow[];
@@ -34,11 +36,15 @@ export function WorkflowPage(props: {
   return (
     <Layout title={`Workflow #${w.id}`}>
       <h1>
-        Workflow #{String(w.id)} <StatusBadge status={w.status} />
+        Workflow #{String(w.id)} <StatusBadge status={w.status} /> <HealthBadge health={props.health} />
         <ChainBadge chainId={w.chainId} />
       </h1>
       <div class="card">
         <dl class="grid">
+          <dt>Health</dt>
+          <dd class="health">
+            <HealthBadge health={props.health} /> {props.health.reason ?? "running as asked"}
+          </dd>
           <dt>Chain</dt>
           <dd>
             <ChainName chainId={w.chainId} />
@@ -77,14 +83,16 @@ export function WorkflowPage(props: {
                   }${readySince(w.triggerKind, props.queue.readyAt)}`}
           </dd>
           <dt>Balance</dt>
-          <dd>{eth(w.balance)}</dd>
+          <dd>
+            <Eth wei={w.balance} />
+          </dd>
           <dt>Runs</dt>
           <dd>
             {w.runCount} ({w.successCount} succeeded, {w.failureCount} failed, {w.skipCount} skipped)
           </dd>
           <dt>Gas limit / max fee</dt>
           <dd>
-            {w.gasLimit} gas / {eth(w.maxFeePerRun)} per run
+            {w.gasLimit} gas / <Eth wei={w.maxFeePerRun} /> per run
           </dd>
           <dt>Actions</dt>
           <dd>

@@ -12,6 +12,7 @@ export const statsRoute = new Hono().get("/", async (c) => {
   const chainId = chainFilter(c.req.query("chainId"));
   const counted = chainId === undefined ? chainIds : [chainId];
   const now = BigInt(Math.floor(Date.now() / 1000));
-  const [s, queue] = await Promise.all([stats(now, chainId), totalQueueDepth(counted)]);
+  const queue = await totalQueueDepth(counted);
+  const s = await stats(now, chainId, queue.available ? queue.dead : null);
   return c.json(jsonify({ chainId: counted.length === 1 ? counted[0] : null, chainIds: counted, ...s, queue }));
 });

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { chainFilter } from "../chain.js";
+import { healthNow } from "../health.js";
 import { jsonify } from "../json.js";
 import * as p from "../params.js";
 import { presentExecution, presentTriggerLog, presentWorkflow } from "../present.js";
@@ -33,6 +34,7 @@ export const workflows = new Hono()
     return c.json(
       jsonify({
         ...presentWorkflow(row),
+        health: await healthNow(row, queue),
         queue: queue.available ? queue.state : null,
         queueError: queue.available ? null : queue.reason,
       }),

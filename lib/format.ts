@@ -1,8 +1,14 @@
+/** Numbers and times as people read them: shared by the explorer pages, the API's sentences and the CLI. */
 import { formatEther, formatGwei } from "viem";
 
 export const short = (hex: string, n = 6) => (hex.length > 2 * n + 2 ? `${hex.slice(0, n + 2)}…${hex.slice(-n)}` : hex);
 
-export const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
+const SIX_DIGITS = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 6 });
+
+/** An amount for people: 6 significant digits (0.000153353 ETH); `fullEth` has every wei, for hover and copy. */
+export const eth = (wei: bigint) => `${SIX_DIGITS.format(Number(formatEther(wei)))} ETH`;
+
+export const fullEth = (wei: bigint) => `${formatEther(wei)} ETH`;
 
 export const gwei = (wei: string | bigint) => `${formatGwei(BigInt(wei))} gwei`;
 
