@@ -10,6 +10,7 @@ import { say } from "./harness/progress.js";
 import { writeReadme, writeResult } from "./harness/report.js";
 import type { Suite } from "./harness/suite.js";
 import { executorSuite } from "./suites/executor.js";
+import { explorerSuite } from "./suites/explorer.js";
 import { indexerSuite } from "./suites/indexer.js";
 import { latencySuite } from "./suites/latency.js";
 import { logSuite } from "./suites/log.js";
@@ -27,6 +28,7 @@ const SUITES: Suite[] = [
   indexerSuite,
   resourcesSuite,
   replicasSuite,
+  explorerSuite,
 ];
 
 const usage = `usage: npm run bench [-- <suite>...] [--quick] [--runs N]   (suites: ${SUITES.map((s) => s.name).join(", ")})`;

@@ -49,7 +49,19 @@ export function writeResult(result: SuiteResult): string {
   return file;
 }
 
-const ORDER = ["queue", "executor", "latency", "log", "scheduler", "indexer", "resources", "chaos", "chaos-soak"];
+const ORDER = [
+  "queue",
+  "executor",
+  "latency",
+  "log",
+  "scheduler",
+  "indexer",
+  "replicas",
+  "explorer",
+  "resources",
+  "chaos",
+  "chaos-soak",
+];
 
 export function readResults(dir = RESULTS_DIR): SuiteResult[] {
   if (!existsSync(dir)) return [];

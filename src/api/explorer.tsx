@@ -5,13 +5,14 @@ import { chainFilter, chainIds, multiChain } from "./chain.js";
 import { chainsStatus } from "./chains-status.js";
 import { AmbiguousWorkflow, ApiError } from "./errors.js";
 import { healthNow } from "./health.js";
+import { liveRuns, liveTx } from "./live.js";
 import { AddressPage } from "./pages/address.js";
 import { ChainName, workflowHref } from "./pages/chain.js";
 import { ErrorCard } from "./pages/components.js";
 import { DocsPage } from "./pages/docs.js";
 import { HomePage } from "./pages/home.js";
 import { Layout } from "./pages/layout.js";
-import { TxPage } from "./pages/tx.js";
+import { TxPage, TxPendingPage } from "./pages/tx.js";
 import { WorkflowPage } from "./pages/workflow.js";
 import * as p from "./params.js";
 import {
@@ -110,8 +111,9 @@ export const explorer = new Hono()
   })
   .get("/tx/:hash", async (c) => {
     const hash = p.txHash(c.req.param("hash"));
-    const tx = await transaction(hash, chainFilter(c.req.query("chainId")));
-    if (!tx) throw new ApiError(404, "not_found", `No Autokeeper activity in transaction ${hash}.`);
+    const chainId = chainFilter(c.req.query("chainId"));
+    const tx = await transaction(hash, chainId);
+    if (!tx) return c.html(<TxPendingPage hash={hash} chainId={chainId} />, 404);
     return c.html(<TxPage tx={tx} />);
   })
   .get("/address/:address", async (c) => {
@@ -127,4 +129,15 @@ export const explorer = new Hono()
     );
     return c.html(<AddressPage a={{ ...a, health }} />);
   })
-  .get("/docs", (c) => c.html(<DocsPage />));
+  .get("/docs", (c) => c.html(<DocsPage />))
+  // The live feed of a page's runs table (RunsTable's data-live): server-sent events, see live.tsx.
+  .get("/live/tx/:hash", (c) => liveTx(c, p.txHash(c.req.param("hash")), chainFilter(c.req.query("chainId"))))
+  .get("/live/runs", (c) => {
+    const workflow = c.req.query("workflowId");
+    return liveRuns(c, {
+      chainId: chainFilter(c.req.query("chainId")),
+      workflowId: workflow === undefined ? undefined : p.workflowId(workflow),
+      showWorkflow: c.req.query("showWorkflow") === "1",
+      causes: c.req.query("causes") === "1",
+    });
+  });

@@ -92,7 +92,11 @@ export function HomePage(props: {
         </div>
       </div>
       <h1>Latest runs{on}</h1>
-      <RunsTable runs={props.runs} showWorkflow />
+      <RunsTable
+        runs={props.runs}
+        showWorkflow
+        live={`/live/runs?showWorkflow=1${props.chainId === undefined ? "" : `&chainId=${props.chainId}`}`}
+      />
     </Layout>
   );
 }

@@ -1,3 +1,4 @@
+import { raw } from "hono/html";
 import { time } from "../../../lib/format.js";
 import type { transaction } from "../queries.js";
 import { ChainBadge, ChainName, WorkflowLink } from "./chain.js";
@@ -130,3 +131,35 @@ export function TxPage(props: { tx: Tx }) {
     </Layout>
   );
 }
+
+/**
+ * A transaction the index has nothing from (yet): often one just sent, so the page waits for it. With
+ * JavaScript it listens to /live/tx/:hash and, once the index has the transaction, puts its page in place
+ * with no reload; without, it says to reload.
+ */
+export function TxPendingPage(props: { hash: string; chainId?: number }) {
+  const feed = `/live/tx/${props.hash}${props.chainId === undefined ? "" : `?chainId=${props.chainId}`}`;
+  return (
+    <Layout title={`Transaction ${props.hash.slice(0, 10)}`}>
+      <h1>Transaction</h1>
+      <div class="card pending" data-live={feed}>
+        <p>
+          No Autokeeper activity in transaction <span class="mono">{props.hash}</span> yet.
+        </p>
+        <p class="muted small">
+          If it was just sent, it shows here once mined and indexed: this page updates by itself (or reload it). A
+          transaction that does not touch Autokeeper's contracts never shows.
+        </p>
+      </div>
+      {pendingScript}
+    </Layout>
+  );
+}
+
+const pendingScript = raw(`<script>
+(function(){var card=document.querySelector(".pending[data-live]");if(!card||!window.EventSource)return;
+var feed=new EventSource(card.dataset.live);
+feed.addEventListener("indexed",function(){feed.close();fetch(location.href).then(function(r){return r.text();})
+.then(function(html){var page=new DOMParser().parseFromString(html,"text/html");
+document.querySelector("main").replaceWith(page.querySelector("main"));document.title=page.title;});});})();
+</script>`);

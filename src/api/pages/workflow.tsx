@@ -118,7 +118,11 @@ export function WorkflowPage(props: {
         </>
       )}
       <h2>History</h2>
-      <RunsTable runs={props.runs} />
+      <RunsTable
+        runs={props.runs}
+        causes={w.triggerKind === "LOG"}
+        live={`/live/runs?chainId=${w.chainId}&workflowId=${w.id}`}
+      />
       {props.skips.length > 0 && (
         <>
           <h2>Recent skips</h2>
