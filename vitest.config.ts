@@ -1,5 +1,17 @@
 import { defineConfig } from "vitest/config";
 
+const LOOSE_EXECUTOR_SUITES = [
+  "test/executor/conditions.test.ts",
+  "test/executor/earnings.test.ts",
+  "test/executor/economics.test.ts",
+  "test/executor/faults-crash.test.ts",
+  "test/executor/faults-queue.test.ts",
+  "test/executor/faults-reorg.test.ts",
+  "test/executor/log.test.ts",
+  "test/executor/redis-cluster.test.ts",
+  "test/executor/redis-tls.test.ts",
+];
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -24,18 +36,23 @@ export default defineConfig({
             "test/tooling/**/*.test.ts",
             // Processes that refuse their config and exit: no timing to disturb.
             "test/executor/config.test.ts",
+            // Executor suites that assert what happened, never when: every run once, none lost, none
+            // doubled, the money right. Sharing the cores only makes their runs later.
+            ...LOOSE_EXECUTOR_SUITES,
           ],
           sequence: { groupOrder: 1 },
           maxWorkers: 2,
         },
       },
       {
-        // The executor suites measure block-by-block timing: one at a time, after the others.
+        // The executor suites that measure block-by-block timing (a run in the first block at or after
+        // its slot, a warm-up that fits its lead, a chain on time while another is down): one at a time,
+        // after the others, with the machine to themselves.
         extends: true,
         test: {
           name: "executor",
           include: ["test/executor/**/*.test.ts", "test/chaos/**/*.test.ts"],
-          exclude: ["test/executor/config.test.ts"],
+          exclude: ["test/executor/config.test.ts", ...LOOSE_EXECUTOR_SUITES],
           sequence: { groupOrder: 2 },
           fileParallelism: false,
           maxWorkers: 1,
