@@ -9,6 +9,8 @@ import { createPublicClient } from "viem";
 import { chainFor } from "../lib/chains.js";
 import type { Network } from "../lib/network.js";
 import { redisClient } from "../lib/redis.js";
+import { createAlertQueue } from "./alerts/deliver.js";
+import { AlertWatch } from "./alerts/watch.js";
 import { ChainClock } from "./chain-clock.js";
 import type { ExecutorConfig } from "./config.js";
 import { type Logger, throttled } from "./log.js";
@@ -239,6 +241,26 @@ export async function startChainService({
     });
   }
 
+  // Alerts: what this chain's index, queue and signers say, raised for delivery (service.ts delivers).
+  let alertQueue: ReturnType<typeof createAlertQueue> | undefined;
+  let alertWatch: AlertWatch | undefined;
+  if (config.alerts) {
+    alertQueue = createAlertQueue(config);
+    alertWatch = new AlertWatch({
+      chainId: network.chainId,
+      ponderUrl: config.ponderUrl,
+      alerts: alertQueue,
+      runs: queue,
+      redis,
+      prefix: config.queuePrefix,
+      clock,
+      signers,
+      thresholds: config.alerts.thresholds,
+      log: log.child({ component: "alerts" }),
+    });
+    alertWatch.start();
+  }
+
   // Queue depth and signer balances for the dashboards.
   const gauges = setInterval(async () => {
     try {
@@ -273,6 +295,8 @@ export async function startChainService({
   async function stop(): Promise<void> {
     clearInterval(gauges);
     earnings?.stop();
+    await alertWatch?.stop();
+    await alertQueue?.close();
     await scheduler?.stop();
     if (worker) {
       const closing = worker.close();

@@ -8,12 +8,16 @@ import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networksFromEnv, selectNetworks } from "../lib/network.js";
 import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
 import { queueEnv, queueLocation } from "../lib/queue.js";
+import type { WebhookSettings } from "./alerts/deliver.js";
+import type { AlertThresholds } from "./alerts/watch.js";
 import { type KeystoreSource, keystoreFiles } from "./keystore.js";
 import { SecretKey } from "./secret.js";
 
 export type Role = "scheduler" | "worker" | "all";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const ether = (zero: string) =>
+  z.string().regex(/^\d{1,12}(\.\d{1,18})?$/, `must be an amount in ether, e.g. 0.05 (${zero})`);
 
 const keyList = z
   .string()
@@ -64,10 +68,15 @@ const shape = {
   MAX_PERFORM_DATA_BYTES: int(0, 1_000_000).default(5_000),
   BLOCK_TIME_MS: int(100, 600_000).optional(),
   // The worker claims its FeeEscrow earnings once they reach this (ether); "0" never claims by itself.
-  AUTO_CLAIM_MIN: z
-    .string()
-    .regex(/^\d{1,12}(\.\d{1,18})?$/, "must be an amount in ether, e.g. 0.05 (0 turns auto-claim off)")
-    .default("0.05"),
+  AUTO_CLAIM_MIN: ether("0 turns auto-claim off").default("0.05"),
+  // Alerts (executor/alerts): POSTed, signed, to this URL. Unset: no alerts.
+  ALERT_WEBHOOK_URL: url.optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  ALERT_LOW_RUNS: int(1, 1_000_000).default(10),
+  ALERT_SIGNER_MIN_BALANCE: ether("0 turns it off").default("0.1"),
+  ALERT_INDEX_LAG_BLOCKS: int(1, 1_000_000).default(20),
+  ALERT_POLL_MS: int(100, 600_000).default(2000),
+  ALERT_RETRY_MS: int(10, 600_000).default(1000),
 };
 
 export interface ExecutorConfig {
@@ -117,6 +126,8 @@ export interface ExecutorConfig {
   maxPerformDataBytes: number;
   /** Earnings (wei) at which the worker claims them by itself; 0n: never (see worker/earnings.ts). */
   autoClaimMinWei: bigint;
+  /** ALERT_WEBHOOK_URL is set: where alerts go and what raises them (executor/alerts). */
+  alerts?: { webhook: WebhookSettings; thresholds: AlertThresholds };
 }
 
 /**
@@ -205,6 +216,27 @@ export function loadConfig(
     checkGasLimit: BigInt(e.CHECK_GAS_LIMIT),
     maxPerformDataBytes: e.MAX_PERFORM_DATA_BYTES,
     autoClaimMinWei: parseEther(e.AUTO_CLAIM_MIN),
+    ...alertsConfig(e),
+  };
+}
+
+function alertsConfig(e: z.infer<z.ZodObject<typeof shape>>): Pick<ExecutorConfig, "alerts"> {
+  if (!e.ALERT_WEBHOOK_URL) return {};
+  if (!e.ALERT_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      "ALERT_WEBHOOK_SECRET: required with ALERT_WEBHOOK_URL (receivers check each alert's signature with it)",
+    );
+  }
+  return {
+    alerts: {
+      webhook: { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET, retryMs: e.ALERT_RETRY_MS },
+      thresholds: {
+        lowRuns: BigInt(e.ALERT_LOW_RUNS),
+        signerMinWei: parseEther(e.ALERT_SIGNER_MIN_BALANCE),
+        indexLagBlocks: BigInt(e.ALERT_INDEX_LAG_BLOCKS),
+        pollMs: e.ALERT_POLL_MS,
+      },
+    },
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Server } from "node:http";
 import type { Network } from "../lib/network.js";
+import { startAlertDelivery } from "./alerts/deliver.js";
 import { type ChainHealth, type ChainService, sinceStart, startChainService } from "./chain-service.js";
 import type { ExecutorConfig } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
@@ -91,6 +92,11 @@ export async function startExecutor(config: ExecutorConfig, signal?: AbortSignal
   }
   await Promise.all(starting);
   const chains = slots.flatMap((s) => (s.service ? [s.service] : []));
+  // One delivery worker per process for every chain's alerts (each chain's watch raises them).
+  const delivery =
+    config.alerts && failures.length === 0
+      ? startAlertDelivery(config, config.alerts.webhook, log.child({ component: "alerts" }))
+      : undefined;
   if (failures.length > 0) {
     // The process exits on this error: the chains that did start hand their work back first.
     await Promise.all(chains.map((c) => c.stop()));
@@ -127,6 +133,7 @@ export async function startExecutor(config: ExecutorConfig, signal?: AbortSignal
       log.info("shutting down: no new jobs; finishing batches in flight");
       // Side by side: a chain whose batches wait on a slow node does not keep another's from closing.
       await Promise.all(chains.map((c) => c.stop()));
+      await delivery?.close();
       server?.close();
       log.info("stopped");
     })();

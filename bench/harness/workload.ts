@@ -76,12 +76,32 @@ async function receiptOf(chain: Chain, hash: Hash, timeoutMs = 180_000): Promise
   for (;;) {
     const receipt = await chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
     if (receipt) return receipt;
-    if (Date.now() > deadline) throw new Error(`transaction ${hash} not mined within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) {
+      throw new Error(`transaction ${hash} not mined within ${timeoutMs / 1000} s: ${await whyPending(chain, hash)}`);
+    }
     if (Date.now() > nudgeAt) {
       await chain.testClient.mine({ blocks: 1 });
       nudgeAt = Date.now() + 1000;
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** What keeps a transaction out of blocks, for the error: its nonce against its sender's, its fee against the base fee. */
+async function whyPending(chain: Chain, hash: Hash): Promise<string> {
+  try {
+    const tx = await chain.publicClient.getTransaction({ hash });
+    const [next, block, pool] = await Promise.all([
+      chain.publicClient.getTransactionCount({ address: tx.from }),
+      chain.publicClient.getBlock(),
+      chain.testClient.getTxpoolStatus(),
+    ]);
+    return (
+      `nonce ${tx.nonce} (sender's next ${next}), maxFeePerGas ${tx.maxFeePerGas} against base fee ` +
+      `${block.baseFeePerGas}, pool ${pool.pending} pending / ${pool.queued} queued, head ${block.number}`
+    );
+  } catch (error) {
+    return `not known to the node (${(error as Error).message.split("\n")[0]})`;
   }
 }
 

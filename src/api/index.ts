@@ -9,6 +9,7 @@ import { client, graphql } from "ponder";
 import { errorBody, onApiError } from "./errors.js";
 import { explorer } from "./explorer.js";
 import { openapi } from "./openapi.js";
+import { activity } from "./routes/activity.js";
 import { address } from "./routes/address.js";
 import { attention } from "./routes/attention.js";
 import { chains } from "./routes/chains.js";
@@ -25,6 +26,7 @@ const api = new Hono()
   .route("/due", due)
   .route("/chains", chains)
   .route("/attention", attention)
+  .route("/activity", activity)
   // A mounted router's notFound is never consulted, so unknown /api paths need a catch-all route.
   .all("*", (c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404))
   .onError(onApiError);

@@ -6,7 +6,7 @@ import { db } from "ponder:api";
 import { escrowMovement, execution, skip, triggerLog, worker, workflow, workflowEvent } from "ponder:schema";
 import type { AnyColumn } from "drizzle-orm";
 import { bigint, pgTable, text, varchar } from "drizzle-orm/pg-core";
-import { and, asc, count, desc, eq, gte, lt, not, or, sql, sum } from "ponder";
+import { and, asc, count, desc, eq, gt, gte, lt, not, or, sql, sum } from "ponder";
 import {
   dueColumns,
   dueLogColumns,
@@ -428,4 +428,77 @@ export async function indexedBlocks(): Promise<Map<number, bigint>> {
     if (/^\d{16}$/.test(block)) blocks.set(Number(row.chainId), BigInt(block));
   }
   return blocks;
+}
+
+/** One thing that happened to a workflow, as GET /api/activity lists them (what alerting follows). */
+export type ActivityItem =
+  | { kind: "run"; blockNumber: bigint; logIndex: number; run: ExecutionRow }
+  | { kind: "status"; blockNumber: bigint; logIndex: number; event: typeof workflowEvent.$inferSelect }
+  | {
+      kind: "balance";
+      blockNumber: bigint;
+      logIndex: number;
+      movement: typeof escrowMovement.$inferSelect;
+      /** What one run needs the balance to hold (max fee + the value its actions send), as of now. */
+      perRun: bigint;
+    };
+
+/**
+ * One chain's runs, status changes and workflow balance movements after the (block, log index) cursor,
+ * in chain order. Each kind is read up to `limit` and the merge cut at `limit`: whatever is in the first
+ * `limit` overall is in the first `limit` of its own kind.
+ */
+export async function activitySince(chainId: number, after: [bigint, bigint], limit: number): Promise<ActivityItem[]> {
+  const later = (block: AnyColumn, logIndex: AnyColumn) =>
+    or(gt(block, after[0]), and(eq(block, after[0]), gt(logIndex, Number(after[1]))));
+  const [runs, events, movements] = await Promise.all([
+    db
+      .select()
+      .from(execution)
+      .where(and(eq(execution.chainId, chainId), later(execution.blockNumber, execution.logIndex)))
+      .orderBy(asc(execution.blockNumber), asc(execution.logIndex))
+      .limit(limit),
+    db
+      .select()
+      .from(workflowEvent)
+      .where(
+        and(
+          eq(workflowEvent.chainId, chainId),
+          eq(workflowEvent.kind, "status"),
+          later(workflowEvent.blockNumber, workflowEvent.logIndex),
+        ),
+      )
+      .orderBy(asc(workflowEvent.blockNumber), asc(workflowEvent.logIndex))
+      .limit(limit),
+    db
+      .select({ movement: escrowMovement, maxFeePerRun: workflow.maxFeePerRun, totalValue: workflow.totalValue })
+      .from(escrowMovement)
+      .innerJoin(
+        workflow,
+        and(eq(workflow.chainId, escrowMovement.chainId), eq(workflow.id, escrowMovement.workflowId)),
+      )
+      .where(and(eq(escrowMovement.chainId, chainId), later(escrowMovement.blockNumber, escrowMovement.logIndex)))
+      .orderBy(asc(escrowMovement.blockNumber), asc(escrowMovement.logIndex))
+      .limit(limit),
+  ]);
+  const items: ActivityItem[] = [
+    ...runs.map((run) => ({ kind: "run" as const, blockNumber: run.blockNumber, logIndex: run.logIndex, run })),
+    ...events.map((event) => ({
+      kind: "status" as const,
+      blockNumber: event.blockNumber,
+      logIndex: event.logIndex,
+      event,
+    })),
+    ...movements.map(({ movement, maxFeePerRun, totalValue }) => ({
+      kind: "balance" as const,
+      blockNumber: movement.blockNumber,
+      logIndex: movement.logIndex,
+      movement,
+      perRun: maxFeePerRun + totalValue,
+    })),
+  ];
+  items.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
+  return items.slice(0, limit);
 }

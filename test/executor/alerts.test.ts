@@ -1,0 +1,223 @@
+/**
+ * Alerts, end to end: a real executor watching a real index and queue POSTs each alert to a real local
+ * HTTP receiver, which checks every signature. Each alert type is made for real: a job that fails every
+ * attempt, a run that reverts on chain, withdrawals across the low-balance line and back, a cancel, a
+ * signer below its minimum, and an index held behind the chain by a frozen RPC in front of Ponder. The
+ * receiver is down for the first 30 s: what was raised then arrives afterwards, once.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { encodeFunctionData, parseEther } from "viem";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import {
+  counterAbi,
+  counterBytecode,
+  feeEscrowAbi,
+  reverterAbi,
+  reverterBytecode,
+  workflowRegistryAbi,
+} from "../../abis/index.js";
+import { DEV_KEYS } from "../../lib/accounts.js";
+import { type Alert, DELIVERY_HEADER, SIGNATURE_HEADER, verifySignature } from "../../lib/alerts.js";
+import { timeSpec } from "../../lib/spec.js";
+import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
+import { type Indexer, startIndexer } from "../helpers/indexer.js";
+import { freePort } from "../helpers/ports.js";
+import { type FaultProxy, startFaultProxy } from "../helpers/rpc-proxy.js";
+import { sleep, until } from "../helpers/wait.js";
+
+const SECRET = "alert-secret-for-the-test-0123456789";
+
+let chain: Chain;
+let proxy: FaultProxy;
+let ix: Indexer;
+let executor: ExecutorProcess | undefined;
+let receiver: Receiver;
+
+/** A webhook receiver as an operator would write one: signature first, then the alert. */
+interface Receiver {
+  port: number;
+  alerts: Alert[];
+  /** Deliveries whose signature did not verify (there must be none). */
+  forged: number;
+  /** Deliveries refused while down (the port closed: connections refused). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function makeReceiver(port: number): Promise<Receiver> {
+  let server: Server | undefined;
+  const r: Receiver = {
+    port,
+    alerts: [],
+    forged: 0,
+    start: () =>
+      new Promise((resolve) => {
+        server = createServer(async (req: IncomingMessage, res) => {
+          let body = "";
+          for await (const chunk of req) body += chunk;
+          const signature = req.headers[SIGNATURE_HEADER] as string | undefined;
+          if (!verifySignature(body, signature, SECRET)) {
+            r.forged += 1;
+            res.writeHead(401).end();
+            return;
+          }
+          const alert = JSON.parse(body) as Alert;
+          expect(req.headers[DELIVERY_HEADER]).toBe(alert.id);
+          r.alerts.push(alert);
+          res.writeHead(204).end();
+        });
+        server.listen(port, "127.0.0.1", () => resolve());
+      }),
+    stop: () => new Promise((resolve) => (server ? server.close(() => resolve()) : resolve())),
+  };
+  return r;
+}
+
+const ofType = (type: string) => receiver.alerts.filter((a) => a.type === type);
+
+beforeAll(async () => {
+  chain = await startChain();
+  // Ponder reads the chain through a proxy the test can freeze: the index then falls behind the chain
+  // while the executor, on the chain directly, sees it move on.
+  proxy = await startFaultProxy(chain.anvil.rpcUrl);
+  ix = await startIndexer(chain, "pglite", { RPC_URL: proxy.url });
+  receiver = await makeReceiver(await freePort());
+});
+afterAll(async () => {
+  await executor?.kill();
+  await receiver?.stop();
+  await ix?.stop();
+  await proxy?.close();
+  await chain?.stop();
+});
+
+it("delivers every alert type, signed, once each, including those raised while the receiver was down", async () => {
+  const counter = await chain.deploy(counterAbi, counterBytecode);
+  const reverter = await chain.deploy(reverterAbi, reverterBytecode);
+  const fail = {
+    target: reverter,
+    value: 0n,
+    data: encodeFunctionData({ abi: reverterAbi, functionName: "failWithReason" }),
+  };
+  const inc = { target: counter, value: 0n, data: encodeFunctionData({ abi: counterAbi, functionName: "increment" }) };
+  // Due now, and its action reverts: the worker's simulation refuses it every attempt.
+  const bad = (await chain.register(timeSpec([fail], 3600n), parseEther("1"))).id;
+  // Never due while the test runs: its balance moves by hand. 0.001 ETH a run at most.
+  const far = (await chain.now()) + 86_400n;
+  const maxFeePerRun = parseEther("0.001");
+  const low = (await chain.register(timeSpec([inc], 3600n, { startTime: far, maxFeePerRun }), parseEther("0.05"))).id;
+  await chain.testClient.setAutomine(false);
+  await chain.testClient.setIntervalMining({ interval: 1 });
+  await ix.catchUp();
+
+  const started = Date.now();
+  executor = spawnExecutor({
+    ...chainEnv(chain),
+    PONDER_URL: ix.url,
+    REDIS_URL: "redis://127.0.0.1:6379",
+    QUEUE_PREFIX: ix.queuePrefix,
+    WORKER_PRIVATE_KEY: DEV_KEYS.worker,
+    METRICS_PORT: String(await freePort()),
+    BACKOFF_MS: "300",
+    POLL_MS: "100",
+    ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hooks/autokeeper?token=url-token-never-logged`,
+    ALERT_WEBHOOK_SECRET: SECRET,
+    ALERT_POLL_MS: "300",
+    ALERT_RETRY_MS: "500",
+    ALERT_LOW_RUNS: "10",
+    // Above what the dev signer holds (10,000 ETH): low from the first look.
+    ALERT_SIGNER_MIN_BALANCE: "1000000",
+    ALERT_INDEX_LAG_BLOCKS: "5",
+  });
+  // The receiver is down: the signer's alert and the dead job's are raised and wait.
+  await executor.waitForLog(/"type":"signer.low_balance","msg":"alert raised"/, 60_000);
+  await executor.waitForLog(/"type":"run.dead_lettered","msg":"alert raised"/, 60_000);
+  await executor.waitForLog(/"alert not delivered yet: will retry"/, 30_000);
+  await sleep(Math.max(0, 30_000 - (Date.now() - started)));
+  expect(receiver.alerts).toEqual([]);
+  await receiver.start();
+  await until("the alerts raised while down to arrive", async () => ofType("run.dead_lettered").length > 0, 90_000);
+  await until("the signer's alert", async () => ofType("signer.low_balance").length > 0, 30_000);
+
+  // A run that reverts on chain: the dead job's slot, run by hand.
+  const { receipt } = await chain.execute(bad);
+  await until("run.failed", async () => ofType("run.failed").length > 0, 30_000);
+
+  // The balance line: 50 runs → 5 (crossing: an alert) → 4 (still low: none) → 104 (back) → 2 (crossing again).
+  const move = async (functionName: "withdraw" | "deposit", amount: string) => {
+    const value = parseEther(amount);
+    const hash = await chain.wallets.owner.writeContract({
+      address: chain.deployment.feeEscrow,
+      abi: feeEscrowAbi,
+      functionName,
+      args: functionName === "withdraw" ? [low, value] : [low],
+      ...(functionName === "deposit" ? { value } : {}),
+    });
+    await chain.mined(hash);
+    await ix.catchUp();
+    await sleep(1500); // a few of the watch's passes
+  };
+  await move("withdraw", "0.045");
+  await move("withdraw", "0.001");
+  expect(ofType("workflow.low_balance")).toHaveLength(1);
+  await move("deposit", "0.1");
+  await move("withdraw", "0.102");
+  await until("the second crossing", async () => ofType("workflow.low_balance").length === 2, 30_000);
+
+  // Cancelled (its refund empties it: no low-balance alert for that).
+  await chain.mined(
+    await chain.wallets.owner.writeContract({
+      address: chain.deployment.registry,
+      abi: workflowRegistryAbi,
+      functionName: "cancel",
+      args: [low],
+    }),
+  );
+  await until("workflow.cancelled", async () => ofType("workflow.cancelled").length > 0, 30_000);
+
+  // The index held back: Ponder's RPC shows a frozen head while the chain goes on.
+  await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  proxy.set({ staleHead: { mode: "freeze" } });
+  await until("index.lagging", async () => ofType("index.lagging").length > 0, 60_000);
+  proxy.clear();
+  await sleep(3000); // more passes: nothing is alerted twice
+
+  expect(receiver.forged).toBe(0);
+  const ids = receiver.alerts.map((a) => a.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  const chainId = chain.deployment.chainId;
+  expect(ofType("run.dead_lettered")).toEqual([
+    expect.objectContaining({
+      chainId,
+      workflowId: String(bad),
+      summary: expect.stringContaining("never reached the chain"),
+      details: expect.objectContaining({ attempts: 3, reason: expect.stringContaining("target says no") }),
+    }),
+  ]);
+  expect(ofType("run.failed")).toEqual([
+    expect.objectContaining({
+      id: `run.failed/${chainId}/${receipt.transactionHash}/${receipt.logs.find((l) => l.address.toLowerCase() === chain.deployment.actionExecutor.toLowerCase())?.logIndex}`,
+      workflowId: String(bad),
+      details: expect.objectContaining({ reason: "target says no", txHash: receipt.transactionHash }),
+    }),
+  ]);
+  expect(ofType("workflow.low_balance").map((a) => a.details.runsCovered)).toEqual([5, 2]);
+  expect(ofType("workflow.cancelled")).toEqual([expect.objectContaining({ workflowId: String(low) })]);
+  expect(ofType("signer.low_balance")).toHaveLength(1);
+  expect(ofType("index.lagging")).toHaveLength(1);
+  expect(ofType("index.lagging")[0]?.details.lag).toBeGreaterThan(5);
+  for (const a of receiver.alerts) {
+    expect(Object.keys(a).sort()).toEqual(["at", "chainId", "details", "id", "summary", "type", "workflowId"]);
+    expect(Number.isNaN(Date.parse(a.at))).toBe(false);
+  }
+  // The URL's token and the secret never appear in the executor's output.
+  expect(executor.output()).not.toContain("url-token-never-logged");
+  expect(executor.output()).not.toContain(SECRET);
+  expect(await executor.stop()).toBe(0);
+  executor = undefined;
+}, 300_000);
+
+it("never printed a private key", () => {
+  expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.deployer])).toEqual([]);
+});
