@@ -1,6 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 const LOOSE_EXECUTOR_SUITES = [
+  "test/executor/alerts.test.ts",
   "test/executor/conditions.test.ts",
   "test/executor/earnings.test.ts",
   "test/executor/economics.test.ts",

@@ -47,6 +47,11 @@ it.concurrent.each([
   [{ REGISTRY_ADDRESS: "0x1234" }, "REGISTRY_ADDRESS"],
   [{ CHAIN: "mainnet" }, "CHAIN"],
   [{ RPC_URLS: "http://127.0.0.1:1,not a url" }, "RPC_URLS"],
+  // Alerts: a receiver cannot check unsigned alerts, so a URL without its secret is refused.
+  [{ ALERT_WEBHOOK_URL: "https://hooks.example/T0KEN-in-the-path" }, "ALERT_WEBHOOK_SECRET"],
+  [{ ALERT_WEBHOOK_URL: "hooks.example/x", ALERT_WEBHOOK_SECRET: "0123456789abcdef0" }, "ALERT_WEBHOOK_URL"],
+  [{ ALERT_WEBHOOK_URL: "https://hooks.example/x", ALERT_WEBHOOK_SECRET: "short-secret" }, "ALERT_WEBHOOK_SECRET"],
+  [{ ALERT_SIGNER_MIN_BALANCE: "lots" }, "ALERT_SIGNER_MIN_BALANCE"],
 ])("refuses %o with one line naming %s", async (env, name) => {
   const ex = spawnExecutor({ ...base, ...env });
   const code = await ex.exited;
