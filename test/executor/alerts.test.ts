@@ -40,7 +40,9 @@ interface Receiver {
   alerts: Alert[];
   /** Deliveries whose signature did not verify (there must be none). */
   forged: number;
-  /** Deliveries refused while down (the port closed: connections refused). */
+  /** When the first alert arrived (ms since the epoch). */
+  firstAt?: number;
+  /** Until started, the port is closed: deliveries are refused. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -65,6 +67,7 @@ async function makeReceiver(port: number): Promise<Receiver> {
           const alert = JSON.parse(body) as Alert;
           expect(req.headers[DELIVERY_HEADER]).toBe(alert.id);
           r.alerts.push(alert);
+          r.firstAt ??= Date.now();
           res.writeHead(204).end();
         });
         server.listen(port, "127.0.0.1", () => resolve());
@@ -211,6 +214,17 @@ it("delivers every alert type, signed, once each, including those raised while t
     expect(Object.keys(a).sort()).toEqual(["at", "chainId", "details", "id", "summary", "type", "workflowId"]);
     expect(Number.isNaN(Date.parse(a.at))).toBe(false);
   }
+  // The retry figures: each alert's delivery attempts, from the executor's own account of them.
+  const attempts = [
+    ...executor.output().matchAll(/"alert":"([^"]+)","type":"[^"]+","attempts":(\d+),"msg":"alert delivered"/g),
+  ];
+  expect(attempts.map((m) => m[1]).sort()).toEqual([...ids].sort());
+  const retried = attempts.filter((m) => Number(m[2]) > 1).map((m) => `${m[1]?.split("/")[0]} after ${m[2]} attempts`);
+  expect(retried.length).toBeGreaterThanOrEqual(2); // raised while the receiver was down
+  console.log(
+    `alerts: ${receiver.alerts.length} delivered, each once; receiver down for the first 30 s: ${retried.join(", ")}; ` +
+      `first arrival ${((receiver.firstAt ?? 0) - started) / 1000} s after the executor was spawned`,
+  );
   // The URL's token and the secret never appear in the executor's output.
   expect(executor.output()).not.toContain("url-token-never-logged");
   expect(executor.output()).not.toContain(SECRET);
