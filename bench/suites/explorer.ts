@@ -68,7 +68,8 @@ export const explorerSuite: Suite = {
       ];
       return {
         method:
-          `anvil (automine) and one ponder start on PGlite, as npm run dev runs them. A workflow page is open in ` +
+          "anvil (automine) and one ponder start on PGlite polling the chain every 200 ms (the tests' setting; " +
+          "PONDER_POLLING_MS defaults to 1000, which adds up to 0.8 s to both figures). A workflow page is open in " +
           `headless Chromium; ${perRun} runs per measured round (${ctx.runs} rounds after a warm-up round) are ` +
           "executed one at a time. The clock starts when the run's receipt returns, and stops when GET " +
           `/api/workflows/:id/executions answers it (asked every ${API_POLL_MS} ms) and when its row is in the ` +
