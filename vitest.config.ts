@@ -11,6 +11,8 @@ const LOOSE_EXECUTOR_SUITES = [
   "test/executor/log.test.ts",
   "test/executor/redis-cluster.test.ts",
   "test/executor/redis-tls.test.ts",
+  // Every fault once, judged by lost, doubled and struck; lateness is npm run chaos's to measure.
+  "test/chaos/chaos.test.ts",
 ];
 
 export default defineConfig({

@@ -141,6 +141,26 @@ async function apiGet<T>(base: string, path: string): Promise<T> {
   return body;
 }
 
+/**
+ * Tells the explorer the functions --call named, so it shows `transfer(…)` rather than calldata (the
+ * chain keeps only the 4-byte selector). Best effort: a registration stands without it.
+ */
+async function nameCalls(ponderUrl: string, signatures: string[]): Promise<void> {
+  for (const signature of new Set(signatures)) {
+    const res = await fetch(`${ponderUrl}/api/signatures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ signature }),
+    }).catch(() => undefined);
+    if (!res?.ok) {
+      console.error(
+        `note: the explorer at ${ponderUrl} could not be told "${signature}" (${res ? `HTTP ${res.status}` : "no answer"}): it shows the calldata instead`,
+      );
+      return;
+    }
+  }
+}
+
 function parseUint(raw: string | undefined, what: string, fallback?: bigint): bigint {
   if (raw === undefined && fallback !== undefined) return fallback;
   if (!raw || !/^\d{1,20}$/.test(raw))
@@ -478,6 +498,7 @@ runMain(async () => {
     // The id from this transaction's own event: workflowCount would name whoever registered last in the block.
     const { id, nextExecutionAt } = registeredEvent(receipt, network.registry).args;
     console.log(`registered workflow ${id} in ${receipt.transactionHash}`);
+    await nameCalls(env.PONDER_URL, registerOptions?.get("call") ?? []);
     if (registering.cron) {
       // The registry's first run, then the schedule's own next ones after it.
       const { spec: cron, expression } = registering.cron;

@@ -1,6 +1,7 @@
 /** Server-rendered explorer pages: the same queries as the REST API, as HTML. */
 import { Hono } from "hono";
 import { needsAttention } from "./attention.js";
+import { nameCall } from "./calls.js";
 import { chainFilter, chainIds, multiChain } from "./chain.js";
 import { chainsStatus } from "./chains-status.js";
 import { AmbiguousWorkflow, ApiError } from "./errors.js";
@@ -105,6 +106,7 @@ export const explorer = new Hono()
         skips={skips}
         queue={queue.available ? queue.state : null}
         health={await healthNow(w, queue)}
+        calls={await Promise.all(w.actions.map((a) => nameCall(a.data)))}
         logs={logs?.items ?? []}
       />,
     );

@@ -14,6 +14,7 @@ import { address } from "./routes/address.js";
 import { attention } from "./routes/attention.js";
 import { chains } from "./routes/chains.js";
 import { due } from "./routes/due.js";
+import { signatures } from "./routes/signatures.js";
 import { statsRoute } from "./routes/stats.js";
 import { tx } from "./routes/tx.js";
 import { workflows } from "./routes/workflows.js";
@@ -27,6 +28,7 @@ const api = new Hono()
   .route("/chains", chains)
   .route("/attention", attention)
   .route("/activity", activity)
+  .route("/signatures", signatures)
   // A mounted router's notFound is never consulted, so unknown /api paths need a catch-all route.
   .all("*", (c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404))
   .onError(onApiError);

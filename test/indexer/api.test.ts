@@ -481,7 +481,7 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("indexer and API on %s", (ki
     expect(home.status).toBe(200);
     expect(home.body).toContain(`/workflows/${s.good}`);
     const bad = await ix.get<string>(`/workflows/${s.bad}`);
-    expect(bad.body).toMatch(/<tr class="run failed"[^>]*>[\s\S]*?✗ failed: target says no/);
+    expect(bad.body).toMatch(/<tr[^>]* class="run failed"[^>]*>[\s\S]*?✗ failed: target says no/);
     const good = await ix.get<string>(`/workflows/${s.good}`);
     expect(good.body).toContain('class="outcome ok"');
     expect(good.body).not.toContain("run failed");

@@ -6,7 +6,7 @@
  * API, the workflow page and the home page must each say it.
  */
 import { Queue, Worker } from "bullmq";
-import { encodeFunctionData, formatEther, parseEther } from "viem";
+import { encodeFunctionData, formatEther, getAddress, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, reverterAbi, reverterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import { jobId, queueName } from "../../lib/queue.js";
@@ -191,6 +191,59 @@ it(
     expect(JSON.parse(json.out)).toEqual((await ix.get<Body>(`/api/workflows/${w.failing}`)).body);
     const missing = await runCli(chain, env, "status", "999");
     expect([missing.code, missing.out]).toEqual([1, expect.stringContaining("999")]);
+  },
+  CLI_TEST_TIMEOUT,
+);
+
+it(
+  "names each action's function where it is known, and learns the ones `register --call` names",
+  async () => {
+    const api = await ix.get<Body>(`/api/workflows/${w.healthy}`);
+    expect((api.body.actions as Body[])[0]?.call).toEqual({ signature: "increment()", args: [] });
+    expect((await ix.get<string>(`/workflows/${w.healthy}`)).body).toMatch(
+      /<span class="call" title="increment\(\)\n0x[0-9a-f]+">increment\(\)<\/span>/,
+    );
+
+    const post = (body: string) =>
+      fetch(`${ix.url}/api/signatures`, { method: "POST", headers: { "content-type": "application/json" }, body }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as Body }),
+      );
+    expect(await post(JSON.stringify({ signature: "increment()" }))).toEqual({
+      status: 200,
+      body: { selector: "0xd09de08a", signature: "increment()", added: false },
+    });
+    for (const bad of ["not json", JSON.stringify({ signature: "bump(uint257)" }), JSON.stringify({ sig: "x()" })]) {
+      const answer = await post(bad);
+      expect([answer.status, (answer.body.error as Body).code]).toEqual([400, "invalid_signature"]);
+    }
+
+    // The CLI registers a call the explorer has never seen, and tells it the name.
+    const target = ((await ix.get<Body>(`/api/workflows/${w.healthy}`)).body.actions as Body[])[0]?.target as string;
+    const signature = `bump${Date.now()}(uint256,address)`;
+    const registered = await runCli(
+      chain,
+      { PONDER_URL: ix.url },
+      "register",
+      "--every",
+      "3600",
+      "--target",
+      target,
+      "--call",
+      signature,
+      "--args",
+      `7,${target}`,
+      "--fund",
+      "0.1",
+    );
+    expect(registered.code, registered.out).toBe(0);
+    expect(registered.out).not.toContain("could not be told");
+    const id = /registered workflow (\d+)/.exec(registered.out)?.[1];
+    await ix.catchUp();
+    const again = await post(JSON.stringify({ signature }));
+    expect(again.body).toMatchObject({ signature, added: false });
+    const page = (await ix.get<string>(`/workflows/${id}`)).body;
+    // Arguments as the function's types read them: the address checksummed.
+  expect(page).toContain(`${signature.slice(0, signature.indexOf("("))}(7, ${getAddress(target)})`);
   },
   CLI_TEST_TIMEOUT,
 );

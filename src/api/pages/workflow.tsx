@@ -1,6 +1,7 @@
 import { raw } from "hono/html";
 import { eth, gwei, short, time } from "../../../lib/format.js";
 import type { LiveQueueState } from "../../../lib/queue.js";
+import type { NamedCall } from "../calls.js";
 import type { Health } from "../health.js";
 import type { ExecutionRow, TriggerLogRow, WorkflowRow } from "../queries.js";
 import { ChainBadge, ChainName, txHref } from "./chain.js";
@@ -27,6 +28,8 @@ export function WorkflowPage(props: {
   runs: ExecutionRow[];
   queue: LiveQueueState | null;
   health: Health;
+  /** Each action's function, where known (calls.ts). */
+  calls: (NamedCall | null)[];
   skips: { reason: string; blockTime: bigint; txHash: string }[];
   /** LOG workflows: the most recent logs its filter matched. */
   logs: TriggerLogRow[];
@@ -98,9 +101,16 @@ export function WorkflowPage(props: {
           <dd>
             {w.actions.length === 0
               ? "performUpkeep on the checker"
-              : w.actions.map((a) => (
-                  <div class="mono">
-                    {short(a.target)} ← {a.data === "0x" ? "(payload from checker)" : short(a.data, 10)}
+              : w.actions.map((a, i) => (
+                  <div class="mono action">
+                    {short(a.target)} ←{" "}
+                    {a.data === "0x" ? (
+                      "(payload from checker)"
+                    ) : props.calls[i] ? (
+                      <CallText call={props.calls[i]} data={a.data} />
+                    ) : (
+                      short(a.data, 10)
+                    )}
                     {a.value !== "0" ? ` with ${a.value} wei` : ""}
                   </div>
                 ))}
@@ -150,5 +160,16 @@ export function WorkflowPage(props: {
       )}
       {countdown}
     </Layout>
+  );
+}
+
+/** `transfer(0xAb…, 5)`: the function's name and its arguments; its signature and calldata on hover. */
+function CallText(props: { call: NamedCall; data: string }) {
+  const { signature, args } = props.call;
+  const name = signature.slice(0, signature.indexOf("("));
+  return (
+    <span class="call" title={`${signature}\n${props.data}`}>
+      {`${name}(${args.map((a) => (a.length > 42 ? short(a) : a)).join(", ")})`}
+    </span>
   );
 }

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { nameCall } from "../calls.js";
 import { chainFilter } from "../chain.js";
 import { healthNow } from "../health.js";
 import { jsonify } from "../json.js";
@@ -34,6 +35,8 @@ export const workflows = new Hono()
     return c.json(
       jsonify({
         ...presentWorkflow(row),
+        // Each action's function, where known (calls.ts): null where it is not.
+        actions: await Promise.all(row.actions.map(async (a) => ({ ...a, call: await nameCall(a.data) }))),
         health: await healthNow(row, queue),
         queue: queue.available ? queue.state : null,
         queueError: queue.available ? null : queue.reason,
