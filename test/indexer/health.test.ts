@@ -243,7 +243,7 @@ it(
     expect(again.body).toMatchObject({ signature, added: false });
     const page = (await ix.get<string>(`/workflows/${id}`)).body;
     // Arguments as the function's types read them: the address checksummed.
-  expect(page).toContain(`${signature.slice(0, signature.indexOf("("))}(7, ${getAddress(target)})`);
+    expect(page).toContain(`${signature.slice(0, signature.indexOf("("))}(7, ${getAddress(target)})`);
   },
   CLI_TEST_TIMEOUT,
 );
