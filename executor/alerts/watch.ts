@@ -240,7 +240,7 @@ export class AlertWatch {
         // A job retried (npm run queue -- retry) that dies again is news again: its finish time is new.
         id: `run.dead_lettered/${job.id.replaceAll(":", "/")}/${job.finishedOn}`,
         type: "run.dead_lettered",
-        workflowId: job.data.workflowId,
+        workflowId: job.data.workflowId ?? null,
         at: new Date(job.finishedOn).toISOString(),
         summary: `Workflow #${job.data.workflowId} on chain ${this.d.chainId}: its run due at ${job.data.dueAt} never reached the chain (${job.attemptsMade} attempts): ${reason}`,
         details: { jobId: job.id, dueAt: job.data.dueAt, attempts: job.attemptsMade, reason },

@@ -113,17 +113,26 @@ export type DeadAnswer = { available: true; jobs: DeadJob[] } | { available: fal
 export async function deadJobs(chainId: number, limit: number): Promise<DeadAnswer> {
   try {
     const jobs = await withTimeout(queueFor(chainId).getFailed(0, limit - 1));
+    const decimal = (v: unknown) => (typeof v === "string" && /^\d{1,78}$/.test(v) ? BigInt(v) : undefined);
     return {
       available: true,
-      jobs: jobs.map((job) => ({
-        chainId,
-        jobId: job.id ?? "",
-        workflowId: BigInt(job.data.workflowId),
-        dueAt: BigInt(job.data.dueAt),
-        attempts: job.attemptsMade,
-        reason: job.failedReason || null,
-        finishedOn: job.finishedOn ?? null,
-      })),
+      // A job not of the scheduler's making (no workflow or slot) is not a run: left out, not a failure.
+      jobs: jobs.flatMap((job) => {
+        const workflowId = decimal(job.data?.workflowId);
+        const dueAt = decimal(job.data?.dueAt);
+        if (workflowId === undefined || dueAt === undefined) return [];
+        return [
+          {
+            chainId,
+            jobId: job.id ?? "",
+            workflowId,
+            dueAt,
+            attempts: job.attemptsMade,
+            reason: job.failedReason || null,
+            finishedOn: job.finishedOn ?? null,
+          },
+        ];
+      }),
     };
   } catch {
     return { available: false, reason: "queue (Redis) unreachable" };
