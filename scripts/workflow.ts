@@ -143,9 +143,9 @@ async function apiGet<T>(base: string, path: string): Promise<T> {
 
 /**
  * Tells the explorer the functions --call named, so it shows `transfer(…)` rather than calldata (the
- * chain keeps only the 4-byte selector). Best effort: a registration stands without it.
+ * chain keeps only the 4-byte selector). Best effort: a registration stands without it, and `say`s so.
  */
-async function nameCalls(ponderUrl: string, signatures: string[]): Promise<void> {
+async function nameCalls(ponderUrl: string, signatures: string[], say: boolean): Promise<void> {
   for (const signature of new Set(signatures)) {
     const res = await fetch(`${ponderUrl}/api/signatures`, {
       method: "POST",
@@ -153,6 +153,7 @@ async function nameCalls(ponderUrl: string, signatures: string[]): Promise<void>
       body: JSON.stringify({ signature }),
     }).catch(() => undefined);
     if (!res?.ok) {
+      if (!say) return;
       console.error(
         `note: the explorer at ${ponderUrl} could not be told "${signature}" (${res ? `HTTP ${res.status}` : "no answer"}): it shows the calldata instead`,
       );
@@ -498,7 +499,8 @@ runMain(async () => {
     // The id from this transaction's own event: workflowCount would name whoever registered last in the block.
     const { id, nextExecutionAt } = registeredEvent(receipt, network.registry).args;
     console.log(`registered workflow ${id} in ${receipt.transactionHash}`);
-    await nameCalls(env.PONDER_URL, registerOptions?.get("call") ?? []);
+    // Said only when PONDER_URL names an API: with none set, no explorer may be running at all.
+    await nameCalls(env.PONDER_URL, registerOptions?.get("call") ?? [], process.env.PONDER_URL !== undefined);
     if (registering.cron) {
       // The registry's first run, then the schedule's own next ones after it.
       const { spec: cron, expression } = registering.cron;

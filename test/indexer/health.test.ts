@@ -238,6 +238,26 @@ it(
     expect(registered.code, registered.out).toBe(0);
     expect(registered.out).not.toContain("could not be told");
     const id = /registered workflow (\d+)/.exec(registered.out)?.[1];
+    // An API that does not answer: the workflow is registered all the same, and the CLI says what it could not do.
+    const unheard = await runCli(
+      chain,
+      { PONDER_URL: "http://127.0.0.1:1" },
+      "register",
+      "--every",
+      "3600",
+      "--target",
+      target,
+      "--call",
+      "other(uint256)",
+      "--args",
+      "1",
+      "--fund",
+      "0.1",
+    );
+    expect(unheard.code, unheard.out).toBe(0);
+    expect(unheard.out).toMatch(
+      /registered workflow \d+[\s\S]*note: the explorer at http:\/\/127\.0\.0\.1:1 could not be told "other\(uint256\)" \(no answer\)/,
+    );
     await ix.catchUp();
     const again = await post(JSON.stringify({ signature }));
     expect(again.body).toMatchObject({ signature, added: false });
