@@ -154,10 +154,10 @@ export class AlertWatch {
     let cursor = await this.d.redis.get(key);
     let query: string;
     if (cursor === null) {
-      // The first watch of this chain starts from now: what happened before alerting was set up is history.
-      const indexed = await this.#indexedBlock();
-      if (indexed === undefined) return;
-      query = `fromBlock=${indexed}`;
+      // The first watch of this chain starts from now, the chain's head as this process sees it: what
+      // happened before alerting was set up is history, even if the index (still backfilling) has not
+      // read it yet.
+      query = `fromBlock=${this.d.clock.head.number}`;
     } else {
       query = `cursor=${cursor}`;
     }
