@@ -72,7 +72,9 @@ it("runs every due run once on a Redis Cluster, through the loss of the master h
       return ran.every((next) => next > restarted + 5n);
     },
     60_000,
-  );
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; the executor's last output:\n${executor?.output().slice(-6000)}`);
+  });
   const cutoff = await chain.now();
   await sleep(8000); // the last slots due before the cut-off land before the chain is read
   const data = await readChaosData(chain, workload, cutoff);
