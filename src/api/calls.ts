@@ -17,8 +17,7 @@ import {
   toFunctionSignature,
 } from "viem";
 import * as projectAbis from "../../abis/index.js";
-import { queueSettings } from "../../lib/queue.js";
-import { redisClient } from "../../lib/redis.js";
+import { StoreUnavailable, store, storeLocation } from "./store.js";
 
 const isFunction = (item: unknown): item is AbiFunction =>
   typeof item === "object" && item !== null && "type" in item && item.type === "function";
@@ -34,25 +33,13 @@ const BUILT_IN: ReadonlyMap<string, AbiFunction> = (() => {
   return known;
 })();
 
-const location = queueSettings();
-const KEY = `${location.queuePrefix}:signatures`;
-let redis: ReturnType<typeof redisClient> | undefined;
-/** Opened on first use; a command waits at most 1.5 s (a page without names is still a page). */
-function store(): ReturnType<typeof redisClient> {
-  if (!redis) {
-    redis = redisClient(location, { maxRetriesPerRequest: 1, connectTimeout: 1500, commandTimeout: 1500 });
-    redis.on("error", () => {});
-  }
-  return redis;
-}
+const KEY = `${storeLocation.queuePrefix}:signatures`;
 
 /** Added signatures read from Redis, kept a minute (a selector nobody named is asked again after that). */
 const added = new Map<string, { fn: AbiFunction | undefined; until: number }>();
 const CACHE_MS = 60_000;
 
 export class SignatureError extends Error {}
-/** The store (Redis) did not answer: the signature was not kept. */
-export class StoreUnavailable extends Error {}
 
 /** Parses `transfer(address,uint256)` (or `function transfer(address to, uint256)`); throws SignatureError. */
 export function parseSignature(raw: string): AbiFunction {

@@ -3,21 +3,10 @@
  * /api/chains and the explorer's home page. An RPC that does not answer gives a null head and why, in
  * words of our own: viem's messages name the URL, and an RPC URL often carries an API key.
  */
-import {
-  BaseError,
-  createPublicClient,
-  fallback,
-  HttpRequestError,
-  http,
-  type PublicClient,
-  RpcError,
-  TimeoutError,
-} from "viem";
-import type { Network } from "../../lib/network.js";
 import { networks } from "./chain.js";
 import { indexedBlocks } from "./queries.js";
+import { rpcClient, rpcProblem } from "./rpc.js";
 
-const TIMEOUT_MS = 2_000;
 /**
  * A head is asked at most once a second per chain, however many ask us: the endpoint is the operator's
  * (often metered), and a page or a monitor polling us must not turn into a request to it each time.
@@ -39,33 +28,14 @@ export interface ChainStatus {
 
 type Head = { block: bigint; error: null } | { block: null; error: string };
 
-function clientFor(n: Network): PublicClient {
-  // Every endpoint in turn, as the indexer fails over between them; no retries: a status answer must be quick.
-  const transports = n.rpcUrls.map((url) => http(url, { timeout: TIMEOUT_MS, retryCount: 0 }));
-  return createPublicClient({ transport: fallback(transports, { retryCount: 0 }) }) as PublicClient;
-}
-
-const clients = new Map(networks.map((n) => [n.chainId, clientFor(n)]));
 const heads = new Map<number, { at: number; head: Promise<Head> }>();
 
-function rpcProblem(error: unknown): string {
-  const find = (match: (e: unknown) => boolean) => (error instanceof BaseError ? error.walk(match) : null);
-  if (find((e) => e instanceof TimeoutError)) return `RPC did not answer within ${TIMEOUT_MS / 1000} s`;
-  const answered = find((e) => e instanceof HttpRequestError);
-  if (answered instanceof HttpRequestError && answered.status !== undefined) {
-    return `RPC answered HTTP ${answered.status}`;
-  }
-  const rpc = find((e) => e instanceof RpcError);
-  if (rpc instanceof RpcError) return `RPC refused eth_blockNumber (JSON-RPC error ${rpc.code})`;
-  return "RPC unreachable";
-}
-
 function ask(chainId: number): Promise<Head> {
-  const client = clients.get(chainId);
+  const client = rpcClient(chainId);
   const asked: Promise<Head> = client
     ? client.getBlockNumber({ cacheTime: 0 }).then(
         (block): Head => ({ block, error: null }),
-        (error: unknown): Head => ({ block: null, error: rpcProblem(error) }),
+        (error: unknown): Head => ({ block: null, error: rpcProblem(error, "eth_blockNumber") }),
       )
     : Promise.resolve({ block: null, error: "no RPC configured" });
   heads.set(chainId, { at: Date.now(), head: asked });

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
-import { addSignature, parseSignature, SignatureError, StoreUnavailable } from "../calls.js";
+import { addSignature, parseSignature, SignatureError } from "../calls.js";
 import { badRequest, errorBody } from "../errors.js";
+import { StoreUnavailable } from "../store.js";
 
 /**
  * Teaches the explorer a function's name: `{"signature": "transfer(address,uint256)"}`. A signature proves
