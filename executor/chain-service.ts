@@ -6,10 +6,12 @@
  */
 import type { Worker } from "bullmq";
 import { createPublicClient } from "viem";
+import { workflowRegistryAbi } from "../abis/index.js";
 import { chainFor } from "../lib/chains.js";
 import type { Network } from "../lib/network.js";
 import { redisClient } from "../lib/redis.js";
 import { createAlertQueue } from "./alerts/deliver.js";
+import { Subscribers } from "./alerts/subscribers.js";
 import { AlertWatch } from "./alerts/watch.js";
 import { ChainClock } from "./chain-clock.js";
 import type { ExecutorConfig } from "./config.js";
@@ -241,25 +243,37 @@ export async function startChainService({
     });
   }
 
-  // Alerts: what this chain's index, queue and signers say, raised for delivery (service.ts delivers).
-  let alertQueue: ReturnType<typeof createAlertQueue> | undefined;
-  let alertWatch: AlertWatch | undefined;
-  if (config.alerts) {
-    alertQueue = createAlertQueue(config);
-    alertWatch = new AlertWatch({
-      chainId: network.chainId,
-      ponderUrl: config.ponderUrl,
-      alerts: alertQueue,
-      runs: queue,
+  // Alerts: what this chain's index, queue and signers say, raised for delivery (service.ts delivers) to
+  // the operator's webhook, if set, and to owners' subscriptions.
+  const alertQueue = createAlertQueue(config);
+  const alertWatch = new AlertWatch({
+    chainId: network.chainId,
+    ponderUrl: config.ponderUrl,
+    alerts: alertQueue,
+    runs: queue,
+    redis,
+    prefix: config.queuePrefix,
+    clock,
+    signers,
+    thresholds: config.alerts.thresholds,
+    operator: config.alerts.delivery.operator !== undefined,
+    subscribers: new Subscribers({
       redis,
       prefix: config.queuePrefix,
-      clock,
-      signers,
-      thresholds: config.alerts.thresholds,
-      log: log.child({ component: "alerts" }),
-    });
-    alertWatch.start();
-  }
+      chainId: network.chainId,
+      ownerOf: async (id) =>
+        (
+          await client.readContract({
+            address: network.registry,
+            abi: workflowRegistryAbi,
+            functionName: "ownerAndStatus",
+            args: [id],
+          })
+        )[0],
+    }),
+    log: log.child({ component: "alerts" }),
+  });
+  alertWatch.start();
 
   // Queue depth and signer balances for the dashboards.
   const gauges = setInterval(async () => {
@@ -295,8 +309,8 @@ export async function startChainService({
   async function stop(): Promise<void> {
     clearInterval(gauges);
     earnings?.stop();
-    await alertWatch?.stop();
-    await alertQueue?.close();
+    await alertWatch.stop();
+    await alertQueue.close();
     await scheduler?.stop();
     if (worker) {
       const closing = worker.close();

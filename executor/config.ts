@@ -8,7 +8,8 @@ import { ConfigError, parseEnv, privateKey, url } from "../lib/env.js";
 import { type Network, networksFromEnv, selectNetworks } from "../lib/network.js";
 import { DEFAULT_MAX_CONNECTIONS } from "../lib/node-fetch.js";
 import { queueEnv, queueLocation } from "../lib/queue.js";
-import type { WebhookSettings } from "./alerts/deliver.js";
+import { loopbackAllowed } from "../lib/subscriptions.js";
+import type { DeliverySettings } from "./alerts/deliver.js";
 import type { AlertThresholds } from "./alerts/watch.js";
 import { type KeystoreSource, keystoreFiles } from "./keystore.js";
 import { SecretKey } from "./secret.js";
@@ -69,7 +70,8 @@ const shape = {
   BLOCK_TIME_MS: int(100, 600_000).optional(),
   // The worker claims its FeeEscrow earnings once they reach this (ether); "0" never claims by itself.
   AUTO_CLAIM_MIN: ether("0 turns auto-claim off").default("0.05"),
-  // Alerts (executor/alerts): POSTed, signed, to this URL. Unset: no alerts.
+  // Alerts (executor/alerts): the operator's are POSTed, signed, to this URL (unset: none for the
+  // operator). Owners' subscriptions (made through the API) are delivered either way.
   ALERT_WEBHOOK_URL: url.optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   ALERT_LOW_RUNS: int(1, 1_000_000).default(10),
@@ -77,6 +79,8 @@ const shape = {
   ALERT_INDEX_LAG_BLOCKS: int(1, 1_000_000).default(20),
   ALERT_POLL_MS: int(100, 600_000).default(2000),
   ALERT_RETRY_MS: int(10, 600_000).default(1000),
+  // Owners' webhooks may point at this host's loopback (a receiver beside the executor, in tests and dev).
+  ALERT_ALLOW_LOOPBACK: z.enum(["true", "false", "1", "0"]).default("false"),
 };
 
 export interface ExecutorConfig {
@@ -126,8 +130,8 @@ export interface ExecutorConfig {
   maxPerformDataBytes: number;
   /** Earnings (wei) at which the worker claims them by itself; 0n: never (see worker/earnings.ts). */
   autoClaimMinWei: bigint;
-  /** ALERT_WEBHOOK_URL is set: where alerts go and what raises them (executor/alerts). */
-  alerts?: { webhook: WebhookSettings; thresholds: AlertThresholds };
+  /** Where alerts go (the operator's webhook, if set, and owners' subscriptions) and what raises them. */
+  alerts: { delivery: DeliverySettings; thresholds: AlertThresholds };
 }
 
 /**
@@ -221,15 +225,21 @@ export function loadConfig(
 }
 
 function alertsConfig(e: z.infer<z.ZodObject<typeof shape>>): Pick<ExecutorConfig, "alerts"> {
-  if (!e.ALERT_WEBHOOK_URL) return {};
-  if (!e.ALERT_WEBHOOK_SECRET) {
+  if (e.ALERT_WEBHOOK_URL && !e.ALERT_WEBHOOK_SECRET) {
     throw new ConfigError(
       "ALERT_WEBHOOK_SECRET: required with ALERT_WEBHOOK_URL (receivers check each alert's signature with it)",
     );
   }
   return {
     alerts: {
-      webhook: { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET, retryMs: e.ALERT_RETRY_MS },
+      delivery: {
+        operator:
+          e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET
+            ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET }
+            : undefined,
+        retryMs: e.ALERT_RETRY_MS,
+        allowLoopback: loopbackAllowed({ ALERT_ALLOW_LOOPBACK: e.ALERT_ALLOW_LOOPBACK }),
+      },
       thresholds: {
         lowRuns: BigInt(e.ALERT_LOW_RUNS),
         signerMinWei: parseEther(e.ALERT_SIGNER_MIN_BALANCE),

@@ -94,8 +94,8 @@ export async function startExecutor(config: ExecutorConfig, signal?: AbortSignal
   const chains = slots.flatMap((s) => (s.service ? [s.service] : []));
   // One delivery worker per process for every chain's alerts (each chain's watch raises them).
   const delivery =
-    config.alerts && failures.length === 0
-      ? startAlertDelivery(config, config.alerts.webhook, log.child({ component: "alerts" }))
+    failures.length === 0
+      ? startAlertDelivery(config, config.alerts.delivery, log.child({ component: "alerts" }))
       : undefined;
   if (failures.length > 0) {
     // The process exits on this error: the chains that did start hand their work back first.

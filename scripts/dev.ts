@@ -32,6 +32,7 @@ const PONDER_PORT = Number(process.env.PONDER_PORT ?? 42069);
 const METRICS_PORT = Number(process.env.METRICS_PORT ?? 9464);
 /** The dev chain starts from scratch every time, so its queue does too (see clearDevQueue). */
 const QUEUE_PREFIX = process.env.QUEUE_PREFIX ?? "autokeeper-dev";
+const ALERT_ALLOW_LOOPBACK = process.env.ALERT_ALLOW_LOOPBACK ?? "true";
 const FIRST_CHAIN_ID = 31_337;
 const tty = process.stdout.isTTY;
 const say = (line: string) => console.log(line);
@@ -143,7 +144,8 @@ runMain(async () => {
     database: { kind: "pglite", directory: join(RUN_DIR, "pglite") },
     port: PONDER_PORT,
     schema: "dev",
-    env: { QUEUE_PREFIX, REDIS_URL },
+    // Everything runs on this machine: an owner's test receiver on localhost may subscribe.
+    env: { QUEUE_PREFIX, REDIS_URL, ALERT_ALLOW_LOOPBACK },
     onOutput: (text) => ponderLog.write(text),
   });
   children.unshift({ name: "ponder", stop: () => ponder.stop() });
@@ -161,6 +163,7 @@ runMain(async () => {
         WORKER_PRIVATE_KEY: DEV_KEYS.worker,
         METRICS_PORT: String(METRICS_PORT),
         QUEUE_PREFIX,
+        ALERT_ALLOW_LOOPBACK,
       },
       stdio: ["ignore", "pipe", "pipe"],
     }),

@@ -1,6 +1,7 @@
 /**
  * npm run workflow -- <command> [options]   (--help on any command)
- * A CLI for workflow owners: register, fund, withdraw, max-fee, pause, resume, cancel, status.
+ * A CLI for workflow owners: register, fund, withdraw, max-fee, pause, resume, cancel, status, and alert
+ * subscriptions (subscribe, unsubscribe, subscriptions).
  * Everything is checked before a transaction is sent: addresses, amounts, function signatures.
  */
 import {
@@ -19,6 +20,7 @@ import {
   parseEther,
   toEventSelector,
 } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { feeEscrowAbi, workflowRegistryAbi } from "../abis/index.js";
 import { DEV_KEYS } from "../lib/accounts.js";
 import { publicClientFor, walletFor } from "../lib/clients.js";
@@ -37,8 +39,11 @@ import {
   timeSpec,
   type WorkflowSpec,
 } from "../lib/spec.js";
+import { urlProblem } from "../lib/subscriptions.js";
+import { apiGet } from "./api.js";
 import { contractsOf, runWarnings, type SpecAddress, withoutCode } from "./register-preflight.js";
 import { type RunAnswer, statusSummary, type WorkflowAnswer } from "./workflow-status.js";
+import { isSubscriptionCommand, runSubscriptionCommand, SUBSCRIPTION_HELP } from "./workflow-subscribe.js";
 
 const HELP: Record<string, string> = {
   register: `npm run workflow -- register [trigger] [action] [limits]
@@ -80,6 +85,7 @@ const HELP: Record<string, string> = {
   status:
     "npm run workflow -- status <id> [--json]     health, next due, balance, queue and last runs, from the API at\n" +
     "                                             PONDER_URL; --json prints the API's answer as it is",
+  ...SUBSCRIPTION_HELP,
   cron:
     'npm run workflow -- cron "<expression>"      check a 5-field UTC cron expression and print its next 3 runs;\n' +
     "  [--after <unix seconds>]                   counted from then instead of now. Sends nothing",
@@ -130,15 +136,6 @@ export function parseAmount(raw: string | undefined, what: string): bigint {
   if (!raw || !/^\d+(\.\d{1,18})?$/.test(raw))
     throw new UsageError(`${what} must be an amount in ether like 0.5, got "${raw ?? ""}"`);
   return parseEther(raw);
-}
-
-/** A GET of the Autokeeper API; its JSON error's message, or a line saying it does not answer, as the error. */
-async function apiGet<T>(base: string, path: string): Promise<T> {
-  const res = await fetch(`${base}${path}`).catch(() => undefined);
-  if (!res) throw new Error(`the API at ${base} does not answer (is Ponder running? set PONDER_URL)`);
-  const body = (await res.json()) as T & { error?: { message: string } };
-  if (!res.ok) throw new Error(body.error?.message ?? `${path}: HTTP ${res.status}`);
-  return body;
 }
 
 /**
@@ -447,6 +444,27 @@ runMain(async () => {
       `/api/workflows/${id}/executions?chainId=${workflow.chainId}&limit=5`,
     );
     console.log(statusSummary(workflow, runs.items, BigInt(Math.floor(Date.now() / 1000))));
+    return;
+  }
+
+  if (isSubscriptionCommand(command)) {
+    const takes = command === "subscriptions" ? 0 : 2;
+    if (rest.length !== takes) throw new UsageError(`${command} takes ${takes} argument(s)\n${HELP[command]}`);
+    const workflowId = takes ? parseId(rest[0]) : undefined;
+    const problem = takes ? urlProblem(rest[1]!, true) : undefined;
+    if (problem) throw new UsageError(problem);
+    // Signed here, checked by the API: no RPC is needed, and the dev key serves the dev chain only.
+    const network = oneNetwork(networksFromEnv(), chain);
+    const key = env.OWNER_PRIVATE_KEY ?? (network.chainId === 31337 ? DEV_KEYS.owner : undefined);
+    if (!key) throw new ConfigError(`OWNER_PRIVATE_KEY: required on chain ${network.chainId}`);
+    const account = privateKeyToAccount(key);
+    console.log(
+      await runSubscriptionCommand(
+        command,
+        { workflowId, url: rest[1] },
+        { ponderUrl: env.PONDER_URL, network, account },
+      ),
+    );
     return;
   }
 

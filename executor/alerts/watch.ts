@@ -7,7 +7,8 @@
  * - the index against this process's own head: more than ALERT_INDEX_LAG_BLOCKS behind.
  *
  * States ("low", "lagging") are kept in Redis and alerted once per crossing: set when crossed, cleared when
- * back. Every alert's id comes from what happened, so two processes watching the same chain, or one
+ * back. Each alert goes to the operator's webhook (if set) and to the workflow's owner subscriptions
+ * (subscribers.ts); one with nobody to hear it is not queued. Every alert's id comes from what happened, so two processes watching the same chain, or one
  * restarted, raise the same ids, and delivery (deliver.ts) sends each once.
  */
 import type { Queue } from "bullmq";
@@ -19,6 +20,7 @@ import type { ChainClock } from "../chain-clock.js";
 import { type Logger, throttled } from "../log.js";
 import type { RunQueue } from "../queue.js";
 import { type AlertJob, raise } from "./deliver.js";
+import type { Subscribers } from "./subscribers.js";
 
 export interface AlertThresholds {
   lowRuns: bigint;
@@ -38,6 +40,10 @@ export interface AlertWatchDeps {
   clock: ChainClock;
   signers: { address: string; balance(): Promise<bigint> }[];
   thresholds: AlertThresholds;
+  /** Whether ALERT_WEBHOOK_URL is set: every alert goes there. */
+  operator: boolean;
+  /** Owners' subscriptions: a workflow's alerts go there too. */
+  subscribers: Subscribers;
   log: Logger;
 }
 
@@ -296,8 +302,12 @@ export class AlertWatch {
   }
 
   async #raise(alert: Omit<Alert, "chainId">): Promise<void> {
-    await raise(this.d.alerts, { ...alert, chainId: this.d.chainId } as Alert);
-    this.d.log.info({ alert: alert.id, type: alert.type }, "alert raised");
+    const subscriptions = alert.workflowId === null ? [] : await this.d.subscribers.of(alert.workflowId);
+    const deliveries = await raise(this.d.alerts, { ...alert, chainId: this.d.chainId } as Alert, {
+      operator: this.d.operator,
+      subscriptions,
+    });
+    this.d.log.info({ deliveries, alert: alert.id, type: alert.type }, "alert raised");
   }
 }
 

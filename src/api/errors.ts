@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 /** An error the client caused or asked for; anything else is ours and answers 500 without details. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 404,
+    readonly status: 400 | 401 | 404 | 409 | 503,
     readonly code: string,
     message: string,
   ) {
@@ -28,6 +28,9 @@ export class AmbiguousWorkflow extends ApiError {
 
 export const badRequest = (code: string, message: string) => new ApiError(400, code, message);
 export const notFound = (message: string) => new ApiError(404, "not_found", message);
+export const unauthorized = (code: string, message: string) => new ApiError(401, code, message);
+export const conflict = (code: string, message: string) => new ApiError(409, code, message);
+export const unavailable = (message: string) => new ApiError(503, "unavailable", message);
 
 export function errorBody(code: string, message: string) {
   return { error: { code, message } };

@@ -16,6 +16,7 @@ import { chains } from "./routes/chains.js";
 import { due } from "./routes/due.js";
 import { signatures } from "./routes/signatures.js";
 import { statsRoute } from "./routes/stats.js";
+import { subscriptions } from "./routes/subscriptions.js";
 import { tx } from "./routes/tx.js";
 import { workflows } from "./routes/workflows.js";
 
@@ -29,6 +30,7 @@ const api = new Hono()
   .route("/attention", attention)
   .route("/activity", activity)
   .route("/signatures", signatures)
+  .route("/subscriptions", subscriptions)
   // A mounted router's notFound is never consulted, so unknown /api paths need a catch-all route.
   .all("*", (c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404))
   .onError(onApiError);

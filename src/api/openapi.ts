@@ -41,6 +41,18 @@ const errors = {
     content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
   },
 };
+/** What a signed subscription request can be refused with. */
+const signedErrors = {
+  ...errors,
+  "401": {
+    description: "bad_signature (not the owner's) or expired (the deadline passed)",
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  },
+  "409": {
+    description: "replayed (the message's nonce was used) or too_many (5 subscriptions per workflow)",
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  },
+};
 const ok = (description: string, schema?: string) => ({
   description,
   content: { "application/json": schema ? { schema: { $ref: `#/components/schemas/${schema}` } } : {} },
@@ -187,6 +199,79 @@ export const openapi = {
         responses: { "200": ok("{ items: AttentionItem[], queueError }", "Attention"), ...errors },
       },
     },
+    "/api/activity": {
+      get: {
+        summary:
+          "What the index saw happen, oldest first, for followers such as the executor's alerts: runs, status changes and balance movements after `cursor` (or from `fromBlock`)",
+        parameters: [
+          chainId,
+          limit,
+          cursor,
+          {
+            name: "fromBlock",
+            in: "query",
+            description: "start at this block when no cursor is given",
+            schema: { type: "string" },
+          },
+        ],
+        responses: { "200": ok("{ items: ActivityItem[], nextCursor }"), ...errors },
+      },
+    },
+    "/api/signatures": {
+      post: {
+        summary:
+          'Teach the explorer a function\'s name: {"signature": "transfer(address,uint256)"}. A signature proves its own selector; the first kept for a selector stays',
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { signature: { type: "string" } }, required: ["signature"] },
+            },
+          },
+        },
+        responses: { "200": ok("{ selector, signature, added }"), ...errors, "503": ok("Redis unreachable", "Error") },
+      },
+    },
+    "/api/subscriptions": {
+      post: {
+        summary:
+          "Subscribe a URL to a workflow's alerts (failed runs, dead-lettered jobs, low balance, completed, cancelled). The body is an EIP-712 `Subscribe` message signed by the workflow's owner on chain (domain: name Autokeeper, version 1, the chain's id, the registry as verifyingContract). Answers the secret deliveries are signed with (X-Autokeeper-Signature: sha256=HMAC(secret, body)); 201 when new, 200 when the URL was already subscribed",
+        requestBody: {
+          content: { "application/json": { schema: { $ref: "#/components/schemas/SignedWorkflowMessage" } } },
+        },
+        responses: {
+          "201": ok("{ subscription: Subscription, secret, created }"),
+          "200": ok("{ subscription: Subscription, secret, created }"),
+          ...signedErrors,
+        },
+      },
+    },
+    "/api/subscriptions/unsubscribe": {
+      post: {
+        summary: "Remove a subscription: an EIP-712 `Unsubscribe` message signed by the workflow's owner",
+        requestBody: {
+          content: { "application/json": { schema: { $ref: "#/components/schemas/SignedWorkflowMessage" } } },
+        },
+        responses: { "200": ok("{ removed: true }"), ...signedErrors },
+      },
+    },
+    "/api/subscriptions/list": {
+      post: {
+        summary:
+          "The signer's subscriptions on a chain, for workflows they still own, without secrets: an EIP-712 `ListSubscriptions` message {owner, deadline, nonce} signed by `owner`",
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: { chainId: { type: "integer" }, message: { type: "object" }, signature: hex },
+                required: ["message", "signature"],
+              },
+            },
+          },
+        },
+        responses: { "200": ok("{ items: Subscription[] }"), ...signedErrors },
+      },
+    },
     "/api/stats": {
       get: {
         summary:
@@ -198,6 +283,27 @@ export const openapi = {
   },
   components: {
     schemas: {
+      SignedWorkflowMessage: {
+        type: "object",
+        properties: {
+          chainId: { type: "integer", description: "the workflow's chain; may be left out when one is configured" },
+          message: {
+            type: "object",
+            properties: {
+              workflowId: decimal,
+              url: {
+                type: "string",
+                description: "http(s); not this server's loopback (unless ALERT_ALLOW_LOOPBACK) nor link-local",
+              },
+              deadline: { ...decimal, description: "unix seconds; at most an hour ahead" },
+              nonce: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$", description: "random; each is accepted once" },
+            },
+            required: ["workflowId", "url", "deadline", "nonce"],
+          },
+          signature: hex,
+        },
+        required: ["message", "signature"],
+      },
       Trigger: {
         type: "object",
         properties: {

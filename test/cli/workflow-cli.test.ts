@@ -219,13 +219,14 @@ describe("npm run workflow", { timeout: CLI_TEST_TIMEOUT }, () => {
   });
 
   it("prints help for every command", async () => {
-    for (const command of ["register", "fund", "withdraw", "pause", "resume", "cancel", "status", "cron"]) {
+    const commands = ["register", "fund", "withdraw", "pause", "resume", "cancel", "status", "cron"];
+    for (const command of [...commands, "subscribe", "unsubscribe", "subscriptions"]) {
       const r = await cli(command, "--help");
       expect([command, r.code]).toEqual([command, 0]);
       expect(r.out).toContain(`npm run workflow -- ${command}`);
     }
     expect((await cli("--help")).out).toContain(
-      "commands: register, fund, withdraw, max-fee, pause, resume, cancel, status, cron",
+      "commands: register, fund, withdraw, max-fee, pause, resume, cancel, status, subscribe, unsubscribe, subscriptions, cron",
     );
   });
 });

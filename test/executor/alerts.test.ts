@@ -3,7 +3,9 @@
  * HTTP receiver, which checks every signature. Each alert type is made for real: a job that fails every
  * attempt, a run that reverts on chain, withdrawals across the low-balance line and back, a cancel, a
  * signer below its minimum, and an index held behind the chain by a frozen RPC in front of Ponder. The
- * receiver is down for the first 30 s: what was raised then arrives afterwards, once.
+ * receiver is down for the first 30 s: what was raised then arrives afterwards, once. Then an owner
+ * subscribes with the CLI and gets their own workflow's alerts, signed with their own secret, and nobody
+ * else's; once the workflow changes hands on chain, their subscription gets nothing more.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { encodeFunctionData, parseEther } from "viem";
@@ -19,6 +21,7 @@ import {
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { type Alert, DELIVERY_HEADER, SIGNATURE_HEADER, verifySignature } from "../../lib/alerts.js";
 import { timeSpec } from "../../lib/spec.js";
+import { runCli } from "../cli/cli.js";
 import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
 import { type Indexer, startIndexer } from "../helpers/indexer.js";
@@ -33,6 +36,7 @@ let proxy: FaultProxy;
 let ix: Indexer;
 let executor: ExecutorProcess | undefined;
 let receiver: Receiver;
+let subscriber: Receiver | undefined;
 
 /** A webhook receiver as an operator would write one: signature first, then the alert. */
 interface Receiver {
@@ -42,12 +46,12 @@ interface Receiver {
   forged: number;
   /** When the first alert arrived (ms since the epoch). */
   firstAt?: number;
-  /** Until started, the port is closed: deliveries are refused. */
+  /** Until started, the port is closed: deliveries are refused. Starting again does nothing. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function makeReceiver(port: number): Promise<Receiver> {
+async function makeReceiver(port: number, secret: () => string = () => SECRET): Promise<Receiver> {
   let server: Server | undefined;
   const r: Receiver = {
     port,
@@ -55,11 +59,12 @@ async function makeReceiver(port: number): Promise<Receiver> {
     forged: 0,
     start: () =>
       new Promise((resolve) => {
+        if (server) return resolve(); // already listening
         server = createServer(async (req: IncomingMessage, res) => {
           let body = "";
           for await (const chunk of req) body += chunk;
           const signature = req.headers[SIGNATURE_HEADER] as string | undefined;
-          if (!verifySignature(body, signature, SECRET)) {
+          if (!verifySignature(body, signature, secret())) {
             r.forged += 1;
             res.writeHead(401).end();
             return;
@@ -84,12 +89,14 @@ beforeAll(async () => {
   // Ponder reads the chain through a proxy the test can freeze: the index then falls behind the chain
   // while the executor, on the chain directly, sees it move on.
   proxy = await startFaultProxy(chain.anvil.rpcUrl);
-  ix = await startIndexer(chain, "pglite", { RPC_URL: proxy.url });
+  // Owners' receivers in the second test listen on this host's loopback.
+  ix = await startIndexer(chain, "pglite", { RPC_URL: proxy.url, ALERT_ALLOW_LOOPBACK: "true" });
   receiver = await makeReceiver(await freePort());
 });
 afterAll(async () => {
   await executor?.kill();
   await receiver?.stop();
+  await subscriber?.stop();
   await ix?.stop();
   await proxy?.close();
   await chain?.stop();
@@ -231,6 +238,103 @@ it("delivers every alert type, signed, once each, including those raised while t
   expect(await executor.stop()).toBe(0);
   executor = undefined;
 }, 300_000);
+
+it("delivers a workflow's alerts to its owner's subscription, signed with its secret, and only while they own it", async () => {
+  const reverter = await chain.deploy(reverterAbi, reverterBytecode);
+  const fail = {
+    target: reverter,
+    value: 0n,
+    data: encodeFunctionData({ abi: reverterAbi, functionName: "failWithReason" }),
+  };
+  // Due now (then in an hour); the action reverts: the slot's job dies in the queue, and a run made by
+  // hand fails on chain.
+  const mine = (await chain.register(timeSpec([fail], 3600n), parseEther("1"))).id;
+  const theirs = (await chain.register(timeSpec([fail], 3600n), parseEther("1"), chain.wallets.stranger)).id;
+
+  await receiver.start(); // (already, after the first test)
+  let secret = "";
+  subscriber = await makeReceiver(await freePort(), () => secret);
+  await subscriber.start();
+  const hook = `http://127.0.0.1:${subscriber.port}/mine?token=owner-url-token`;
+  await ix.catchUp();
+  const subscribed = await runCli(chain, { PONDER_URL: ix.url }, "subscribe", String(mine), hook);
+  expect(subscribed.code, subscribed.out).toBe(0);
+  secret = /signing secret: (whsec_[0-9a-f]+)/.exec(subscribed.out)?.[1] ?? "";
+  expect(secret).not.toBe("");
+
+  executor = spawnExecutor({
+    ...chainEnv(chain),
+    PONDER_URL: ix.url,
+    REDIS_URL: "redis://127.0.0.1:6379",
+    QUEUE_PREFIX: ix.queuePrefix,
+    WORKER_PRIVATE_KEY: DEV_KEYS.worker,
+    METRICS_PORT: String(await freePort()),
+    BACKOFF_MS: "300",
+    POLL_MS: "100",
+    ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hooks/autokeeper`,
+    ALERT_WEBHOOK_SECRET: SECRET,
+    ALERT_POLL_MS: "300",
+    ALERT_RETRY_MS: "500",
+    ALERT_SIGNER_MIN_BALANCE: "0",
+    ALERT_ALLOW_LOOPBACK: "true",
+  });
+  const of = (r: Receiver, type: string, id: bigint) =>
+    r.alerts.filter((a) => a.type === type && a.workflowId === String(id));
+  const sub = subscriber;
+
+  // Both die in the queue: the operator hears of both, the owner of theirs only.
+  await until(
+    "both dead-lettered jobs at the operator",
+    async () =>
+      of(receiver, "run.dead_lettered", mine).length === 1 && of(receiver, "run.dead_lettered", theirs).length === 1,
+    90_000,
+  );
+  await until("the owner's dead-lettered job", async () => of(sub, "run.dead_lettered", mine).length === 1, 30_000);
+
+  // Both fail on chain, run by hand.
+  const failed = (await chain.execute(mine)).receipt.transactionHash;
+  await chain.execute(theirs);
+  await until(
+    "both failures at the operator",
+    async () => of(receiver, "run.failed", mine).length === 1 && of(receiver, "run.failed", theirs).length === 1,
+    30_000,
+  );
+  await until("the owner's failure", async () => of(sub, "run.failed", mine).length === 1, 30_000);
+
+  // The workflow changes hands on chain: from now on the old owner's subscription gets nothing. The new
+  // owner cancels it: the operator hears of that, the old owner does not.
+  await chain.mined(
+    await chain.wallets.owner.writeContract({
+      address: chain.deployment.registry,
+      abi: workflowRegistryAbi,
+      functionName: "transferWorkflowOwnership",
+      args: [mine, chain.wallets.stranger.account.address],
+    }),
+  );
+  await chain.mined(
+    await chain.wallets.stranger.writeContract({
+      address: chain.deployment.registry,
+      abi: workflowRegistryAbi,
+      functionName: "cancel",
+      args: [mine],
+    }),
+  );
+  await until("the cancel at the operator", async () => of(receiver, "workflow.cancelled", mine).length === 1, 30_000);
+  await sleep(3000); // several of the watch's passes and delivery attempts
+
+  expect(sub.forged).toBe(0);
+  expect(receiver.forged).toBe(0);
+  expect(sub.alerts.map((a) => a.workflowId)).toEqual([String(mine), String(mine)]);
+  expect(sub.alerts.map((a) => a.type).sort()).toEqual(["run.dead_lettered", "run.failed"]);
+  expect(of(sub, "run.failed", mine)[0]?.details.txHash).toBe(failed);
+  // The same alert, the same id, to both: a receiver of both can tell.
+  for (const a of sub.alerts) expect(receiver.alerts.map((o) => o.id)).toContain(a.id);
+  // Only the subscriber's origin is ever logged: not its path, token or secret.
+  expect(executor.output()).not.toContain("owner-url-token");
+  expect(executor.output()).not.toContain(secret);
+  expect(await executor.stop()).toBe(0);
+  executor = undefined;
+}, 240_000);
 
 it("never printed a private key", () => {
   expect(leakedKeys([DEV_KEYS.worker, DEV_KEYS.deployer])).toEqual([]);

@@ -52,6 +52,7 @@ it.concurrent.each([
   [{ ALERT_WEBHOOK_URL: "hooks.example/x", ALERT_WEBHOOK_SECRET: "0123456789abcdef0" }, "ALERT_WEBHOOK_URL"],
   [{ ALERT_WEBHOOK_URL: "https://hooks.example/x", ALERT_WEBHOOK_SECRET: "short-secret" }, "ALERT_WEBHOOK_SECRET"],
   [{ ALERT_SIGNER_MIN_BALANCE: "lots" }, "ALERT_SIGNER_MIN_BALANCE"],
+  [{ ALERT_ALLOW_LOOPBACK: "yes please" }, "ALERT_ALLOW_LOOPBACK"],
 ])("refuses %o with one line naming %s", async (env, name) => {
   const ex = spawnExecutor({ ...base, ...env });
   const code = await ex.exited;
