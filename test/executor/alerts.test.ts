@@ -10,14 +10,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  counterAbi,
-  counterBytecode,
-  feeEscrowAbi,
-  reverterAbi,
-  reverterBytecode,
-  workflowRegistryAbi,
-} from "../../abis/index.js";
+import { counterAbi, counterBytecode, feeEscrowAbi, reverterAbi, reverterBytecode } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { type Alert, DELIVERY_HEADER, SIGNATURE_HEADER, verifySignature } from "../../lib/alerts.js";
 import { timeSpec } from "../../lib/spec.js";
@@ -176,14 +169,7 @@ it("delivers every alert type, signed, once each, including those raised while t
   await until("the second crossing", async () => ofType("workflow.low_balance").length === 2, 30_000);
 
   // Cancelled (its refund empties it: no low-balance alert for that).
-  await chain.mined(
-    await chain.wallets.owner.writeContract({
-      address: chain.deployment.registry,
-      abi: workflowRegistryAbi,
-      functionName: "cancel",
-      args: [low],
-    }),
-  );
+  await chain.manage(low, "cancel");
   await until("workflow.cancelled", async () => ofType("workflow.cancelled").length > 0, 30_000);
 
   // The index held back: Ponder's RPC shows a frozen head while the chain goes on.
@@ -303,22 +289,8 @@ it("delivers a workflow's alerts to its owner's subscription, signed with its se
 
   // The workflow changes hands on chain: from now on the old owner's subscription gets nothing. The new
   // owner cancels it: the operator hears of that, the old owner does not.
-  await chain.mined(
-    await chain.wallets.owner.writeContract({
-      address: chain.deployment.registry,
-      abi: workflowRegistryAbi,
-      functionName: "transferWorkflowOwnership",
-      args: [mine, chain.wallets.stranger.account.address],
-    }),
-  );
-  await chain.mined(
-    await chain.wallets.stranger.writeContract({
-      address: chain.deployment.registry,
-      abi: workflowRegistryAbi,
-      functionName: "cancel",
-      args: [mine],
-    }),
-  );
+  await chain.manage(mine, { transferTo: chain.wallets.stranger.account.address });
+  await chain.manage(mine, "cancel", chain.wallets.stranger);
   await until("the cancel at the operator", async () => of(receiver, "workflow.cancelled", mine).length === 1, 30_000);
   await sleep(3000); // several of the watch's passes and delivery attempts
 

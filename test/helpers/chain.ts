@@ -110,6 +110,24 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     };
   }
 
+  /** An owner's call on the registry, mined: pause, resume, cancel, or hand the workflow to `newOwner`. */
+  async function manage(
+    id: bigint,
+    action: "pause" | "resume" | "cancel" | { transferTo: Address },
+    from: Wallet = wallets.owner,
+  ): Promise<TransactionReceipt> {
+    const registry = { address: deployment.registry, abi: workflowRegistryAbi } as const;
+    const hash =
+      typeof action === "string"
+        ? await from.writeContract({ ...registry, functionName: action, args: [id] })
+        : await from.writeContract({
+            ...registry,
+            functionName: "transferWorkflowOwnership",
+            args: [id, action.transferTo],
+          });
+    return mined(hash);
+  }
+
   /** A check reference for run `runNumber` at the latest block (lib/check-ref.ts): as if the checker were asked now. */
   async function checkRef(runNumber: bigint): Promise<CheckRef> {
     return checkRefAt(runNumber, await publicClient.getBlock());
@@ -170,6 +188,7 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     register,
     execute,
     executeBatch,
+    manage,
     now,
     setNextTimestamp,
     workflow,

@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { encodeFunctionData, getAddress, type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
+import { counterAbi, counterBytecode } from "../../abis/index.js";
 import { DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
 import {
@@ -224,14 +224,7 @@ it("refuses every hostile request with a 4xx JSON error and keeps nothing", asyn
   expect(await kept()).toHaveLength(5);
 
   // Once ownership moves on chain, the old owner's key no longer speaks for the workflow; the new one's does.
-  await chain.mined(
-    await chain.wallets.owner.writeContract({
-      address: chain.deployment.registry,
-      abi: workflowRegistryAbi,
-      functionName: "transferWorkflowOwnership",
-      args: [workflow, stranger.address],
-    }),
-  );
+  await chain.manage(workflow, { transferTo: stranger.address });
   await refused(
     await signed(owner, { ...subscribeMessage(url), primaryType: "Unsubscribe" }),
     401,
