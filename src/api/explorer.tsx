@@ -6,7 +6,7 @@ import { chainFilter, chainIds, multiChain } from "./chain.js";
 import { chainsStatus } from "./chains-status.js";
 import { AmbiguousWorkflow, ApiError } from "./errors.js";
 import { healthNow } from "./health.js";
-import { liveRuns, liveTx } from "./live.js";
+import { liveRuns, liveTx, liveWorkflow } from "./live.js";
 import { AddressPage } from "./pages/address.js";
 import { ChainName, workflowHref } from "./pages/chain.js";
 import { ErrorCard } from "./pages/components.js";
@@ -14,7 +14,7 @@ import { DocsPage } from "./pages/docs.js";
 import { HomePage } from "./pages/home.js";
 import { Layout } from "./pages/layout.js";
 import { TxPage, TxPendingPage } from "./pages/tx.js";
-import { WorkflowPage } from "./pages/workflow.js";
+import { WorkflowPage, type WorkflowState, workflowParts } from "./pages/workflow.js";
 import * as p from "./params.js";
 import {
   addressActivity,
@@ -29,6 +29,13 @@ import { liveState, totalQueueDepth } from "./queue-state.js";
 import { lookupWorkflow } from "./workflow-lookup.js";
 
 const now = () => BigInt(Math.floor(Date.now() / 1000));
+
+/** A workflow with what its summary shows beside it: the queue's state and the health derived from both. */
+async function workflowState(id: bigint, chainId: string | undefined): Promise<WorkflowState> {
+  const workflow = await lookupWorkflow(id, chainId);
+  const queue = await liveState(workflow.chainId, workflow.id, workflow.nextExecutionAt);
+  return { workflow, queue: queue.available ? queue.state : null, health: await healthNow(workflow, queue) };
+}
 
 /**
  * The home page's figures: every chain's, or one's (`?chainId=`); with several chains, their heads too.
@@ -92,20 +99,18 @@ export const explorer = new Hono()
     );
   })
   .get("/workflows/:id", async (c) => {
-    const w = await lookupWorkflow(p.workflowId(c.req.param("id")), c.req.query("chainId"));
-    const [runs, skips, queue, logs] = await Promise.all([
+    const state = await workflowState(p.workflowId(c.req.param("id")), c.req.query("chainId"));
+    const w = state.workflow;
+    const [runs, skips, logs] = await Promise.all([
       listExecutions({ chainId: w.chainId, workflowId: w.id, limit: 100 }),
       recentSkips(w.chainId, w.id, 10),
-      liveState(w.chainId, w.id, w.nextExecutionAt),
       w.triggerKind === "LOG" ? listTriggerLogs({ chainId: w.chainId, workflowId: w.id, limit: 25 }) : undefined,
     ]);
     return c.html(
       <WorkflowPage
-        workflow={w}
+        {...state}
         runs={runs.items}
         skips={skips}
-        queue={queue.available ? queue.state : null}
-        health={await healthNow(w, queue)}
         calls={await Promise.all(w.actions.map((a) => nameCall(a.data)))}
         logs={logs?.items ?? []}
       />,
@@ -134,6 +139,19 @@ export const explorer = new Hono()
   .get("/docs", (c) => c.html(<DocsPage />))
   // The live feed of a page's runs table (RunsTable's data-live): server-sent events, see live.tsx.
   .get("/live/tx/:hash", (c) => liveTx(c, p.txHash(c.req.param("hash")), chainFilter(c.req.query("chainId"))))
+  // A workflow page's summary, kept current (live.tsx).
+  .get("/live/workflow", async (c) => {
+    const id = p.workflowId(c.req.query("workflowId"));
+    const { workflow } = await workflowState(id, c.req.query("chainId"));
+    const filter = { chainId: workflow.chainId, workflowId: workflow.id };
+    return liveWorkflow(c, filter, async () => {
+      const parts = workflowParts(await workflowState(filter.workflowId, String(filter.chainId)));
+      const rendered = await Promise.all(
+        Object.entries(parts).map(async ([k, jsx]) => [k, String(await jsx.toString())] as const),
+      );
+      return Object.fromEntries(rendered);
+    });
+  })
   .get("/live/runs", (c) => {
     const workflow = c.req.query("workflowId");
     return liveRuns(c, {

@@ -1,5 +1,6 @@
 /**
- * The explorer's live feed: runs as they land, pushed to open pages with server-sent events.
+ * The explorer's live feed: runs as they land, pushed to open pages with server-sent events, and a
+ * workflow page's summary (counts, balance, health) kept current beside them.
  *
  * One poller per process reads the newest runs from the index once a second, whatever the number of open
  * pages, and only while at least one is open; each page's stream takes the runs it shows (one chain, one
@@ -101,6 +102,52 @@ export function liveRuns(c: Context, filter: LiveFilter) {
           if (pending.length === 0 && !stream.aborted) await stream.write(": keepalive\n\n");
         }
         for (const r of pending.splice(0)) await send(r);
+      }
+    } finally {
+      off();
+    }
+  });
+}
+
+/** A workflow's summary is read again at least this often: its queue and health change without a run too. */
+const SUMMARY_REFRESH_MS = 5_000;
+
+/**
+ * The stream of one workflow page's summary: its changing parts (pages/workflow.tsx `workflowParts`),
+ * rendered, in a "parts" event whenever any of them differs from what the page last got: read again when
+ * a run of the workflow lands, and every SUMMARY_REFRESH_MS for what changes without one (a job retrying
+ * or dead, a pause, a deposit).
+ */
+export function liveWorkflow(
+  c: Context,
+  filter: { chainId: number; workflowId: bigint },
+  render: () => Promise<Record<string, string>>,
+) {
+  return streamSSE(c, async (stream) => {
+    let wake: (() => void) | undefined;
+    const off = onRuns((runs) => {
+      if (runs.some((r) => r.chainId === filter.chainId && r.workflowId === filter.workflowId)) wake?.();
+    });
+    stream.onAbort(off);
+    let sent: Record<string, string> = {};
+    let lastWrite = Date.now();
+    try {
+      while (!stream.aborted) {
+        const parts = await render().catch(() => undefined); // the index busy: try again at the next wake
+        const changed = Object.fromEntries(Object.entries(parts ?? {}).filter(([k, v]) => sent[k] !== v));
+        if (Object.keys(changed).length > 0) {
+          await stream.writeSSE({ event: "parts", data: JSON.stringify(changed) });
+          sent = { ...sent, ...changed };
+          lastWrite = Date.now();
+        } else if (Date.now() - lastWrite >= KEEPALIVE_MS) {
+          await stream.write(": keepalive\n\n");
+          lastWrite = Date.now();
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, SUMMARY_REFRESH_MS);
+        });
+        wake = undefined;
       }
     } finally {
       off();

@@ -1,6 +1,6 @@
 /**
  * The live explorer in headless Chromium: a workflow page and the home page, left open, show each run as
- * it lands, and a transaction's page opened before its transaction was indexed shows it once it is, all with
+ * it lands (the workflow page's counts, badges and health follow, with a run and without one), and a transaction's page opened before its transaction was indexed shows it once it is, all with
  * no reload; with JavaScript off they are the same complete pages, as of their loading.
  * Prints how long a run took from mined to shown (the figure bench/ and the README quote comes from
  * `npm run bench -- explorer`, not from here).
@@ -60,6 +60,12 @@ it("puts each new run on the open workflow and home pages as it lands, with no r
         // Newest on top, as a loaded page has it.
         await expect(page.locator("tr.run").first().getAttribute("data-run")).resolves.toBe(String(run));
       }
+      // The workflow page's summary counts it too.
+      await workflowPage.waitForFunction(
+        `document.querySelector('[data-part="runs"]').textContent.startsWith("${run} (${run} succeeded")`,
+        undefined,
+        { timeout: 30_000 },
+      );
     }
     for (const page of [workflowPage, home]) {
       await expect(page.evaluate(() => (globalThis as Marked).loadedOnce)).resolves.toBe("yes");
@@ -113,7 +119,36 @@ it("serves the same complete page without JavaScript", async () => {
   }
 });
 
+it("keeps the workflow page's badges and health current when it changes without a run, with no reload", async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${ix.url}/workflows/${id}`);
+    const text = (part: string) => page.locator(`[data-part="${part}"]`).first().textContent();
+    await expect(text("badges")).resolves.toContain("ACTIVE");
+    await page.evaluate(() => {
+      (globalThis as Marked).loadedOnce = "yes";
+    });
+    // Paused by its owner: no run lands, the summary still follows.
+    await chain.manage(id, "pause");
+    await page.waitForFunction(
+      `document.querySelector('[data-part="badges"]').textContent.includes("PAUSED")`,
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    await expect(text("badges")).resolves.toContain("paused");
+    await expect(text("health")).resolves.toContain("paused");
+    await expect(page.evaluate(() => (globalThis as Marked).loadedOnce)).resolves.toBe("yes");
+  } finally {
+    await browser.close();
+  }
+});
+
 it("answers a bad feed request with 400, not a stream", async () => {
   expect((await ix.get("/live/runs?workflowId=abc")).status).toBe(400);
   expect((await ix.get("/live/runs?chainId=1")).status).toBe(400);
+  expect((await ix.get("/live/workflow?workflowId=abc")).status).toBe(400);
+  expect((await ix.get("/live/workflow?workflowId=999")).status).toBe(404);
 });

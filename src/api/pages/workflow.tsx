@@ -9,11 +9,22 @@ import { Eth, HealthBadge, RunsTable, StatusBadge } from "./components.js";
 import { Layout } from "./layout.js";
 import { TriggerLine, TriggerLogsTable } from "./trigger.js";
 
-// Counts down to the next due time in the visitor's browser; the page itself is complete without it.
+// Counts down to the next due time in the visitor's browser; the page itself is complete without it. The
+// element is looked up each second: the live summary below replaces it when the schedule moves.
 const countdown = raw(`<script>
-(function(){var el=document.getElementById("countdown");if(!el)return;var due=Number(el.dataset.due);
-function tick(){var s=Math.round(due-Date.now()/1000);el.textContent=s>0?"in "+s+" s":"due now";}
+(function(){function tick(){var el=document.getElementById("countdown");if(!el)return;
+var s=Math.round(Number(el.dataset.due)-Date.now()/1000);el.textContent=s>0?"in "+s+" s":"due now";}
 tick();setInterval(tick,1000);})();
+</script>`);
+
+// Keeps the summary's changing parts (badges, health, next due, queue, balance, counts) current: each
+// "parts" event of the page's feed (live.tsx) carries them rendered by the server; the script only swaps
+// them in. Without JavaScript the page is complete as of its loading.
+const liveSummary = raw(`<script>
+(function(){var root=document.querySelector("[data-live-summary]");if(!root||!window.EventSource)return;
+var feed=new EventSource(root.dataset.liveSummary);
+feed.addEventListener("parts",function(e){var parts=JSON.parse(e.data);for(var k in parts){
+var els=document.querySelectorAll('[data-part="'+k+'"]');for(var i=0;i<els.length;i++)els[i].innerHTML=parts[k];}});})();
 </script>`);
 
 /** A queued CONDITION job knows when its check first said yes: the moment its lateness really counts from. */
@@ -22,6 +33,55 @@ function readySince(kind: string, readyAt: string | null): string {
   const at = time(BigInt(readyAt));
   return kind === "CONDITION" ? ` — check said yes at ${at}` : ` — ready since ${at}`;
 }
+
+/** What the summary shows that changes as the workflow runs: the live feed sends these again. */
+export interface WorkflowState {
+  workflow: WorkflowRow;
+  queue: LiveQueueState | null;
+  health: Health;
+}
+
+/** The summary's changing parts, each rendered on its own (the page, and the live feed's "parts" events). */
+export function workflowParts({ workflow: w, queue, health }: WorkflowState) {
+  return {
+    badges: (
+      <>
+        <StatusBadge status={w.status} /> <HealthBadge health={health} />
+      </>
+    ),
+    health: (
+      <>
+        <HealthBadge health={health} /> {health.reason ?? "running as asked"}
+      </>
+    ),
+    next:
+      w.triggerKind === "LOG" ? (
+        <span>{`on each matching log from ${time(w.nextExecutionAt)} on`}</span>
+      ) : (
+        <>
+          {time(w.nextExecutionAt)}{" "}
+          {w.status === "ACTIVE" && <span class="muted" id="countdown" data-due={String(w.nextExecutionAt)} />}
+        </>
+      ),
+    queue: (
+      <>
+        {queue === null
+          ? "unknown (queue unreachable)"
+          : queue.underpriced
+            ? `underpriced — pays at most ${eth(BigInt(queue.underpriced.feeWei))}, a run costs ${eth(
+                BigInt(queue.underpriced.costWei),
+              )} (${queue.underpriced.gasUsed} gas at ${gwei(queue.underpriced.gasPriceWei)}): raise its max fee per run, or it runs when gas gets cheaper`
+            : `${queue.state}${queue.attempts > 0 ? ` after ${queue.attempts} attempt(s)` : ""}${
+                queue.lastError ? ` — ${queue.lastError}` : ""
+              }${readySince(w.triggerKind, queue.readyAt)}`}
+      </>
+    ),
+    balance: <Eth wei={w.balance} />,
+    runs: <>{`${w.runCount} (${w.successCount} succeeded, ${w.failureCount} failed, ${w.skipCount} skipped)`}</>,
+  };
+}
+
+export type WorkflowPart = keyof ReturnType<typeof workflowParts>;
 
 export function WorkflowPage(props: {
   workflow: WorkflowRow;
@@ -35,18 +95,19 @@ export function WorkflowPage(props: {
   logs: TriggerLogRow[];
 }) {
   const w = props.workflow;
-  const live = w.status === "ACTIVE";
+  const part = workflowParts(props);
+  const feed = `/live/workflow?chainId=${w.chainId}&workflowId=${w.id}`;
   return (
     <Layout title={`Workflow #${w.id}`}>
       <h1>
-        Workflow #{String(w.id)} <StatusBadge status={w.status} /> <HealthBadge health={props.health} />
+        Workflow #{String(w.id)} <span data-part="badges">{part.badges}</span>
         <ChainBadge chainId={w.chainId} />
       </h1>
-      <div class="card">
+      <div class="card" data-live-summary={feed}>
         <dl class="grid">
           <dt>Health</dt>
-          <dd class="health">
-            <HealthBadge health={props.health} /> {props.health.reason ?? "running as asked"}
+          <dd class="health" data-part="health">
+            {part.health}
           </dd>
           <dt>Chain</dt>
           <dd>
@@ -63,36 +124,13 @@ export function WorkflowPage(props: {
             <TriggerLine workflow={w} />
           </dd>
           <dt>Next due</dt>
-          <dd>
-            {w.triggerKind === "LOG" ? (
-              `on each matching log from ${time(w.nextExecutionAt)} on`
-            ) : (
-              <>
-                {time(w.nextExecutionAt)}{" "}
-                {live && <span class="muted" id="countdown" data-due={String(w.nextExecutionAt)} />}
-              </>
-            )}
-          </dd>
+          <dd data-part="next">{part.next}</dd>
           <dt>Queue</dt>
-          <dd>
-            {props.queue === null
-              ? "unknown (queue unreachable)"
-              : props.queue.underpriced
-                ? `underpriced — pays at most ${eth(BigInt(props.queue.underpriced.feeWei))}, a run costs ${eth(
-                    BigInt(props.queue.underpriced.costWei),
-                  )} (${props.queue.underpriced.gasUsed} gas at ${gwei(props.queue.underpriced.gasPriceWei)}): raise its max fee per run, or it runs when gas gets cheaper`
-                : `${props.queue.state}${props.queue.attempts > 0 ? ` after ${props.queue.attempts} attempt(s)` : ""}${
-                    props.queue.lastError ? ` — ${props.queue.lastError}` : ""
-                  }${readySince(w.triggerKind, props.queue.readyAt)}`}
-          </dd>
+          <dd data-part="queue">{part.queue}</dd>
           <dt>Balance</dt>
-          <dd>
-            <Eth wei={w.balance} />
-          </dd>
+          <dd data-part="balance">{part.balance}</dd>
           <dt>Runs</dt>
-          <dd>
-            {w.runCount} ({w.successCount} succeeded, {w.failureCount} failed, {w.skipCount} skipped)
-          </dd>
+          <dd data-part="runs">{part.runs}</dd>
           <dt>Gas limit / max fee</dt>
           <dd>
             {w.gasLimit} gas / <Eth wei={w.maxFeePerRun} /> per run
@@ -159,6 +197,7 @@ export function WorkflowPage(props: {
         </>
       )}
       {countdown}
+      {liveSummary}
     </Layout>
   );
 }
