@@ -79,37 +79,38 @@ export function encodeCursor(parts: (bigint | number)[]): string {
   return Buffer.from(parts.map(String).join(":")).toString("base64url");
 }
 
-export function decodeCursor(raw: string | undefined, arity: number): bigint[] | undefined {
+/** The largest value the index stores as a Postgres integer (log indexes, chain ids). */
+const MAX_INT32 = 2n ** 31n - 1n;
+
+/**
+ * A cursor of `max.length` parts, each at most its `max`: one past what the index can store is not one
+ * this API returned, and must never reach SQL.
+ */
+export function decodeCursor(raw: string | undefined, max: readonly bigint[]): bigint[] | undefined {
   if (raw === undefined) return undefined;
   const fail = () => badRequest("invalid_cursor", "cursor is not one this API returned");
   if (raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) throw fail();
   const parts = Buffer.from(raw, "base64url").toString("utf8").split(":");
-  if (parts.length !== arity || !parts.every((p) => /^\d{1,78}$/.test(p))) throw fail();
-  return parts.map(BigInt);
+  if (parts.length !== max.length || !parts.every((p) => /^\d{1,78}$/.test(p))) throw fail();
+  const values = parts.map(BigInt);
+  if (values.some((v, i) => v > (max[i] as bigint))) throw fail();
+  return values;
 }
-
-/** The largest log index the index stores (a Postgres integer): a cursor past it is not one this API returned. */
-const MAX_LOG_INDEX = 2n ** 31n - 1n;
 
 /** A (block number, log index) cursor, as the run and matching-log lists return. */
 export function positionCursor(raw: string | undefined): [bigint, bigint] | undefined {
-  const parts = decodeCursor(raw, 2);
-  if (!parts) return undefined;
-  const [block, logIndex] = parts as [bigint, bigint];
-  if (logIndex > MAX_LOG_INDEX) throw badRequest("invalid_cursor", "cursor is not one this API returned");
-  return [block, logIndex];
+  return decodeCursor(raw, [MAX_UINT256, MAX_INT32]) as [bigint, bigint] | undefined;
 }
-
-/** The largest chain id a cursor may carry (the index stores chain ids as Postgres integers). */
-const MAX_CHAIN_ID = 2n ** 31n - 1n;
 
 /** The workflow list's cursor: the (id, chain id) of the last workflow returned. */
 export function workflowCursor(raw: string | undefined): [bigint, number] | undefined {
-  const parts = decodeCursor(raw, 2);
-  if (!parts) return undefined;
-  const [id, chain] = parts as [bigint, bigint];
-  if (chain > MAX_CHAIN_ID) throw badRequest("invalid_cursor", "cursor is not one this API returned");
-  return [id, Number(chain)];
+  const parts = decodeCursor(raw, [MAX_UINT256, MAX_INT32]);
+  return parts && [parts[0] as bigint, Number(parts[1])];
+}
+
+/** The due list's cursor: the (next execution time, id) of the last workflow returned. */
+export function dueCursor(raw: string | undefined): [bigint, bigint] | undefined {
+  return decodeCursor(raw, [MAX_UINT256, MAX_UINT256]) as [bigint, bigint] | undefined;
 }
 
 /** Search box input: a workflow id, a transaction hash or an address. */

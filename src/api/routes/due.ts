@@ -3,7 +3,7 @@ import { MAX_DUE_PAGE } from "../../../lib/due-types.js";
 import { requiredChain } from "../chain.js";
 import { badRequest } from "../errors.js";
 import { jsonify } from "../json.js";
-import { decodeCursor, encodeCursor } from "../params.js";
+import { dueCursor, encodeCursor } from "../params.js";
 import { dueLogs, dueWorkflows } from "../queries.js";
 
 function limitOf(raw = String(MAX_DUE_PAGE)): number {
@@ -24,7 +24,7 @@ export const due = new Hono()
     const chainId = requiredChain(c.req.query("chainId"));
     const raw = c.req.query("horizon");
     if (!raw || !/^\d{1,20}$/.test(raw)) throw badRequest("invalid_horizon", "horizon must be unix seconds");
-    const after = decodeCursor(c.req.query("cursor"), 2) as [bigint, bigint] | undefined;
+    const after = dueCursor(c.req.query("cursor"));
     const result = await dueWorkflows(chainId, BigInt(raw), limitOf(c.req.query("limit")), after);
     return c.json(
       jsonify({
