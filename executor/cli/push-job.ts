@@ -6,7 +6,6 @@
  */
 import { and, eq } from "drizzle-orm";
 import { createPublicClient, type Hex, isHex } from "viem";
-import { workflowRegistryAbi } from "../../abis/index.js";
 import { chainFor } from "../../lib/chains.js";
 import { checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import { ConfigError, runMain } from "../../lib/env.js";
@@ -15,6 +14,7 @@ import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
 import { loadConfig } from "../config.js";
 import { createQueue } from "../queue.js";
 import { rpcTransport } from "../rpc.js";
+import { runCountAt } from "../scheduler/run-count.js";
 import { resolveQueuePrefix } from "./find-queue.js";
 
 /**
@@ -27,13 +27,7 @@ async function tiedToHead(network: Network, workflowId: bigint, performData: Hex
     transport: rpcTransport(network.rpcUrls, { timeoutMs, rankIntervalMs: 10_000 }),
   });
   const block = await client.getBlock();
-  const [, , , , runCount] = await client.readContract({
-    address: network.registry,
-    abi: workflowRegistryAbi,
-    functionName: "getWorkflow",
-    args: [workflowId],
-    blockHash: block.hash,
-  });
+  const runCount = await runCountAt(client, network.registry, workflowId, block.hash);
   return conditionPerformData(checkRefAt(runCount + 1n, block), performData);
 }
 

@@ -30,12 +30,13 @@ import {
   type Transport,
   zeroAddress,
 } from "viem";
-import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi, workflowRegistryAbi } from "../../abis/index.js";
+import { chainlinkStyleUpkeepAbi, gelatoStyleResolverAbi } from "../../abis/index.js";
 import { CHECK_REF_BYTES, checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import type { DueWorkflow } from "../../lib/due-types.js";
 import { errorText, isOutOfGas, isTransient } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import { runCountAt } from "./run-count.js";
 
 export interface ConditionResult {
   workflow: DueWorkflow;
@@ -143,7 +144,7 @@ export function createConditionChecker(
       }
       answered(workflow);
       if (!needed) return undefined;
-      const runCount = await runCountAt(workflow, block);
+      const runCount = await runCountOf(workflow, block);
       if (runCount === undefined) return undefined;
       return { workflow, performData: conditionPerformData(checkRefAt(runCount + 1n, block), performData), runCount };
     } catch (error) {
@@ -165,16 +166,9 @@ export function createConditionChecker(
   }
 
   /** The workflow's run count at `block`, or undefined if the RPC did not answer (asked again next block). */
-  async function runCountAt(workflow: DueWorkflow, block: CheckBlock): Promise<bigint | undefined> {
+  async function runCountOf(workflow: DueWorkflow, block: CheckBlock): Promise<bigint | undefined> {
     try {
-      const [, , , , runCount] = await client.readContract({
-        address: limits.registry,
-        abi: workflowRegistryAbi,
-        functionName: "getWorkflow",
-        args: [workflow.id],
-        blockHash: block.hash,
-      });
-      return runCount;
+      return await runCountAt(client, limits.registry, workflow.id, block.hash);
     } catch (error) {
       log.debug({ workflowId: String(workflow.id), err: errorText(error).slice(0, 200) }, "run count unread");
       return undefined;
