@@ -110,6 +110,33 @@ export interface Underpriced {
 
 export type TriggerName = "TIME" | "CONDITION" | "LOG" | "CRON";
 
+/**
+ * A slot's run job (TIME, CRON, CONDITION), made in one place for the scheduler and `npm run push-job`
+ * alike: its data and its deterministic id. `checkedAt`: CONDITION, the timestamp of the block whose
+ * check said yes (the run is late from it). LOG jobs are one per log, not per slot (logJobId).
+ */
+export function slotJob(
+  chainId: number,
+  workflow: { id: bigint; gasLimit: number; triggerKind: string },
+  slot: bigint,
+  performData: Hex,
+  checkedAt?: bigint,
+): { jobId: string; data: RunJobData } {
+  const condition = workflow.triggerKind === "CONDITION";
+  return {
+    jobId: jobId(chainId, workflow.id, slot),
+    data: {
+      chainId,
+      workflowId: workflow.id.toString(),
+      dueAt: slot.toString(),
+      performData,
+      gasLimit: workflow.gasLimit,
+      trigger: condition ? "CONDITION" : workflow.triggerKind === "CRON" ? "CRON" : "TIME",
+      ...(condition ? { readyAt: String(checkedAt ?? slot) } : {}),
+    },
+  };
+}
+
 /** What the API shows for a workflow's current slot. */
 export type LiveState =
   | "idle" // no job for the current slot: not due yet, or no scheduler running

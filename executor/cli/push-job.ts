@@ -10,7 +10,7 @@ import { chainFor } from "../../lib/chains.js";
 import { checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import { ConfigError, runMain } from "../../lib/env.js";
 import { chainArg, type Network, oneNetwork } from "../../lib/network.js";
-import { jobId, liveStateOf, type RunJobData } from "../../lib/queue.js";
+import { liveStateOf, slotJob } from "../../lib/queue.js";
 import { loadConfig } from "../config.js";
 import { createQueue } from "../queue.js";
 import { rpcTransport } from "../rpc.js";
@@ -58,16 +58,9 @@ runMain(async () => {
   if (note) console.error(note);
   const queue = createQueue({ ...config, queuePrefix: prefix, chainId });
   try {
-    const id = jobId(chainId, w.id, w.nextExecutionAt);
     const condition = w.triggerKind === "CONDITION";
-    const data: RunJobData = {
-      chainId,
-      workflowId: w.id.toString(),
-      dueAt: w.nextExecutionAt.toString(),
-      performData: condition ? await tiedToHead(network, w.id, performData, config.rpcTimeoutMs) : performData,
-      gasLimit: w.gasLimit,
-      trigger: condition ? "CONDITION" : "TIME",
-    };
+    const tied = condition ? await tiedToHead(network, w.id, performData, config.rpcTimeoutMs) : performData;
+    const { jobId: id, data } = slotJob(chainId, w, w.nextExecutionAt, tied);
     const existing = await queue.getJob(id);
     if (existing) {
       const state = liveStateOf(await existing.getState(), existing);

@@ -7,7 +7,7 @@ import type { Cluster, Redis } from "ioredis";
 import { type Hex, hexToString } from "viem";
 import { type CronSpec, nextTicks, parseCron } from "../../lib/cron.js";
 import { logPerformData } from "../../lib/log-trigger.js";
-import { jobId, logJobId, type RunJobData } from "../../lib/queue.js";
+import { jobId, logJobId, type RunJobData, slotJob } from "../../lib/queue.js";
 import type { ChainClock } from "../chain-clock.js";
 import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -286,17 +286,8 @@ export class Scheduler {
 
   /** `checkedAt`: CONDITION, the timestamp of the block whose check said yes (the run is late from it). */
   #job(w: DueWorkflow, slot: bigint, performData: Hex, delay: number, checkedAt?: bigint) {
-    const condition = w.triggerKind === "CONDITION";
-    const data: RunJobData = {
-      chainId: this.#d.chainId,
-      workflowId: w.id.toString(),
-      dueAt: slot.toString(),
-      performData,
-      gasLimit: w.gasLimit,
-      trigger: condition ? "CONDITION" : w.triggerKind === "CRON" ? "CRON" : "TIME",
-      ...(condition ? { readyAt: String(checkedAt ?? slot) } : {}),
-    };
-    return { name: "run", data, opts: { jobId: jobId(this.#d.chainId, w.id, slot), delay } };
+    const { jobId, data } = slotJob(this.#d.chainId, w, slot, performData, checkedAt);
+    return { name: "run", data, opts: { jobId, delay } };
   }
 
   /** One log's run: its performData starts with the log's reference, which the chain checks and guards. */
