@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {Action, CheckerKind, RunContext, SkipReason, TriggerType} from "./Types.sol";
+import {CheckerKind, RunContext, SkipReason, TriggerType} from "./Types.sol";
 import {BoundedCall} from "./BoundedCall.sol";
 import {CodeStore} from "./CodeStore.sol";
 import {Forwarder} from "./Forwarder.sol";
@@ -211,20 +211,22 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     }
 
     /// @dev The forwarder's call. TIME, CRON and LOG-with-actions runs pass the stored actions as they are
-    /// (their CodeStore holds abi.encode(Action[]), which is forward's argument encoding). The others are built
-    /// from the off-chain check's result, after the reference at its head (the log's or the check's):
-    /// Chainlink calls performUpkeep on the checker, Gelato sends the payload to its target with its value.
+    /// (their CodeStore holds abi.encode(Action[]), which is forward's argument encoding). The others are one
+    /// call (forwardCall) built from the off-chain check's result, after the reference at its head (the
+    /// log's or the check's): Chainlink calls performUpkeep on the checker, Gelato sends the payload to its
+    /// target with its value.
     function _forwardCall(RunContext memory run, bytes calldata performData) private view returns (bytes memory) {
         if (run.checkerKind == CheckerKind.NONE) {
             return bytes.concat(IForwarder.forward.selector, CodeStore.read(run.actions));
         }
-        Action[] memory one = new Action[](1);
         bytes calldata data = performData[run.triggerKind == TriggerType.LOG ? LOG_REF_BYTES : CHECK_REF_BYTES:];
         if (run.checkerKind == CheckerKind.CHAINLINK) {
-            one[0] = Action(run.checker, 0, abi.encodeCall(IAutomationCompatible.performUpkeep, (data)));
-        } else {
-            one[0] = Action(run.actions, run.totalValue, data);
+            // A Chainlink workflow carries no value (the registry refuses one), so the call sends none.
+            return abi.encodeCall(
+                IForwarder.forwardCall, (run.checker, abi.encodeCall(IAutomationCompatible.performUpkeep, (data)))
+            );
         }
-        return abi.encodeCall(IForwarder.forward, (one));
+        // Gelato: the payload to its target, with the workflow's value (sent with this call).
+        return abi.encodeCall(IForwarder.forwardCall, (run.actions, data));
     }
 }

@@ -36,12 +36,23 @@ contract Forwarder is IForwarder {
             Action calldata a = actions[i];
             (bool ok, bytes memory reason) =
                 BoundedCall.callWithCalldata(a.target, gasleft(), a.value, a.data, MAX_REVERT_BYTES);
-            if (!ok) {
-                // Bubble the target's own revert data so the run's recorded reason is the target's.
-                assembly ("memory-safe") {
-                    revert(add(reason, 0x20), mload(reason))
-                }
-            }
+            if (!ok) _bubble(reason);
+        }
+    }
+
+    /// @dev One call needs no Action[] to be encoded by the executor and walked here: a checker-driven run
+    /// (Chainlink, Gelato) is always one call, and this path saves it that work.
+    function forwardCall(address target, bytes calldata data) external payable {
+        if (msg.sender != executor) revert OnlyExecutor();
+        (bool ok, bytes memory reason) =
+            BoundedCall.callWithCalldata(target, gasleft(), msg.value, data, MAX_REVERT_BYTES);
+        if (!ok) _bubble(reason);
+    }
+
+    /// @dev Reverts with the target's own revert data, so the run's recorded reason is the target's.
+    function _bubble(bytes memory reason) private pure {
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
         }
     }
 }

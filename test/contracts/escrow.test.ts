@@ -188,6 +188,16 @@ describe("forwarder isolation", () => {
       }),
       "OnlyExecutor",
     );
+    // The one-call path (checker-driven runs) obeys only ActionExecutor too.
+    await revertsWith(
+      chain.wallets.stranger.writeContract({
+        address: victim.forwarder,
+        abi: forwarderAbi,
+        functionName: "forwardCall",
+        args: [increment().target, increment().data],
+      }),
+      "OnlyExecutor",
+    );
     const { executed } = await hostile(victim.forwarder, payload);
     expect(executed.success).toBe(false);
     expect(executed.reason).toBe(encodeErrorResult({ abi: forwarderAbi, errorName: "OnlyExecutor" }));
