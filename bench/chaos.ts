@@ -10,12 +10,12 @@
  */
 import { formatGwei } from "viem";
 import { ConfigError, runMain } from "../lib/env.js";
-import { allFaults, executorKill, type Fault, feeSpike } from "../test/helpers/chaos/faults.js";
-import { type ChaosRow, latenessPercentiles, measureWindow, readChaosData } from "../test/helpers/chaos/measure.js";
-import { injectFault, runChaos } from "../test/helpers/chaos/run.js";
-import { startChaosStack } from "../test/helpers/chaos/stack.js";
-import { loadWorkload } from "../test/helpers/chaos/workload.js";
-import { sleep } from "../test/helpers/wait.js";
+import { allFaults, executorKill, type Fault, feeSpike } from "../tools/harness/chaos/faults.js";
+import { type ChaosRow, latenessPercentiles, measureWindow, readChaosData } from "../tools/harness/chaos/measure.js";
+import { injectFault, runChaos } from "../tools/harness/chaos/run.js";
+import { startChaosStack } from "../tools/harness/chaos/stack.js";
+import { loadWorkload } from "../tools/harness/chaos/workload.js";
+import { sleep } from "../tools/harness/wait.js";
 import { describeMachine } from "./harness/machine.js";
 import { say as sayTo } from "./harness/progress.js";
 import { metric, type Row, writeReadme, writeResult } from "./harness/report.js";

@@ -7,13 +7,13 @@
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { feeEscrowAbi, workflowRegistryAbi } from "../abis/index.js";
-import { DEV_KEYS } from "../lib/accounts.js";
-import { publicClientFor, walletFor } from "../lib/clients.js";
 import { nextTicks } from "../lib/cron.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../lib/env.js";
 import { chainArg, networksFromEnv, oneNetwork } from "../lib/network.js";
-import { registeredEvent, withRegisterHeadroom } from "../lib/registered.js";
 import { urlProblem } from "../lib/subscriptions.js";
+import { DEV_KEYS } from "../tools/accounts.js";
+import { publicClientFor, walletFor } from "../tools/clients.js";
+import { registeredEvent, withRegisterHeadroom } from "../tools/registered.js";
 import { apiGet } from "./api.js";
 import { contractsOf, runWarnings, type SpecAddress, withoutCode } from "./register-preflight.js";
 import {

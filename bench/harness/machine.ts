@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { anvilBinary } from "../../lib/anvil.js";
+import { anvilBinary } from "../../tools/anvil.js";
 
 export interface Machine {
   cores: number;

@@ -1,4 +1,4 @@
-import { sleep } from "../../test/helpers/wait.js";
+import { sleep } from "../../tools/harness/wait.js";
 
 /** Progress on stderr, so a long benchmark shows where it is: `[02:13] executor: batch 50 × 2 signers, run 2/3`. */
 const started = Date.now();

@@ -5,9 +5,9 @@
  * mined and indexed.
  */
 
-import { executedRuns } from "../../test/helpers/chain-runs.js";
-import type { Stack } from "../../test/helpers/stack.js";
-import { sleep } from "../../test/helpers/wait.js";
+import { executedRuns } from "../../tools/harness/chain-runs.js";
+import type { Stack } from "../../tools/harness/stack.js";
+import { sleep } from "../../tools/harness/wait.js";
 import { pollUntil } from "./progress.js";
 import { gasOf } from "./workload.js";
 

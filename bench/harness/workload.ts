@@ -1,11 +1,11 @@
 /**
  * Loads a test chain with work: a Counter to call and many funded TIME workflows registered fast
- * (nonces assigned here and sent in parallel). What ran is read back with test/helpers/chain-runs.ts.
+ * (nonces assigned here and sent in parallel). What ran is read back with tools/harness/chain-runs.ts.
  */
 import { encodeFunctionData, type Hash, parseEventLogs, type TransactionReceipt } from "viem";
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import type { WorkflowSpec } from "../../lib/spec.js";
-import type { Chain } from "../../test/helpers/chain.js";
+import type { Chain } from "../../tools/harness/chain.js";
 
 /** The action every benchmark workflow runs: Counter.increment() (about 70k gas per run in a batch). */
 export async function counterAction(chain: Chain) {

@@ -7,10 +7,10 @@
  */
 import { parseEther } from "viem";
 import { defaultConcurrency } from "../../executor/config.js";
-import { ANVIL_KEYS, DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
-import { spawnExecutor } from "../../test/helpers/executor.js";
-import { type Stack, startStack } from "../../test/helpers/stack.js";
+import { ANVIL_KEYS, DEV_KEYS } from "../../tools/accounts.js";
+import { spawnExecutor } from "../../tools/harness/executor.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
 import { throttled } from "../harness/progress.js";
 import { metric, type Row } from "../harness/report.js";
 import { sampleRss } from "../harness/rss.js";

@@ -4,9 +4,9 @@
  */
 import { parseEther } from "viem";
 import { timeSpec } from "../../lib/spec.js";
-import { launchBrowser } from "../../test/helpers/browser.js";
-import { startChain } from "../../test/helpers/chain.js";
-import { startIndexer } from "../../test/helpers/indexer.js";
+import { launchBrowser } from "../../tools/harness/browser.js";
+import { startChain } from "../../tools/harness/chain.js";
+import { startIndexer } from "../../tools/harness/indexer.js";
 import { metric, type Row } from "../harness/report.js";
 import type { Suite } from "../harness/suite.js";
 import { counterAction } from "../harness/workload.js";

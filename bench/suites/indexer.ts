@@ -10,12 +10,12 @@
 import { fileURLToPath } from "node:url";
 import { parseEther, parseEventLogs } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
-import { startPonder } from "../../lib/ponder-process.js";
 import { timeSpec } from "../../lib/spec.js";
-import { type Chain, startChain } from "../../test/helpers/chain.js";
-import { createTestDatabase } from "../../test/helpers/databases.js";
-import type { DatabaseKind } from "../../test/helpers/indexer.js";
-import { freePort } from "../../test/helpers/ports.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { createTestDatabase } from "../../tools/harness/databases.js";
+import type { DatabaseKind } from "../../tools/harness/indexer.js";
+import { freePort } from "../../tools/harness/ports.js";
+import { startPonder } from "../../tools/ponder-process.js";
 import { pollUntil, throttled } from "../harness/progress.js";
 import { metric, type Row } from "../harness/report.js";
 import type { Suite, SuiteContext } from "../harness/suite.js";

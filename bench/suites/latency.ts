@@ -7,10 +7,10 @@
  */
 import { parseEther } from "viem";
 import { timeSpec } from "../../lib/spec.js";
-import { executedRuns } from "../../test/helpers/chain-runs.js";
-import { spawnExecutor } from "../../test/helpers/executor.js";
-import { startStack } from "../../test/helpers/stack.js";
-import { sleep } from "../../test/helpers/wait.js";
+import { executedRuns } from "../../tools/harness/chain-runs.js";
+import { spawnExecutor } from "../../tools/harness/executor.js";
+import { startStack } from "../../tools/harness/stack.js";
+import { sleep } from "../../tools/harness/wait.js";
 import { throttled } from "../harness/progress.js";
 import { metric } from "../harness/report.js";
 import { percentile } from "../harness/stats.js";

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { createQueue, createQueueWorker, type WorkerSettings } from "../../executor/queue.js";
 import { jobId, type RunJobData } from "../../lib/queue.js";
-import { startRedisCluster } from "../../test/helpers/servers.js";
+import { startRedisCluster } from "../../tools/harness/servers.js";
 import { throttled } from "../harness/progress.js";
 import type { Row } from "../harness/report.js";
 import { metric } from "../harness/report.js";

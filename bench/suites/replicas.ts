@@ -5,10 +5,10 @@
  */
 import autocannon from "autocannon";
 import { parseEther } from "viem";
-import type { PonderProcess } from "../../lib/ponder-process.js";
 import { timeSpec } from "../../lib/spec.js";
-import { startChain } from "../../test/helpers/chain.js";
-import { startIndexer, startReader } from "../../test/helpers/indexer.js";
+import { startChain } from "../../tools/harness/chain.js";
+import { startIndexer, startReader } from "../../tools/harness/indexer.js";
+import type { PonderProcess } from "../../tools/ponder-process.js";
 import { metric, type Row } from "../harness/report.js";
 import type { Suite } from "../harness/suite.js";
 import { counterAction, registerMany } from "../harness/workload.js";

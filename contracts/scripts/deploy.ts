@@ -5,11 +5,11 @@
  */
 
 import { z } from "zod";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { publicClientFor, walletFor } from "../../lib/clients.js";
-import { deployAutokeeper } from "../../lib/deploy.js";
 import { readDeployment, writeDeployment } from "../../lib/deployments.js";
 import { ConfigError, parseEnv, privateKey, runMain, url } from "../../lib/env.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { publicClientFor, walletFor } from "../../tools/clients.js";
+import { deployAutokeeper } from "../../tools/deploy.js";
 
 runMain(async () => {
   const env = parseEnv({

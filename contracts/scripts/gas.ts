@@ -31,15 +31,15 @@ import {
   intervalUpkeepBytecode,
   workflowRegistryAbi,
 } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { startAnvil } from "../../lib/anvil.js";
 import { checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
-import { publicClientFor, walletFor } from "../../lib/clients.js";
-import { deployAutokeeper } from "../../lib/deploy.js";
 import { runMain } from "../../lib/env.js";
 import { logPerformData } from "../../lib/log-trigger.js";
-import { registeredId } from "../../lib/registered.js";
 import { chainlinkSpec, cronSpec, gelatoSpec, logSpec, timeSpec, type WorkflowSpec } from "../../lib/spec.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { startAnvil } from "../../tools/anvil.js";
+import { publicClientFor, walletFor } from "../../tools/clients.js";
+import { deployAutokeeper } from "../../tools/deploy.js";
+import { registeredId } from "../../tools/registered.js";
 
 runMain(async () => {
   const anvil = await startAnvil({ gasLimit: 300_000_000n });

@@ -1,11 +1,11 @@
 /** npm run grant-worker -- <address> — gives an executor's signer WORKER_ROLE on ActionExecutor. */
 import { getAddress, isAddress } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { publicClientFor, walletFor } from "../../lib/clients.js";
 import { readDeployment } from "../../lib/deployments.js";
 import { address, ConfigError, parseEnv, privateKey, runMain, url } from "../../lib/env.js";
-import { WORKER_ROLE } from "../../lib/roles.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { publicClientFor, walletFor } from "../../tools/clients.js";
+import { WORKER_ROLE } from "../../tools/roles.js";
 
 runMain(async () => {
   const worker = process.argv[2];

@@ -11,7 +11,6 @@ import { createPublicClient, createWalletClient, formatEther, parseEventLogs } f
 import { privateKeyToAccount } from "viem/accounts";
 import { feeEscrowAbi } from "../../abis/index.js";
 import { chainFor } from "../../lib/chains.js";
-import type { Wallet } from "../../lib/clients.js";
 import { checkEndpoints } from "../../lib/endpoints.js";
 import { ConfigError, describeError, runMain } from "../../lib/env.js";
 import { chainArg, oneNetwork } from "../../lib/network.js";
@@ -64,7 +63,7 @@ runMain(async () => {
 
   /** Simulated first (a revert is reported by name), then sent within MAX_FEE_GWEI, then waited for. */
   async function claim(key: SecretKey): Promise<void> {
-    const wallet: Wallet = createWalletClient({ account: privateKeyToAccount(key.reveal()), chain, transport });
+    const wallet = createWalletClient({ account: privateKeyToAccount(key.reveal()), chain, transport });
     const call = { address: network.feeEscrow, abi: feeEscrowAbi, functionName: "claim" } as const;
     await client.simulateContract({ ...call, account: wallet.account });
     const [block, tip] = await Promise.all([client.getBlock(), client.estimateMaxPriorityFeePerGas()]);

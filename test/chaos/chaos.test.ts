@@ -8,11 +8,18 @@
  * `npm run chaos`, not asserted here.
  */
 import { expect, it } from "vitest";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { allFaults, droppedTx, executorKill, feeSpike, ponderKill, signerOutOfFunds } from "../helpers/chaos/faults.js";
-import { hostileFaults } from "../helpers/chaos/hostile.js";
-import { runChaos } from "../helpers/chaos/run.js";
-import { leakedKeys } from "../helpers/executor.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import {
+  allFaults,
+  droppedTx,
+  executorKill,
+  feeSpike,
+  ponderKill,
+  signerOutOfFunds,
+} from "../../tools/harness/chaos/faults.js";
+import { hostileFaults } from "../../tools/harness/chaos/hostile.js";
+import { runChaos } from "../../tools/harness/chaos/run.js";
+import { leakedKeys } from "../../tools/harness/executor.js";
 
 /** The "many cheap workflows" row, smaller than `npm run chaos`'s 1,000 to keep `npm test` short. */
 const CHEAP_WORKFLOWS = 200;

@@ -1,6 +1,6 @@
 /** Runs `npm run workflow` as a real child process against a test chain, the way an owner runs it. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { type Chain, chainEnv } from "../helpers/chain.js";
+import { type Chain, chainEnv } from "../../tools/harness/chain.js";
 
 /**
  * Per test in these files: every CLI run is a fresh node + viem start, a second or so alone and

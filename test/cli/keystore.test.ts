@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type Chain, chainEnv, startChain } from "../../tools/harness/chain.js";
 
 const PASSWORD = "correct horse battery staple";
 const worker = privateKeyToAccount(DEV_KEYS.worker).address;

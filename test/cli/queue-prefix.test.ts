@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { Queue, Worker } from "bullmq";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { queueName, type RunJobData } from "../../lib/queue.js";
-import { type RedisServer, startRedisServer } from "../helpers/servers.js";
-import { until } from "../helpers/wait.js";
+import { type RedisServer, startRedisServer } from "../../tools/harness/servers.js";
+import { until } from "../../tools/harness/wait.js";
 
 const CHAIN_ID = 31_337;
 let redis: RedisServer;

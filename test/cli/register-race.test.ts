@@ -6,9 +6,9 @@
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterAbi, counterBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { until } from "../helpers/wait.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { until } from "../../tools/harness/wait.js";
 import { CLI_TEST_TIMEOUT, hashFrom, idFrom, startCli } from "./cli.js";
 
 let chain: Chain;

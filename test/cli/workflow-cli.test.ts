@@ -13,9 +13,9 @@ import {
   reverterBytecode,
   workflowRegistryAbi,
 } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { CheckerKind, Status } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
 import { CLI_TEST_TIMEOUT, idFrom, runCli } from "./cli.js";
 
 let chain: Chain;

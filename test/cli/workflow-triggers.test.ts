@@ -26,7 +26,7 @@ import {
 } from "../../abis/index.js";
 import { decodeLogTrigger, encodeLogTrigger, matchesLog } from "../../lib/log-trigger.js";
 import { CheckerKind, TriggerType } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
 import { CLI_TEST_TIMEOUT, type CliRun, hashFrom, idFrom, runCli } from "./cli.js";
 
 let chain: Chain;

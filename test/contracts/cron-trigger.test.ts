@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import { nextTick, parseCron } from "../../lib/cron.js";
 import { cronSpec } from "../../lib/spec.js";
-import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
 
 let chain: Chain;
 let counter: Address;

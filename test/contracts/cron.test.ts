@@ -10,7 +10,7 @@ import { type Address, BaseError, ContractFunctionRevertedError } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cronHarnessAbi, cronHarnessBytecode } from "../../abis/CronHarness.js";
 import { CronError, nextTick, packCron, parseCron } from "../../lib/cron.js";
-import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
 import {
   cronExpression,
   cronTime,
@@ -19,7 +19,7 @@ import {
   MALFORMED,
   mangledCronExpression,
   utc,
-} from "../helpers/cron.js";
+} from "../../tools/harness/cron.js";
 
 let chain: Chain;
 let harness: Address;

@@ -17,11 +17,11 @@ import {
   sinkBytecode,
   workflowRegistryAbi,
 } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { walletFor } from "../../lib/clients.js";
-import { WORKER_ROLE } from "../../lib/roles.js";
 import { timeSpec } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { walletFor } from "../../tools/clients.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { WORKER_ROLE } from "../../tools/roles.js";
 
 let chain: Chain;
 let counter: Address;

@@ -11,7 +11,7 @@ import {
   workflowRegistryAbi,
 } from "../../abis/index.js";
 import { Status, timeSpec } from "../../lib/spec.js";
-import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
 
 let chain: Chain;
 let counter: Address;

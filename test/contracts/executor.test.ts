@@ -32,9 +32,9 @@ import {
 } from "../../abis/index.js";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, gelatoSpec, SkipReason, Status, timeSpec } from "../../lib/spec.js";
-import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
-import { anvilRequest } from "../helpers/chain-faults.js";
-import { simulationOf } from "../helpers/simulation.js";
+import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
+import { anvilRequest } from "../../tools/harness/chain-faults.js";
+import { simulationOf } from "../../tools/harness/simulation.js";
 
 let chain: Chain;
 let counter: Address;

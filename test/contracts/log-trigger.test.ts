@@ -16,8 +16,8 @@ import {
 } from "../../abis/index.js";
 import { type LogRef, logPerformData } from "../../lib/log-trigger.js";
 import { chainlinkLogSpec, logSpec, SkipReason } from "../../lib/spec.js";
-import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
-import { PING } from "../helpers/ping.js";
+import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
+import { PING } from "../../tools/harness/ping.js";
 
 let chain: Chain;
 let counter: Address;

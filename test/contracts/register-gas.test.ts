@@ -7,9 +7,9 @@
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
-import { withRegisterHeadroom } from "../../lib/registered.js";
 import { cronSpec } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { withRegisterHeadroom } from "../../tools/registered.js";
 
 let chain: Chain;
 beforeAll(async () => {

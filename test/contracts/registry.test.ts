@@ -2,7 +2,7 @@ import { encodeFunctionData, getAddress, parseEther, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import { CheckerKind, chainlinkSpec, gelatoSpec, Status, TriggerType, timeSpec } from "../../lib/spec.js";
-import { type Chain, revertsWith, startChain } from "../helpers/chain.js";
+import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
 
 let chain: Chain;
 let counter: `0x${string}`;

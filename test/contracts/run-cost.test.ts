@@ -17,8 +17,8 @@ import {
 } from "../../abis/index.js";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { simulationOf } from "../helpers/simulation.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { simulationOf } from "../../tools/harness/simulation.js";
 
 let chain: Chain;
 let counter: Address;

@@ -11,16 +11,16 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, feeEscrowAbi, reverterAbi, reverterBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { type Alert, DELIVERY_HEADER, SIGNATURE_HEADER, verifySignature } from "../../lib/alerts.js";
 import { timeSpec } from "../../lib/spec.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type Chain, chainEnv, startChain } from "../../tools/harness/chain.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
+import { freePort } from "../../tools/harness/ports.js";
+import { type FaultProxy, startFaultProxy } from "../../tools/harness/rpc-proxy.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 import { runCli } from "../cli/cli.js";
-import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
-import { freePort } from "../helpers/ports.js";
-import { type FaultProxy, startFaultProxy } from "../helpers/rpc-proxy.js";
-import { sleep, until } from "../helpers/wait.js";
 
 const SECRET = "alert-secret-for-the-test-0123456789";
 

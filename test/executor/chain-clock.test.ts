@@ -5,8 +5,8 @@
 import { createTestClient, http } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ChainClock } from "../../executor/chain-clock.js";
-import { type Anvil, startAnvil } from "../../lib/anvil.js";
-import { publicClientFor } from "../../lib/clients.js";
+import { type Anvil, startAnvil } from "../../tools/anvil.js";
+import { publicClientFor } from "../../tools/clients.js";
 
 let anvil: Anvil;
 beforeAll(async () => {

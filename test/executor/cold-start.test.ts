@@ -7,24 +7,24 @@
  * chain through a proxy that adds 1.5 s to every request, as a distant endpoint does: without it, a
  * Ponder that indexes no block range (the LOG scan starts at the head) was ready by the first slot, and
  * with 500 ms it was on some runs too (0-5 slots before ready; 20-28 with 1.5 s).
- * Judged from the chain as the chaos suite judges (test/helpers/ledger.ts): no slot lost or run twice,
+ * Judged from the chain as the chaos suite judges (tools/harness/ledger.ts): no slot lost or run twice,
  * and every run within 2 blocks of its slot, so none waited for the index.
  */
 import { Queue } from "bullmq";
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { queueName } from "../../lib/queue.js";
 import { timeSpec } from "../../lib/spec.js";
-import { type Chain, chainEnv, startChain } from "../helpers/chain.js";
-import { readTimeLedger } from "../helpers/chain-runs.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
-import { freePort } from "../helpers/ports.js";
-import { type FaultProxy, startFaultProxy } from "../helpers/rpc-proxy.js";
-import type { Scheduled } from "../helpers/runs.js";
-import { sleep } from "../helpers/wait.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type Chain, chainEnv, startChain } from "../../tools/harness/chain.js";
+import { readTimeLedger } from "../../tools/harness/chain-runs.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
+import { freePort } from "../../tools/harness/ports.js";
+import { type FaultProxy, startFaultProxy } from "../../tools/harness/rpc-proxy.js";
+import type { Scheduled } from "../../tools/harness/runs.js";
+import { sleep } from "../../tools/harness/wait.js";
 
 /** Seconds from starting Ponder and the executor to the first slot: the executor's own start-up (~2 s). */
 const LEAD = 8n;

@@ -20,9 +20,9 @@ import { createConditionChecker } from "../../executor/scheduler/conditions.js";
 import { IndexReader } from "../../executor/scheduler/index-reader.js";
 import { CHECK_REF_BYTES, checkRefAt, conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, gelatoSpec, SkipReason } from "../../lib/spec.js";
-import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
-import { type Stack, startStack } from "../helpers/stack.js";
-import { sleep, until } from "../helpers/wait.js";
+import { type ExecutorProcess, spawnExecutor } from "../../tools/harness/executor.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 let stack: Stack;
 let executor: ExecutorProcess;

@@ -1,9 +1,9 @@
 /** A bad configuration stops the executor at once with one line naming the variable, never its value. */
 import { expect, it } from "vitest";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { startAnvil } from "../../lib/anvil.js";
-import { spawnExecutor } from "../helpers/executor.js";
-import { startFaultProxy } from "../helpers/rpc-proxy.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { startAnvil } from "../../tools/anvil.js";
+import { spawnExecutor } from "../../tools/harness/executor.js";
+import { startFaultProxy } from "../../tools/harness/rpc-proxy.js";
 
 const base = {
   CHAIN: "custom",

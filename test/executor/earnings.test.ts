@@ -9,15 +9,15 @@ import { type Address, encodeFunctionData, formatEther, type Hex, parseEther } f
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, feeEscrowAbi, shareBurnerAbi, shareBurnerBytecode } from "../../abis/index.js";
-import { ANVIL_KEYS, DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
-import { setBalance } from "../helpers/chain-faults.js";
-import { executedRuns } from "../helpers/chain-runs.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { chainMetrics } from "../helpers/metrics.js";
-import { expectNothingLostOrDoubled, type Scheduled, waitAllCompleted } from "../helpers/runs.js";
-import { type Stack, startStack } from "../helpers/stack.js";
-import { until } from "../helpers/wait.js";
+import { ANVIL_KEYS, DEV_KEYS } from "../../tools/accounts.js";
+import { setBalance } from "../../tools/harness/chain-faults.js";
+import { executedRuns } from "../../tools/harness/chain-runs.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { chainMetrics } from "../../tools/harness/metrics.js";
+import { expectNothingLostOrDoubled, type Scheduled, waitAllCompleted } from "../../tools/harness/runs.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { until } from "../../tools/harness/wait.js";
 
 const REFILL_KEY = ANVIL_KEYS[5];
 const addressOf = (key: Hex) => privateKeyToAccount(key).address;

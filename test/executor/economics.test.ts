@@ -26,10 +26,10 @@ import {
   workflowRegistryAbi,
 } from "../../abis/index.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
-import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
-import { chainMetrics } from "../helpers/metrics.js";
-import { type Stack, startStack } from "../helpers/stack.js";
-import { sleep, until } from "../helpers/wait.js";
+import { type ExecutorProcess, spawnExecutor } from "../../tools/harness/executor.js";
+import { chainMetrics } from "../../tools/harness/metrics.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 let stack: Stack;
 let executor: ExecutorProcess;

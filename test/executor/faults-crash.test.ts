@@ -8,12 +8,17 @@ import { encodeFunctionData, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode } from "../../abis/index.js";
-import { ANVIL_KEYS, DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { freePort } from "../helpers/ports.js";
-import { expectEverySlotOnce, expectNothingLostOrDoubled, type Scheduled, waitAllCompleted } from "../helpers/runs.js";
-import { type Stack, startStack } from "../helpers/stack.js";
+import { ANVIL_KEYS, DEV_KEYS } from "../../tools/accounts.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { freePort } from "../../tools/harness/ports.js";
+import {
+  expectEverySlotOnce,
+  expectNothingLostOrDoubled,
+  type Scheduled,
+  waitAllCompleted,
+} from "../../tools/harness/runs.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
 
 let stack: Stack;
 let counter: `0x${string}`;

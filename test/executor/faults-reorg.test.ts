@@ -16,16 +16,16 @@ import {
   ticketUpkeepAbi,
   ticketUpkeepBytecode,
 } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { jobId } from "../../lib/queue.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
-import { anvilRequest, reorgOwnTransactions } from "../helpers/chain-faults.js";
-import { readTimeLedger, ticketPerforms } from "../helpers/chain-runs.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { type TimeWorkflow, ticketLedger } from "../helpers/ledger.js";
-import { type Stack, startStack } from "../helpers/stack.js";
-import { sleep, until } from "../helpers/wait.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { anvilRequest, reorgOwnTransactions } from "../../tools/harness/chain-faults.js";
+import { readTimeLedger, ticketPerforms } from "../../tools/harness/chain-runs.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { type TimeWorkflow, ticketLedger } from "../../tools/harness/ledger.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 let stack: Stack;
 let executor: ExecutorProcess | undefined;

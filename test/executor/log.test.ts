@@ -14,13 +14,13 @@ import {
   emitterAbi,
   emitterBytecode,
 } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { chainlinkLogSpec, logSpec } from "../../lib/spec.js";
-import { anvilRequest } from "../helpers/chain-faults.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { PING, word } from "../helpers/ping.js";
-import { type Stack, startStack } from "../helpers/stack.js";
-import { sleep, until } from "../helpers/wait.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { anvilRequest } from "../../tools/harness/chain-faults.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { PING, word } from "../../tools/harness/ping.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 let stack: Stack;
 let emitter: Address;

@@ -7,15 +7,15 @@
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, ticketUpkeepAbi, ticketUpkeepBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { chainlinkSpec, timeSpec } from "../../lib/spec.js";
-import type { Chain } from "../helpers/chain.js";
-import { blockTimestamps, executedRuns, ticketPerforms } from "../helpers/chain-runs.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { latenessInBlocks, ticketLedger } from "../helpers/ledger.js";
-import { type MultiChainStack, startMultiChainStack } from "../helpers/multi-stack.js";
-import { expectNothingLostOrDoubled, type Scheduled } from "../helpers/runs.js";
-import { sleep, until } from "../helpers/wait.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import type { Chain } from "../../tools/harness/chain.js";
+import { blockTimestamps, executedRuns, ticketPerforms } from "../../tools/harness/chain-runs.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { latenessInBlocks, ticketLedger } from "../../tools/harness/ledger.js";
+import { type MultiChainStack, startMultiChainStack } from "../../tools/harness/multi-stack.js";
+import { expectNothingLostOrDoubled, type Scheduled } from "../../tools/harness/runs.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 let stack: MultiChainStack;
 let executor: ExecutorProcess;

@@ -7,12 +7,12 @@
  * served or passed over by the contract's missed-slot rule, none lost, none doubled.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type ChaosData, readChaosData } from "../helpers/chaos/measure.js";
-import { loadWorkload } from "../helpers/chaos/workload.js";
-import { type ExecutorProcess, spawnExecutor } from "../helpers/executor.js";
-import { type RedisCluster, startRedisCluster } from "../helpers/servers.js";
-import { type Stack, startStack } from "../helpers/stack.js";
-import { sleep, until } from "../helpers/wait.js";
+import { type ChaosData, readChaosData } from "../../tools/harness/chaos/measure.js";
+import { loadWorkload } from "../../tools/harness/chaos/workload.js";
+import { type ExecutorProcess, spawnExecutor } from "../../tools/harness/executor.js";
+import { type RedisCluster, startRedisCluster } from "../../tools/harness/servers.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 let cluster: RedisCluster;
 let stack: Stack;

@@ -8,12 +8,12 @@
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, switchableAbi, switchableBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { Status, timeSpec } from "../../lib/spec.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { type RedisServer, startRedisServer } from "../helpers/servers.js";
-import { type Stack, startStack } from "../helpers/stack.js";
-import { until } from "../helpers/wait.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { type RedisServer, startRedisServer } from "../../tools/harness/servers.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { until } from "../../tools/harness/wait.js";
 
 let redis: RedisServer;
 let stack: Stack;

@@ -7,11 +7,11 @@
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { Status, timeSpec } from "../../lib/spec.js";
-import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../helpers/executor.js";
-import { expectNothingLostOrDoubled } from "../helpers/runs.js";
-import { type Stack, startStack } from "../helpers/stack.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
+import { expectNothingLostOrDoubled } from "../../tools/harness/runs.js";
+import { type Stack, startStack } from "../../tools/harness/stack.js";
 
 const WORKFLOWS = 50;
 const DURATION = 60n;

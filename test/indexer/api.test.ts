@@ -19,9 +19,9 @@ import { jobId, queueName } from "../../lib/queue.js";
 import { SkipReason, timeSpec } from "../../lib/spec.js";
 import * as schema from "../../ponder.schema.js";
 import { encodeCursor } from "../../src/api/params.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { hostilePaths } from "../helpers/hostile.js";
-import { type DatabaseKind, type Indexer, startIndexer } from "../helpers/indexer.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { hostilePaths } from "../../tools/harness/hostile.js";
+import { type DatabaseKind, type Indexer, startIndexer } from "../../tools/harness/indexer.js";
 
 let chain: Chain;
 const s: {

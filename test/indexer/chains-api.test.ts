@@ -5,9 +5,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
-import { type FaultProxy, startFaultProxy } from "../helpers/rpc-proxy.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
+import { type FaultProxy, startFaultProxy } from "../../tools/harness/rpc-proxy.js";
 
 const KEY = "k3y-6f1d2c9a0b";
 

@@ -4,11 +4,11 @@
  * setting it cannot use (REDIS_URL, PONDER_POLLING_MS) stops it the same way, as one stops the executor.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startAnvil } from "../../lib/anvil.js";
-import { startPonder } from "../../lib/ponder-process.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { createTestDatabase } from "../helpers/databases.js";
-import { freePort } from "../helpers/ports.js";
+import { startAnvil } from "../../tools/anvil.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { createTestDatabase } from "../../tools/harness/databases.js";
+import { freePort } from "../../tools/harness/ports.js";
+import { startPonder } from "../../tools/ponder-process.js";
 
 let chain: Chain;
 beforeAll(async () => {

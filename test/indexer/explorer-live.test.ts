@@ -9,9 +9,9 @@ import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { actionExecutorAbi, counterAbi, counterBytecode } from "../../abis/index.js";
 import { timeSpec } from "../../lib/spec.js";
-import { launchBrowser } from "../helpers/browser.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
+import { launchBrowser } from "../../tools/harness/browser.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
 
 /** The one browser global this test touches; the project's types carry no DOM. */
 interface Marked {

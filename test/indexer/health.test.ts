@@ -11,9 +11,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, reverterAbi, reverterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import { jobId, queueName } from "../../lib/queue.js";
 import { timeSpec } from "../../lib/spec.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
 import { CLI_TEST_TIMEOUT, runCli } from "../cli/cli.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
 
 type Body = Record<string, unknown>;
 type Health = { state: string; reason: string | null };

@@ -18,9 +18,9 @@ import {
 } from "../../abis/index.js";
 import { logPerformData } from "../../lib/log-trigger.js";
 import { chainlinkLogSpec, logSpec } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
-import { PING, word } from "../helpers/ping.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
+import { PING, word } from "../../tools/harness/ping.js";
 
 interface TriggerLogItem {
   txHash: Hash;

@@ -6,8 +6,8 @@ import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterAbi, counterBytecode } from "../../abis/index.js";
 import { timeSpec } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type DatabaseKind, type Indexer, startIndexer } from "../helpers/indexer.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type DatabaseKind, type Indexer, startIndexer } from "../../tools/harness/indexer.js";
 
 type Body = Record<string, unknown> & { items?: Record<string, unknown>[] };
 

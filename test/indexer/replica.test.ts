@@ -8,10 +8,10 @@ import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, reverterAbi, reverterBytecode } from "../../abis/index.js";
 import { IndexReader } from "../../executor/scheduler/index-reader.js";
-import type { PonderProcess } from "../../lib/ponder-process.js";
 import { timeSpec } from "../../lib/spec.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer, startReader } from "../helpers/indexer.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type Indexer, startIndexer, startReader } from "../../tools/harness/indexer.js";
+import type { PonderProcess } from "../../tools/ponder-process.js";
 
 let chain: Chain;
 let writer: Indexer;

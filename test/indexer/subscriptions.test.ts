@@ -11,7 +11,6 @@ import { encodeFunctionData, getAddress, type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { timeSpec } from "../../lib/spec.js";
 import {
   newNonce,
@@ -20,9 +19,10 @@ import {
   subscriptionKeys,
   subscriptionTypedData,
 } from "../../lib/subscriptions.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
 import { CLI_TEST_TIMEOUT, runCli } from "../cli/cli.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
 
 let chain: Chain;
 let ix: Indexer;

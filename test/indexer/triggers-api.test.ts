@@ -24,9 +24,9 @@ import { jobId, queueName } from "../../lib/queue.js";
 import { chainlinkLogSpec, chainlinkSpec, cronSpec, logSpec, timeSpec } from "../../lib/spec.js";
 import { encodeCursor } from "../../src/api/params.js";
 import { decodeTrigger } from "../../src/api/trigger.js";
-import { type Chain, startChain } from "../helpers/chain.js";
-import { type Indexer, startIndexer } from "../helpers/indexer.js";
-import { PING, word } from "../helpers/ping.js";
+import { type Chain, startChain } from "../../tools/harness/chain.js";
+import { type Indexer, startIndexer } from "../../tools/harness/indexer.js";
+import { PING, word } from "../../tools/harness/ping.js";
 
 const PING_SIGNATURE = "Ping(address indexed from, uint256 indexed n, uint256 indexed tag, bytes data)";
 const WEEKDAYS = "30 9 * * 1-5";

@@ -13,13 +13,13 @@ import postgres from "postgres";
 import { encodeFunctionData, parseEther } from "viem";
 import { afterAll, expect, it } from "vitest";
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { type Anvil, startAnvil } from "../../lib/anvil.js";
-import { publicClientFor, walletFor } from "../../lib/clients.js";
 import { Status, timeSpec } from "../../lib/spec.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
-import { freePort } from "../helpers/ports.js";
-import { until } from "../helpers/wait.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
+import { type Anvil, startAnvil } from "../../tools/anvil.js";
+import { publicClientFor, walletFor } from "../../tools/clients.js";
+import { createTestDatabase, type TestDatabase } from "../../tools/harness/databases.js";
+import { freePort } from "../../tools/harness/ports.js";
+import { until } from "../../tools/harness/wait.js";
 
 const WORKER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // DEV_KEYS.worker's address
 

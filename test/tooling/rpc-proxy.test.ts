@@ -26,11 +26,11 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { anvil as anvilChain } from "viem/chains";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ANVIL_KEYS } from "../../lib/accounts.js";
-import { type Anvil, startAnvil } from "../../lib/anvil.js";
-import { freePort } from "../helpers/ports.js";
-import { type FaultProxy, startFaultProxy } from "../helpers/rpc-proxy.js";
-import { sleep, until } from "../helpers/wait.js";
+import { ANVIL_KEYS } from "../../tools/accounts.js";
+import { type Anvil, startAnvil } from "../../tools/anvil.js";
+import { freePort } from "../../tools/harness/ports.js";
+import { type FaultProxy, startFaultProxy } from "../../tools/harness/rpc-proxy.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 const SEED = 20_240_601;
 /** Where the test transfers go: any address will do. */

@@ -5,7 +5,12 @@
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { afterAll, expect, it } from "vitest";
-import { type PostgresServer, type RedisServer, startPostgresServer, startRedisServer } from "../helpers/servers.js";
+import {
+  type PostgresServer,
+  type RedisServer,
+  startPostgresServer,
+  startRedisServer,
+} from "../../tools/harness/servers.js";
 
 const started: { stop(): Promise<void> }[] = [];
 afterAll(async () => {

@@ -1,7 +1,13 @@
 /** The chaos rows' lateness and recovery figures, on hand-made canonical histories. */
 import { describe, expect, it } from "vitest";
-import { type ChaosData, measureWindow, type Window } from "../helpers/chaos/measure.js";
-import { firstBlockAtOrAfter, latenessInBlocks, type Run, ticketLedger, timeLedger } from "../helpers/ledger.js";
+import { type ChaosData, measureWindow, type Window } from "../../tools/harness/chaos/measure.js";
+import {
+  firstBlockAtOrAfter,
+  latenessInBlocks,
+  type Run,
+  ticketLedger,
+  timeLedger,
+} from "../../tools/harness/ledger.js";
 
 /**
  * A 1 s workflow from 1001, each slot served in the block `ranIn` says (by default the first block that

@@ -5,8 +5,8 @@
  */
 import { expect, it } from "vitest";
 import { loadConfig } from "../../executor/config.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { ConfigError } from "../../lib/env.js";
+import { DEV_KEYS } from "../../tools/accounts.js";
 
 const base = {
   CHAIN: "custom",

@@ -1,5 +1,5 @@
 /**
- * lib/cron.ts against croner, asked to mean what Vixie cron means (test/helpers/cron.ts says how): the
+ * lib/cron.ts against croner, asked to mean what Vixie cron means (tools/harness/cron.ts says how): the
  * parse errors, named schedules, month and year ends, leap years, the weekday and day rules, and a
  * property test over random valid expressions and times from 2000 to 2200.
  */
@@ -17,7 +17,7 @@ import {
   mangledCronExpression,
   referenceNext,
   utc,
-} from "../helpers/cron.js";
+} from "../../tools/harness/cron.js";
 
 /** nextTick as ISO text, after checking it against croner. */
 function next(expression: string, after: string): string {

@@ -1,6 +1,6 @@
 /** The slot ledger the fault suites judge "lost" and "doubled" with, on hand-made histories. */
 import { describe, expect, it } from "vitest";
-import { latenessInBlocks, type Run, ticketLedger, timeLedger } from "../helpers/ledger.js";
+import { latenessInBlocks, type Run, ticketLedger, timeLedger } from "../../tools/harness/ledger.js";
 
 // Block n has timestamp 1000 + n (1 s blocks).
 const ts = (n: bigint) => 1000n + n;

@@ -6,8 +6,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Deployment } from "./deployments.js";
-import { type ChainTarget, chainsEnv } from "./network.js";
+import type { Deployment } from "../lib/deployments.js";
+import { type ChainTarget, chainsEnv } from "../lib/network.js";
 import { killWithParent } from "./processes.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

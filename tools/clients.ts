@@ -11,7 +11,7 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { chainFor } from "./chains.js";
+import { chainFor } from "../lib/chains.js";
 
 export type Wallet = WalletClient<Transport, Chain, Account>;
 

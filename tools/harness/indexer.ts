@@ -1,6 +1,6 @@
 /** A real Ponder process indexing a test chain into a fresh PGlite directory or Postgres database. */
 import { randomBytes } from "node:crypto";
-import { type PonderDatabase, type PonderProcess, startPonder } from "../../lib/ponder-process.js";
+import { type PonderDatabase, type PonderProcess, startPonder } from "../ponder-process.js";
 import type { Chain } from "./chain.js";
 import { createTestDatabase } from "./databases.js";
 import { freePort } from "./ports.js";

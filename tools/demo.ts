@@ -28,10 +28,10 @@ import {
   reverterBytecode,
   workflowRegistryAbi,
 } from "../abis/index.js";
+import type { Deployment } from "../lib/deployments.js";
+import { chainlinkSpec, cronSpec, gelatoSpec, logSpec, timeSpec, type WorkflowSpec } from "../lib/spec.js";
 import type { Wallet } from "./clients.js";
-import type { Deployment } from "./deployments.js";
 import { registeredId, withRegisterHeadroom } from "./registered.js";
-import { chainlinkSpec, cronSpec, gelatoSpec, logSpec, timeSpec, type WorkflowSpec } from "./spec.js";
 
 export interface Demo {
   counter: Address;

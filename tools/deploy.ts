@@ -8,8 +8,8 @@ import {
   workflowRegistryAbi,
   workflowRegistryBytecode,
 } from "../abis/index.js";
+import type { Deployment } from "../lib/deployments.js";
 import type { Wallet } from "./clients.js";
-import type { Deployment } from "./deployments.js";
 import { EXECUTOR_ROLE, WORKER_ROLE } from "./roles.js";
 
 export interface DeployOptions {

@@ -4,9 +4,9 @@
  * of them. Each chain is offered as a ChainAndIndex, so the single-chain assertions apply per chain.
  */
 import { randomBytes } from "node:crypto";
-import { DEV_KEYS } from "../../lib/accounts.js";
 import { chainsEnv } from "../../lib/network.js";
-import { type PonderProcess, startPonder } from "../../lib/ponder-process.js";
+import { DEV_KEYS } from "../accounts.js";
+import { type PonderProcess, startPonder } from "../ponder-process.js";
 import { type Chain, startChain } from "./chain.js";
 import { createTestDatabase } from "./databases.js";
 import { getFrom } from "./indexer.js";

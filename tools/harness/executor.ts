@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { killWithParent } from "../../lib/processes.js";
+import { killWithParent } from "../processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

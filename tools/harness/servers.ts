@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
-import { killWithParent } from "../../lib/processes.js";
+import { killWithParent } from "../processes.js";
 import { freePort } from "./ports.js";
 
 const POSTGRES_BIN = process.env.POSTGRES_BIN_DIR ?? "/usr/lib/postgresql/15/bin";

@@ -16,14 +16,14 @@ import {
   type TransactionReceipt,
 } from "viem";
 import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "../../abis/index.js";
-import { DEV_KEYS } from "../../lib/accounts.js";
-import { type Anvil, type AnvilOptions, startAnvil } from "../../lib/anvil.js";
 import { type CheckRef, checkRefAt } from "../../lib/check-ref.js";
-import { publicClientFor, type Wallet, walletFor } from "../../lib/clients.js";
-import { deployAutokeeper } from "../../lib/deploy.js";
 import type { Deployment } from "../../lib/deployments.js";
-import { registeredEvent } from "../../lib/registered.js";
 import type { WorkflowSpec } from "../../lib/spec.js";
+import { DEV_KEYS } from "../accounts.js";
+import { type Anvil, type AnvilOptions, startAnvil } from "../anvil.js";
+import { publicClientFor, type Wallet, walletFor } from "../clients.js";
+import { deployAutokeeper } from "../deploy.js";
+import { registeredEvent } from "../registered.js";
 
 export const systemAbi = [...workflowRegistryAbi, ...actionExecutorAbi, ...feeEscrowAbi] as const;
 
