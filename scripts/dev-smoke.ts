@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import { sleep } from "../tools/harness/wait.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ports = { ANVIL_PORT: "8645", PONDER_PORT: "42169", METRICS_PORT: "9564" };
@@ -43,7 +44,7 @@ function portFree(port: string): Promise<boolean> {
 async function main(): Promise<string[]> {
   const seen: string[] = [];
   while (Date.now() - started < 90_000) {
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     if (dev.exitCode !== null) throw new Error(`npm run dev exited early:\n${output}`);
     try {
       const [counter, upkeep, gelato, failing, onPing] = await Promise.all([get(1), get(2), get(3), get(4), get(5)]);

@@ -6,7 +6,7 @@
  * --chains N: N local chains (ids 31337, 31338, ... on ports 8545, 8546, ...), each with the contracts
  * and the demos, indexed by one Ponder and served by one executor, as a multi-chain deployment runs.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,8 +21,9 @@ import { type Anvil, startAnvil } from "../tools/anvil.js";
 import { publicClientFor, walletFor } from "../tools/clients.js";
 import { registerDemo } from "../tools/demo.js";
 import { deployAutokeeper } from "../tools/deploy.js";
+import { sleep } from "../tools/harness/wait.js";
 import { type PonderProcess, startPonder } from "../tools/ponder-process.js";
-import { killWithParent } from "../tools/processes.js";
+import { killWithParent, stopChild } from "../tools/processes.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RUN_DIR = join(ROOT, ".ponder", "dev");
@@ -76,20 +77,8 @@ async function ensureRedis(): Promise<void> {
     }),
   );
   children.push({ name: "redis", stop: () => stopChild(child, "SIGTERM") });
-  for (let i = 0; i < 50 && !(await redisAnswers(REDIS_URL)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !(await redisAnswers(REDIS_URL)); i++) await sleep(100);
   say(`  redis      started for this session on ${REDIS_URL}`);
-}
-
-function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
 }
 
 /** Drops the previous dev session's jobs: they belong to a chain that no longer exists. */

@@ -5,7 +5,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { killWithParent } from "./processes.js";
+import { sleep } from "./harness/wait.js";
+import { killWithParent, stopChild } from "./processes.js";
 
 const require = createRequire(import.meta.url);
 
@@ -71,12 +72,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
     rpcUrl,
     port,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child, "SIGTERM"),
   };
 }
 
@@ -93,7 +89,7 @@ async function waitForRpc(url: string, timeoutMs = 10_000): Promise<void> {
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`anvil did not answer at ${url} within ${timeoutMs} ms`);
 }

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Deployment } from "../lib/deployments.js";
 import { type ChainTarget, chainsEnv } from "../lib/network.js";
-import { killWithParent } from "./processes.js";
+import { sleep } from "./harness/wait.js";
+import { killWithParent, stopChild } from "./processes.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -95,7 +96,7 @@ export function startPonder(options: PonderOptions): PonderProcess {
       } catch {
         // not listening yet
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
     throw new Error(`ponder: timed out after ${timeoutMs} ms waiting for ${what}:\n${output.slice(-3000)}`);
   }
@@ -119,15 +120,7 @@ export function startPonder(options: PonderOptions): PonderProcess {
         const n = await indexedBlock(chainId);
         return n !== undefined && n >= Number(block) ? n : undefined;
       }).then(() => {}),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (exited()) return resolve();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill("SIGINT");
-      }),
+    // SIGINT: SIGTERM leaves the schema locked for about 25 s.
+    stop: () => stopChild(child, "SIGINT"),
   };
 }

@@ -18,3 +18,19 @@ export function killWithParent(child: ChildProcess): ChildProcess {
   }
   return child;
 }
+
+/**
+ * Stops a child the way every tool here does: `signal` first (SIGINT lets Ponder release its schema
+ * lock; SIGTERM for servers), then SIGKILL if it is still there after `graceMs`. Resolves once it exited.
+ */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs = 15_000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}

@@ -6,6 +6,7 @@ import { encodeFunctionData, type Hash, parseEventLogs, type TransactionReceipt 
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import type { WorkflowSpec } from "../../lib/spec.js";
 import type { Chain } from "../../tools/harness/chain.js";
+import { sleep } from "../../tools/harness/wait.js";
 
 /** The action every benchmark workflow runs: Counter.increment() (about 70k gas per run in a batch). */
 export async function counterAction(chain: Chain) {
@@ -83,7 +84,7 @@ async function receiptOf(chain: Chain, hash: Hash, timeoutMs = 180_000): Promise
       await chain.testClient.mine({ blocks: 1 });
       nudgeAt = Date.now() + 1000;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

@@ -7,6 +7,7 @@ import { timeSpec } from "../../lib/spec.js";
 import { launchBrowser } from "../../tools/harness/browser.js";
 import { startChain } from "../../tools/harness/chain.js";
 import { startIndexer } from "../../tools/harness/indexer.js";
+import { sleep } from "../../tools/harness/wait.js";
 import { metric, type Row } from "../harness/report.js";
 import type { Suite } from "../harness/suite.js";
 import { counterAction } from "../harness/workload.js";
@@ -90,6 +91,6 @@ async function apiAnswers(url: string, id: bigint, runNumber: number): Promise<v
     const res = await fetch(`${url}/api/workflows/${id}/executions?limit=1`);
     const body = (await res.json()) as { items: { runNumber: number }[] };
     if ((body.items[0]?.runNumber ?? 0) >= runNumber) return;
-    await new Promise((r) => setTimeout(r, API_POLL_MS));
+    await sleep(API_POLL_MS);
   }
 }

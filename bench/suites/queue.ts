@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { createQueue, createQueueWorker, type WorkerSettings } from "../../executor/queue.js";
 import { jobId, type RunJobData } from "../../lib/queue.js";
 import { startRedisCluster } from "../../tools/harness/servers.js";
+import { sleep } from "../../tools/harness/wait.js";
 import { throttled } from "../harness/progress.js";
 import type { Row } from "../harness/report.js";
 import { metric } from "../harness/report.js";
@@ -104,7 +105,7 @@ async function waitAllAcknowledged(queue: ReturnType<typeof createQueue>) {
   for (;;) {
     const counts = await queue.getJobCounts("wait", "active", "delayed", "prioritized");
     if (Object.values(counts).every((n) => n === 0)) return;
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
 }
 

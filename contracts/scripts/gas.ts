@@ -39,6 +39,7 @@ import { DEV_KEYS } from "../../tools/accounts.js";
 import { startAnvil } from "../../tools/anvil.js";
 import { publicClientFor, walletFor } from "../../tools/clients.js";
 import { deployAutokeeper } from "../../tools/deploy.js";
+import { sleep } from "../../tools/harness/wait.js";
 import { registeredId } from "../../tools/registered.js";
 
 runMain(async () => {
@@ -205,7 +206,7 @@ runMain(async () => {
       // keeps its last caller, so the same sender would make the action alone skip a write a run makes.
       // And in a later second than the touch, as a run is: IntervalUpkeep keeps the time of its last perform,
       // and anvil can mine two blocks in one second, which made that write a no-op for the action alone.
-      await new Promise((r) => setTimeout(r, 1100)); // automine stamps blocks with the wall clock's second
+      await sleep(1100); // automine stamps blocks with the wall clock's second
       const aloneReceipt = await mined(await owner.sendTransaction({ to: alone.to, data: alone.data, gas: 500_000n }));
       if (aloneReceipt.status !== "success") throw new Error(`${kind}: the action alone reverted`);
       const aloneGas = aloneReceipt.gasUsed;

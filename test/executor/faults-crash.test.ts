@@ -19,6 +19,7 @@ import {
   waitAllCompleted,
 } from "../../tools/harness/runs.js";
 import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { sleep } from "../../tools/harness/wait.js";
 
 let stack: Stack;
 let counter: `0x${string}`;
@@ -104,11 +105,11 @@ it("rebuilds the queue from the index after Redis FLUSHALL mid-run", async () =>
     },
   );
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     const workflows = await schedule(15, (i) => BigInt(2 + (i % 3)), 20n, 24n);
     const ex = start(await stack.env({ REDIS_URL: `redis://127.0.0.1:${port}` }));
     await ex.waitForLog(/"run mined"/, 40_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     const cli = spawn("redis-cli", ["-p", String(port), "FLUSHALL"]);
     expect(await new Promise((r) => cli.once("exit", r))).toBe(0);
     await ex.waitForLog(/queue state was lost/, 20_000);

@@ -12,6 +12,7 @@ import { DEV_KEYS } from "../../tools/accounts.js";
 import { type ExecutorProcess, leakedKeys, spawnExecutor } from "../../tools/harness/executor.js";
 import { expectNothingLostOrDoubled } from "../../tools/harness/runs.js";
 import { type Stack, startStack } from "../../tools/harness/stack.js";
+import { sleep } from "../../tools/harness/wait.js";
 
 const WORKFLOWS = 50;
 const DURATION = 60n;
@@ -54,13 +55,13 @@ it("executes every due slot of 50 workflows over 60 s once, losing and doubling 
   // Sleep through the schedule (polling 50 workflows every second would itself load the 2 cores),
   // then wait until every workflow completed.
   const remaining = Number(end - (await chain.now())) + 2;
-  await new Promise((r) => setTimeout(r, remaining * 1000));
+  await sleep(remaining * 1000);
   const deadline = Date.now() + 30_000;
   for (;;) {
     const states = await Promise.all(workflows.map((w) => chain.workflow(w.id)));
     if (states.every((s) => s.status === Status.COMPLETED)) break;
     if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
   expect(await executor.stop()).toBe(0); // graceful on SIGINT
 

@@ -8,6 +8,7 @@ import { counterAbi, counterBytecode } from "../../abis/index.js";
 import { timeSpec } from "../../lib/spec.js";
 import { type Chain, startChain } from "../../tools/harness/chain.js";
 import { type DatabaseKind, type Indexer, startIndexer } from "../../tools/harness/indexer.js";
+import { sleep } from "../../tools/harness/wait.js";
 
 type Body = Record<string, unknown> & { items?: Record<string, unknown>[] };
 
@@ -50,7 +51,7 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("reorg on %s", (kind) => {
     const deadline = Date.now() + 20_000;
     let after = await ix.get<Body>(`/api/workflows/${id}/executions`);
     while (after.body.items?.length && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
       after = await ix.get<Body>(`/api/workflows/${id}/executions`);
     }
     expect(after.body.items).toEqual([]);

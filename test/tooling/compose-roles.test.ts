@@ -19,7 +19,7 @@ import { type Anvil, startAnvil } from "../../tools/anvil.js";
 import { publicClientFor, walletFor } from "../../tools/clients.js";
 import { createTestDatabase, type TestDatabase } from "../../tools/harness/databases.js";
 import { freePort } from "../../tools/harness/ports.js";
-import { until } from "../../tools/harness/wait.js";
+import { sleep, until } from "../../tools/harness/wait.js";
 
 const WORKER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // DEV_KEYS.worker's address
 
@@ -41,7 +41,7 @@ process.once("exit", () => {
 afterAll(async () => {
   // SIGINT, as Ponder wants it (SIGTERM leaves its schema locked).
   for (const c of children) signal(c, "SIGINT");
-  await new Promise((r) => setTimeout(r, 3000));
+  await sleep(3000);
   for (const c of children) signal(c, "SIGKILL");
   await db?.drop();
   await anvil?.stop();

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { killWithParent } from "../processes.js";
+import { sleep } from "./wait.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -70,7 +71,7 @@ export function spawnExecutor(env: Record<string, string>, args: string[] = []):
         if (!alive()) throw new Error(`executor exited before logging ${pattern}:\n${output.slice(-3000)}`);
         if (Date.now() > deadline)
           throw new Error(`executor did not log ${pattern} in ${timeoutMs} ms:\n${output.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     },
   };

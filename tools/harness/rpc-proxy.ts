@@ -24,6 +24,7 @@ import {
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type Hex, isHex, keccak256, numberToHex } from "viem";
+import { sleep } from "./wait.js";
 
 /**
  * A lagging node: its head stays where it was when the fault was set, or `blocks` behind the real one
@@ -167,8 +168,6 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

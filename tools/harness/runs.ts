@@ -4,6 +4,7 @@ import { Status } from "../../lib/spec.js";
 import type { Chain } from "./chain.js";
 import { readTimeLedger } from "./chain-runs.js";
 import type { Indexer } from "./indexer.js";
+import { sleep } from "./wait.js";
 
 /** One chain and the index that serves it (a Stack, or one chain of a multi-chain stack). */
 export interface ChainAndIndex {
@@ -27,7 +28,7 @@ export async function waitAllCompleted(stack: ChainAndIndex, workflows: Schedule
       const open = workflows.filter((_, i) => states[i]!.status !== Status.COMPLETED).map((w) => w.id);
       throw new Error(`workflows still running after ${timeoutMs} ms: ${open.join(", ")}`);
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
 }
 

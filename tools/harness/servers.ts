@@ -13,8 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
-import { killWithParent } from "../processes.js";
+import { killWithParent, stopChild } from "../processes.js";
 import { freePort } from "./ports.js";
+import { sleep } from "./wait.js";
 
 const POSTGRES_BIN = process.env.POSTGRES_BIN_DIR ?? "/usr/lib/postgresql/15/bin";
 
@@ -52,11 +53,7 @@ function supervise(command: string, args: string[], options: { cwd: string; uid?
 
 /** Sends `signal` and waits for the exit; escalates to SIGKILL if it has not come after `graceMs`. */
 async function terminate(server: Supervised | undefined, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-  if (!server?.alive()) return;
-  server.child.kill(signal);
-  const timer = setTimeout(() => server.child.kill("SIGKILL"), graceMs);
-  await server.exited;
-  clearTimeout(timer);
+  if (server?.alive()) await stopChild(server.child, signal, graceMs);
 }
 
 async function pollUntil(what: string, server: Supervised, timeoutMs: number, probe: () => Promise<boolean>) {
@@ -66,7 +63,7 @@ async function pollUntil(what: string, server: Supervised, timeoutMs: number, pr
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline)
       throw new Error(`${what}: not up after ${timeoutMs} ms:\n${server.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 
@@ -213,7 +210,7 @@ export async function startRedisServer(
       const deadline = Date.now() + 15_000;
       while (on && /aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/.test(await cli("INFO", "persistence"))) {
         if (Date.now() > deadline) throw new Error(`redis on port ${port}: the AOF rewrite did not finish`);
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
       aof = on;
     },
@@ -258,7 +255,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       const states = await Promise.all(nodes.map((n) => run("-p", String(n.port), "CLUSTER", "INFO").catch(() => "")));
       if (states.every((s) => s.includes("cluster_state:ok"))) return;
       if (Date.now() > deadline) throw new Error(`redis cluster not ok in ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   };
   await waitUntilOk().catch(async (error) => {
