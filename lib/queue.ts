@@ -6,6 +6,10 @@
 import type { Hex } from "viem";
 import { z } from "zod";
 import { parseEnv, url } from "./env.js";
+import type { TriggerName } from "./spec.js";
+
+/** The trigger names (lib/spec.ts owns them). */
+export type { TriggerName };
 
 export const queueName = (chainId: number) => `runs-${chainId}`;
 
@@ -107,8 +111,6 @@ export interface Underpriced {
   /** When the worker last looked (ms since the epoch). */
   at: number;
 }
-
-export type TriggerName = "TIME" | "CONDITION" | "LOG" | "CRON";
 
 /**
  * A slot's run job (TIME, CRON, CONDITION), made in one place for the scheduler and `npm run push-job`

@@ -6,6 +6,15 @@ import { encodeLogTrigger, type LogFilter } from "./log-trigger.js";
 export const TriggerType = { TIME: 0, CONDITION: 1, LOG: 2, CRON: 3 } as const;
 export const CheckerKind = { NONE: 0, CHAINLINK: 1, GELATO: 2 } as const;
 export const Status = { ACTIVE: 0, PAUSED: 1, CANCELLED: 2, COMPLETED: 3 } as const;
+
+/** Each enum's names, in on-chain order: what the index stores and the API, OpenAPI and CLI take and show. */
+const namesOf = <T extends Record<string, number>>(e: T) =>
+  Object.keys(e) as [keyof T & string, ...(keyof T & string)[]];
+export const TRIGGER_NAMES = namesOf(TriggerType);
+export const CHECKER_NAMES = namesOf(CheckerKind);
+export const STATUS_NAMES = namesOf(Status);
+export type TriggerName = keyof typeof TriggerType;
+export type StatusName = keyof typeof Status;
 export const SkipReason = {
   NONE: 0,
   UNKNOWN_WORKFLOW: 1,

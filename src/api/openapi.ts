@@ -1,4 +1,6 @@
 /** The OpenAPI description of every REST route; /openapi.json serves it and /docs renders it. */
+import { CHECKER_NAMES, STATUS_NAMES, TRIGGER_NAMES } from "../../lib/spec.js";
+
 const id = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[0-9]+$" } };
 const limit = { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 25 } };
 const cursor = {
@@ -94,8 +96,8 @@ export const openapi = {
         summary: "List workflows, newest first",
         parameters: [
           { name: "owner", in: "query", schema: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } },
-          { name: "status", in: "query", schema: { enum: ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] } },
-          { name: "trigger", in: "query", schema: { enum: ["TIME", "CONDITION", "LOG", "CRON"] } },
+          { name: "status", in: "query", schema: { enum: STATUS_NAMES } },
+          { name: "trigger", in: "query", schema: { enum: TRIGGER_NAMES } },
           chainId,
           limit,
           cursor,
@@ -307,9 +309,9 @@ export const openapi = {
       Trigger: {
         type: "object",
         properties: {
-          kind: { enum: ["TIME", "CONDITION", "LOG", "CRON"] },
+          kind: { enum: TRIGGER_NAMES },
           interval: decimal,
-          checkerKind: { enum: ["NONE", "CHAINLINK", "GELATO"] },
+          checkerKind: { enum: CHECKER_NAMES },
           checker: nullableHex,
           data: { ...hex, description: "the raw Trigger.data; `log` and `cron` are it decoded" },
           log: {
@@ -376,7 +378,7 @@ export const openapi = {
           chainId: chainIdField,
           id: { ...decimal, description: "the registry's id on its chain: (chainId, id) names a workflow" },
           owner: hex,
-          status: { enum: ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] },
+          status: { enum: STATUS_NAMES },
           trigger: { $ref: "#/components/schemas/Trigger" },
           health: {
             ...health,
@@ -432,7 +434,7 @@ export const openapi = {
           runNumber: { type: "integer" },
           success: { type: "boolean" },
           txHash: hex,
-          triggerKind: { enum: ["TIME", "CONDITION", "LOG", "CRON"] },
+          triggerKind: { enum: TRIGGER_NAMES },
           latenessSeconds: decimal,
           latenessFrom: { type: ["string", "null"], description: "what latenessSeconds counts from, per kind" },
           trigger: {

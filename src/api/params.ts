@@ -1,12 +1,13 @@
 /** Strict parsing of path and query parameters: anything malformed is a 400 that says what was wrong. */
+import { STATUS_NAMES, type StatusName, TRIGGER_NAMES, type TriggerName } from "../../lib/spec.js";
 import { badRequest } from "./errors.js";
 
 const MAX_UINT256 = 2n ** 256n - 1n;
-const STATUSES = ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] as const;
-const TRIGGERS = ["TIME", "CONDITION", "LOG", "CRON"] as const;
+const STATUSES: readonly string[] = STATUS_NAMES;
+const TRIGGERS: readonly string[] = TRIGGER_NAMES;
 
-export type WorkflowStatus = (typeof STATUSES)[number];
-export type TriggerKind = (typeof TRIGGERS)[number];
+export type WorkflowStatus = StatusName;
+export type TriggerKind = TriggerName;
 
 export function workflowId(raw: string | undefined): bigint {
   if (!raw || !/^\d{1,78}$/.test(raw)) {
@@ -56,7 +57,7 @@ export function limit(raw: string | undefined, fallback = 25): number {
 export function status(raw: string | undefined): WorkflowStatus | undefined {
   if (raw === undefined) return undefined;
   const upper = raw.toUpperCase();
-  if (!(STATUSES as readonly string[]).includes(upper)) {
+  if (!STATUSES.includes(upper)) {
     throw badRequest("invalid_status", `status must be one of ${STATUSES.join(", ")}`);
   }
   return upper as WorkflowStatus;
@@ -65,7 +66,7 @@ export function status(raw: string | undefined): WorkflowStatus | undefined {
 export function trigger(raw: string | undefined): TriggerKind | undefined {
   if (raw === undefined) return undefined;
   const upper = raw.toUpperCase();
-  if (!(TRIGGERS as readonly string[]).includes(upper)) {
+  if (!TRIGGERS.includes(upper)) {
     throw badRequest("invalid_trigger", `trigger must be one of ${TRIGGERS.join(", ")}`);
   }
   return upper as TriggerKind;
