@@ -75,6 +75,24 @@ async function makeReceiver(port: number, secret: () => string = () => SECRET): 
   return r;
 }
 
+/** An executor on this chain, index and queue, quick to retry and to look, alerting the operator's receiver. */
+async function alertingExecutor(env: Record<string, string>): Promise<ExecutorProcess> {
+  return spawnExecutor({
+    ...chainEnv(chain),
+    PONDER_URL: ix.url,
+    REDIS_URL: "redis://127.0.0.1:6379",
+    QUEUE_PREFIX: ix.queuePrefix,
+    WORKER_PRIVATE_KEY: DEV_KEYS.worker,
+    METRICS_PORT: String(await freePort()),
+    BACKOFF_MS: "300",
+    POLL_MS: "100",
+    ALERT_WEBHOOK_SECRET: SECRET,
+    ALERT_POLL_MS: "300",
+    ALERT_RETRY_MS: "500",
+    ...env,
+  });
+}
+
 const ofType = (type: string) => receiver.alerts.filter((a) => a.type === type);
 
 beforeAll(async () => {
@@ -115,19 +133,8 @@ it("delivers every alert type, signed, once each, including those raised while t
   await ix.catchUp();
 
   const started = Date.now();
-  executor = spawnExecutor({
-    ...chainEnv(chain),
-    PONDER_URL: ix.url,
-    REDIS_URL: "redis://127.0.0.1:6379",
-    QUEUE_PREFIX: ix.queuePrefix,
-    WORKER_PRIVATE_KEY: DEV_KEYS.worker,
-    METRICS_PORT: String(await freePort()),
-    BACKOFF_MS: "300",
-    POLL_MS: "100",
+  executor = await alertingExecutor({
     ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hooks/autokeeper?token=url-token-never-logged`,
-    ALERT_WEBHOOK_SECRET: SECRET,
-    ALERT_POLL_MS: "300",
-    ALERT_RETRY_MS: "500",
     ALERT_LOW_RUNS: "10",
     // Above what the dev signer holds (10,000 ETH): low from the first look.
     ALERT_SIGNER_MIN_BALANCE: "1000000",
@@ -248,19 +255,8 @@ it("delivers a workflow's alerts to its owner's subscription, signed with its se
   secret = /signing secret: (whsec_[0-9a-f]+)/.exec(subscribed.out)?.[1] ?? "";
   expect(secret).not.toBe("");
 
-  executor = spawnExecutor({
-    ...chainEnv(chain),
-    PONDER_URL: ix.url,
-    REDIS_URL: "redis://127.0.0.1:6379",
-    QUEUE_PREFIX: ix.queuePrefix,
-    WORKER_PRIVATE_KEY: DEV_KEYS.worker,
-    METRICS_PORT: String(await freePort()),
-    BACKOFF_MS: "300",
-    POLL_MS: "100",
+  executor = await alertingExecutor({
     ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hooks/autokeeper`,
-    ALERT_WEBHOOK_SECRET: SECRET,
-    ALERT_POLL_MS: "300",
-    ALERT_RETRY_MS: "500",
     ALERT_SIGNER_MIN_BALANCE: "0",
     ALERT_ALLOW_LOOPBACK: "true",
   });
