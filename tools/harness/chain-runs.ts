@@ -124,3 +124,44 @@ export async function blockTimestamps(chain: Chain, from: bigint, to: bigint): P
   }
   return out;
 }
+
+/** One transaction a worker sent, read back from its receipt: what it cost and what its runs paid. */
+export interface WorkerTx {
+  hash: Hash;
+  reverted: boolean;
+  /** gasUsed × effectiveGasPrice: what the worker paid. */
+  cost: bigint;
+  /** The fees its runs were charged (to the worker's earnings). */
+  fees: bigint;
+  executed: bigint[];
+  skipped: bigint[];
+}
+
+/** Every transaction `worker` sent in [fromBlock, toBlock], in chain order. */
+export async function workerTransactions(
+  chain: Chain,
+  worker: Address,
+  fromBlock: bigint,
+  toBlock?: bigint,
+): Promise<WorkerTx[]> {
+  const last = toBlock ?? (await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
+  const out: WorkerTx[] = [];
+  for (let n = fromBlock; n <= last; n++) {
+    const block = await chain.publicClient.getBlock({ blockNumber: n, includeTransactions: true });
+    for (const tx of block.transactions) {
+      if (tx.from.toLowerCase() !== worker.toLowerCase()) continue;
+      const receipt = await chain.publicClient.getTransactionReceipt({ hash: tx.hash });
+      const events = chain.events(receipt);
+      const runs = events.flatMap((e) => (e.eventName === "WorkflowExecuted" ? [e.args] : []));
+      out.push({
+        hash: tx.hash,
+        reverted: receipt.status === "reverted",
+        cost: receipt.gasUsed * receipt.effectiveGasPrice,
+        fees: runs.reduce((sum, r) => sum + r.fee, 0n),
+        executed: runs.map((r) => r.id),
+        skipped: events.flatMap((e) => (e.eventName === "WorkflowSkipped" ? [e.args.id] : [])),
+      });
+    }
+  }
+  return out;
+}
