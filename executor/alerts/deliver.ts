@@ -130,8 +130,8 @@ export function startAlertDelivery(config: Location, settings: DeliverySettings,
         headers: {
           "content-type": "application/json",
           [SIGNATURE_HEADER]: signBody(job.data.body, to.secret),
-          // The alert's id, the same to every receiver (a subscriber's job id also names its subscription).
-          [DELIVERY_HEADER]: job.data.subscription ? (job.id ?? "").replace(/\/to\/[^/]+$/, "") : (job.id ?? ""),
+          // The alert's own id, the same to every receiver (a subscriber's job id also names its subscription).
+          [DELIVERY_HEADER]: (JSON.parse(job.data.body) as Alert).id,
         },
         body: job.data.body,
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),

@@ -142,7 +142,7 @@ export const explorer = new Hono()
   // A workflow page's summary, kept current (live.tsx).
   .get("/live/workflow", async (c) => {
     const id = p.workflowId(c.req.query("workflowId"));
-    const { workflow } = await workflowState(id, c.req.query("chainId"));
+    const workflow = await lookupWorkflow(id, c.req.query("chainId"));
     const filter = { chainId: workflow.chainId, workflowId: workflow.id };
     return liveWorkflow(c, filter, async () => {
       const parts = workflowParts(await workflowState(filter.workflowId, String(filter.chainId)));

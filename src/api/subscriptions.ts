@@ -6,8 +6,8 @@
  *   wallet's by ERC-1271 through viem), not the index's: ownership can move, and the index can lag;
  * - its nonce has not been used (kept in Redis until the deadline);
  * - the URL is http(s) and reaches neither this server's loopback nor a link-local address.
- * Checks run cheapest first, and the nonce is spent only once the signature holds, so nobody without the
- * key can burn an owner's message.
+ * Checks run cheapest first. A URL's name is looked up and the nonce spent only once the signature holds:
+ * nobody without the key can make this server ask DNS, or burn an owner's message.
  */
 import { type Address, getAddress, type Hex, isAddressEqual, recoverAddress } from "viem";
 import { z } from "zod";
@@ -25,10 +25,11 @@ import {
   subscriptionHash,
   subscriptionId,
   subscriptionKeys,
+  urlProblem,
   type WorkflowMessage,
 } from "../../lib/subscriptions.js";
 import { networks, requiredChain } from "./chain.js";
-import { badRequest, conflict, notFound, unauthorized, unavailable } from "./errors.js";
+import { ApiError, badRequest, conflict, notFound, unauthorized, unavailable } from "./errors.js";
 import { rpcClient, rpcProblem } from "./rpc.js";
 import { store, storeLocation } from "./store.js";
 
@@ -121,7 +122,7 @@ async function redis<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof Error && "status" in error) throw error;
+    if (error instanceof ApiError) throw error;
     throw unavailable("subscription store (Redis) unreachable: try again later");
   }
 }
@@ -135,9 +136,8 @@ async function spend(chainId: number, signer: Address, nonce: Hex, deadline: big
   if (fresh !== "OK") throw conflict("replayed", "this signed message was already used: sign a new one");
 }
 
-/** Checks a workflow message (subscribe or unsubscribe) down to its signer, the owner, and spends it. */
-async function authorize(action: "Subscribe" | "Unsubscribe", body: unknown) {
-  const req = parse(workflowRequest, body);
+/** Checks a workflow message (subscribe or unsubscribe) down to its signer, the workflow's owner. */
+async function authorize(action: "Subscribe" | "Unsubscribe", req: z.infer<typeof workflowRequest>) {
   const { chainId, registry } = chainOf(req.chainId);
   const message: WorkflowMessage = { ...req.message, nonce: req.message.nonce.toLowerCase() as Hex };
   checkDeadline(message.deadline);
@@ -155,11 +155,14 @@ async function authorize(action: "Subscribe" | "Unsubscribe", body: unknown) {
 export async function subscribe(
   body: unknown,
 ): Promise<{ subscription: PublicSubscription; secret: string; created: boolean }> {
-  const raw = parse(workflowRequest, body);
-  // The URL first: a refused one costs no RPC call. Loopback by name is asked of DNS here and again on delivery.
-  const problem = await resolvedUrlProblem(raw.message.url, allowLoopback);
-  if (problem) throw badRequest("invalid_url", problem);
-  const { chainId, owner, message } = await authorize("Subscribe", body);
+  const req = parse(workflowRequest, body);
+  // The URL's form first (it costs nothing); its name is asked of DNS only for the owner, so nobody else
+  // can make this server look names up. Asked again on each delivery.
+  const malformed = urlProblem(req.message.url, allowLoopback);
+  if (malformed) throw badRequest("invalid_url", malformed);
+  const { chainId, owner, message } = await authorize("Subscribe", req);
+  const resolved = await resolvedUrlProblem(message.url, allowLoopback);
+  if (resolved) throw badRequest("invalid_url", resolved);
   const key = subscriptionKeys.workflow(prefix, chainId, message.workflowId);
   const id = subscriptionId(message.url);
   const existing = await redis(() => store().hget(key, id));
@@ -190,7 +193,7 @@ export async function subscribe(
 }
 
 export async function unsubscribe(body: unknown): Promise<{ removed: boolean }> {
-  const { chainId, owner, message } = await authorize("Unsubscribe", body);
+  const { chainId, owner, message } = await authorize("Unsubscribe", parse(workflowRequest, body));
   await spend(chainId, owner, message.nonce, message.deadline);
   const id = subscriptionId(message.url);
   const removed = await redis(async () => {
@@ -219,13 +222,19 @@ export async function listSubscriptions(body: unknown): Promise<{ items: PublicS
   }
   await spend(chainId, message.owner, message.nonce, message.deadline);
   const entries = await redis(() => store().smembers(subscriptionKeys.owner(prefix, chainId, message.owner)));
-  const items: PublicSubscription[] = [];
-  for (const entry of entries.sort()) {
-    const [workflowId, id] = entry.split("/") as [string, string];
-    const json = await redis(() => store().hget(subscriptionKeys.workflow(prefix, chainId, workflowId), id));
-    const sub = json ? (JSON.parse(json) as Subscription) : undefined;
-    if (sub && isAddressEqual(sub.owner, message.owner)) items.push(present(sub));
-  }
+  const kept = await redis(() =>
+    Promise.all(
+      entries.map((entry) => {
+        const [workflowId, id] = entry.split("/") as [string, string];
+        return store().hget(subscriptionKeys.workflow(prefix, chainId, workflowId), id);
+      }),
+    ),
+  );
+  // Only what the signer still made and owns: a subscription taken over by a later owner is theirs.
+  const items = kept
+    .flatMap((json) => (json ? [JSON.parse(json) as Subscription] : []))
+    .filter((sub) => isAddressEqual(sub.owner, message.owner))
+    .map(present);
   items.sort((a, b) => Number(BigInt(a.workflowId) - BigInt(b.workflowId)) || a.url.localeCompare(b.url));
   return { items };
 }
