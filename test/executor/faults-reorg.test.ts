@@ -100,10 +100,15 @@ it.each([4])(
       performs.filter((p) => p.ticket <= end),
       end,
     );
-    expect({
-      ticketsLost: tickets.lost.map((t) => `#${t.workflowId}@+${t.at - start}s`),
-      ticketsDoubled: tickets.doubled.map((p) => `#${p.workflowId}@+${p.ticket - start}s`),
-    }).toEqual({ ticketsLost: [], ticketsDoubled: [] });
+    // A CI run once lost every upkeep's tickets from +45 s on, with nothing to read why: a failure here
+    // carries the executor's last words.
+    expect(
+      {
+        ticketsLost: tickets.lost.map((t) => `#${t.workflowId}@+${t.at - start}s`),
+        ticketsDoubled: tickets.doubled.map((p) => `#${p.workflowId}@+${p.ticket - start}s`),
+      },
+      `the executor's last output:\n${executor.output().slice(-8000)}`,
+    ).toEqual({ ticketsLost: [], ticketsDoubled: [] });
     expect(tickets.served.length).toBeGreaterThan(60);
     const count = (state: string) => ledger.slots.filter((s) => s.state === state).length;
     expect(count("served")).toBeGreaterThan(100);
