@@ -170,6 +170,15 @@ export const logRun = onchainTable("log_run", (t) => ({
   logTxHash: t.hex(),
 }));
 
+/**
+ * Why a run failed (ActionExecutor's WorkflowFailed, just before the run's WorkflowExecuted), by
+ * chainId:workflowId:runNumber. Only failed runs have one, and only their WorkflowExecuted reads it.
+ */
+export const runFailure = onchainTable("run_failure", (t) => ({
+  id: t.text().primaryKey(),
+  reason: t.hex().notNull(),
+}));
+
 /** Attempts ActionExecutor skipped (WorkflowSkipped). */
 export const skip = onchainTable(
   "skip",

@@ -1,17 +1,20 @@
 import { ponder } from "ponder:registry";
-import { execution, logRun, skip, workflow } from "ponder:schema";
+import { escrowMovement, execution, logRun, runFailure, skip, workflow } from "ponder:schema";
 import { decodeRevertReason } from "../lib/revert-reason.js";
 import { enumName, SkipReason } from "../lib/spec.js";
-import { logRunId } from "./LogTrigger.js";
+import { runId } from "./LogTrigger.js";
 
-// A run costs the index two writes and no other reads: the workflow's update (which reads its row, and
-// so its trigger kind) and the run's row. Per-worker and per-hour figures are derived from the runs when
-// they are read (the worker and hourly_stat views), not kept per event.
+// A run is one event, and costs the index three writes and no other reads: the workflow's update (which
+// reads its row, and so its trigger kind and balance), the run's row and its charge's row. The escrow emits
+// nothing for a charge (it cost every run 2.1k gas): WorkflowExecuted is the record of it, and the balance
+// after it is the one before less the fee, exactly as FeeEscrow.charge computes it. Per-worker and per-hour
+// figures are derived from the runs when they are read (the worker and hourly_stat views), not kept per event.
 ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
-  const { id, runNumber, worker: by, success, gasUsed, fee, dueAt, nextExecutionAt, reason } = event.args;
+  const { id, runNumber, worker: by, success, gasUsed, fee, dueAt, nextExecutionAt } = event.args;
   const time = event.block.timestamp;
   const chainId = context.chain.id;
   const row = await context.db.update(workflow, { chainId, id }).set((w) => ({
+    balance: w.balance - fee,
     runCount: Number(runNumber),
     successCount: w.successCount + (success ? 1 : 0),
     failureCount: w.failureCount + (success ? 0 : 1),
@@ -23,8 +26,9 @@ ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
   }));
   const triggerKind = row.triggerKind;
   // A LOG run is late from its log's block (LogRun, just before this event, named the log).
-  const link =
-    triggerKind === "LOG" ? await context.db.find(logRun, { id: logRunId(chainId, id, runNumber) }) : undefined;
+  const key = runId(chainId, id, runNumber);
+  const link = triggerKind === "LOG" ? await context.db.find(logRun, { id: key }) : undefined;
+  const reason = success ? null : ((await context.db.find(runFailure, { id: key }))?.reason ?? "0x");
   const from = link?.logBlockTime ?? dueAt;
   const lateness = time > from ? time - from : 0n;
   await context.db.insert(execution).values({
@@ -47,9 +51,27 @@ ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
     txHash: event.transaction.hash,
     blockNumber: event.block.number,
     logIndex: event.log.logIndex,
-    reason: success ? null : reason,
-    reasonText: success ? null : decodeRevertReason(reason),
+    reason,
+    reasonText: reason === null ? null : decodeRevertReason(reason),
   });
+  await context.db.insert(escrowMovement).values({
+    id: `${event.id}:charge`,
+    chainId,
+    kind: "charge",
+    workflowId: id,
+    account: by,
+    amount: fee,
+    balanceAfter: row.balance,
+    txHash: event.transaction.hash,
+    blockNumber: event.block.number,
+    blockTime: time,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("ActionExecutor:WorkflowFailed", async ({ event, context }) => {
+  const { id, runNumber, reason } = event.args;
+  await context.db.insert(runFailure).values({ id: runId(context.chain.id, id, runNumber), reason });
 });
 
 ponder.on("ActionExecutor:WorkflowSkipped", async ({ event, context }) => {

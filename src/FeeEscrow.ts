@@ -17,7 +17,8 @@ interface EscrowEvent {
   log: { logIndex: number };
 }
 
-// The escrow's events carry the balance after the move, so the index never does the arithmetic itself.
+// The escrow's events carry the balance after the move, so the index does no arithmetic for them. A run's
+// charge is recorded from its WorkflowExecuted (src/ActionExecutor.ts): the escrow emits nothing for it.
 ponder.on("FeeEscrow:Deposited", async ({ event, context }) => {
   const { id, from, amount, balance } = event.args;
   await record(context, event, { kind: "deposit", workflowId: id, account: from, amount, balanceAfter: balance });
@@ -42,11 +43,6 @@ ponder.on("FeeEscrow:Released", async ({ event, context }) => {
     amount,
     balanceAfter: balance,
   });
-});
-
-ponder.on("FeeEscrow:Charged", async ({ event, context }) => {
-  const { id, worker: by, fee, balance } = event.args;
-  await record(context, event, { kind: "charge", workflowId: id, account: by, amount: fee, balanceAfter: balance });
 });
 
 // What a worker has claimed is summed from these rows when read (the worker view).

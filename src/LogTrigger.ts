@@ -105,7 +105,8 @@ const triggerLogId = (chainId: number, workflowId: bigint | string, blockHash: H
   `${chainId}:${workflowId}:${blockHash}:${logIndex}`;
 
 /** log_run's id: which log a run served, found again by the run's WorkflowExecuted (ActionExecutor.ts). */
-export const logRunId = (chainId: number, workflowId: bigint, runNumber: bigint | number) =>
+/** A run's key in the tables that tell of one run before its WorkflowExecuted (log_run, run_failure). */
+export const runId = (chainId: number, workflowId: bigint, runNumber: bigint | number) =>
   `${chainId}:${workflowId}:${runNumber}`;
 
 /** After every log of a block (the column is a Postgres integer). */
@@ -407,7 +408,7 @@ ponder.on("ActionExecutor:LogRun", async ({ event, context }) => {
   const logId = triggerLogId(chainId, id, blockHash, Number(logIndex));
   const row = await context.db.find(triggerLog, { id: logId });
   await context.db.insert(logRun).values({
-    id: logRunId(chainId, id, runNumber),
+    id: runId(chainId, id, runNumber),
     triggerLogId: logId,
     logBlockNumber: blockNumber,
     logIndex: Number(logIndex),

@@ -48,7 +48,7 @@ const input = {
   language: "Solidity",
   sources,
   settings: {
-    evmVersion: "shanghai",
+    evmVersion: "cancun",
     optimizer: { enabled: true, runs: 10_000 },
     viaIR: true,
     // No metadata hash: comment-only edits leave the bytecode alone, and output stays byte-stable.

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {CheckerKind, RunContext, SkipReason, TriggerType} from "./Types.sol";
 import {BoundedCall} from "./BoundedCall.sol";
 import {CodeStore} from "./CodeStore.sol";
@@ -16,14 +16,14 @@ import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
 /// @title ActionExecutor
 /// @notice The one entry point workers call. Each item is either run (through the workflow's own
 /// forwarder, with its own gas limit, then charged) or skipped with an event; neither reverts the batch.
-contract ActionExecutor is AccessControl, ReentrancyGuard {
+contract ActionExecutor is AccessControl, ReentrancyGuardTransient {
     bytes32 public constant WORKER_ROLE = keccak256("WORKER_ROLE");
 
     /// Revert data kept from a failed run in its event.
     uint256 public constant MAX_REASON_BYTES = 256;
     /// Gas a run costs after it is measured: the charge itself, its events and the loop around it.
     /// Counted into the fee so workers are not paid below cost.
-    uint256 public constant RUN_OVERHEAD_GAS = 11_500;
+    uint256 public constant RUN_OVERHEAD_GAS = 9_000;
     /// What the worker pays for a transaction before any run in it: the intrinsic 21,000, the selector
     /// and array headers of its calldata, and the first touch of the contracts and the worker's earnings
     /// slot. Shared evenly by the runs of the transaction.
@@ -43,6 +43,8 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
     IFeeEscrow public immutable escrow;
     address public immutable forwarderImplementation;
 
+    /// A run, and its charge: `fee` moved from the workflow's escrow balance to `worker`'s earnings (the
+    /// escrow emits nothing of its own for it).
     event WorkflowExecuted(
         uint256 indexed id,
         uint64 runNumber,
@@ -51,9 +53,12 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
         uint256 gasUsed,
         uint256 fee,
         uint64 dueAt,
-        uint64 nextExecutionAt,
-        bytes reason
+        uint64 nextExecutionAt
     );
+    /// Why a run failed (the target's revert data, at most MAX_REASON_BYTES), emitted just before that run's
+    /// WorkflowExecuted. Its own event because a bytes field costs every run two words of log data (512 gas)
+    /// though almost every run succeeds and leaves it empty.
+    event WorkflowFailed(uint256 indexed id, uint64 runNumber, bytes reason);
     event WorkflowSkipped(uint256 indexed id, address indexed worker, SkipReason reason);
     /// The log a LOG item was about, emitted just before that item's WorkflowExecuted (runNumber > 0) or
     /// WorkflowSkipped (runNumber 0): the index links each run to the log that caused it.
@@ -196,7 +201,8 @@ contract ActionExecutor is AccessControl, ReentrancyGuard {
             + (ITEM_CALLDATA_BYTES + (performData.length + 31) / 32 * 32) * CALLDATA_GAS_PER_BYTE;
         uint256 fee = escrow.charge(id, msg.sender, gasUsed, gasPrice, run.maxFeePerRun);
         bytes memory reason = success ? bytes("") : returned;
-        emit WorkflowExecuted(id, run.runNumber, msg.sender, success, gasUsed, fee, run.dueAt, run.nextExecutionAt, reason);
+        if (!success) emit WorkflowFailed(id, run.runNumber, reason);
+        emit WorkflowExecuted(id, run.runNumber, msg.sender, success, gasUsed, fee, run.dueAt, run.nextExecutionAt);
         result = ItemResult(SkipReason.NONE, success, gasUsed, fee, reason, run.dueAt);
     }
 

@@ -22,16 +22,24 @@ export function itemEvents(receipt: TransactionReceipt, executor: Hex): Map<stri
   const out = new Map<string, ItemEvent>();
   const logs = receipt.logs.filter((l) => l.address.toLowerCase() === executor.toLowerCase());
   let named: { id: bigint; key: string } | undefined;
+  // A failed run's reason comes in WorkflowFailed, just before its WorkflowExecuted.
+  let failed: { id: bigint; runNumber: bigint; reason: Hex } | undefined;
   for (const e of parseEventLogs({ abi: actionExecutorAbi, logs })) {
     if (e.eventName === "LogRun") {
       named = { id: e.args.id, key: logKey(e.args.id, e.args.blockHash, e.args.logIndex) };
+      continue;
+    }
+    if (e.eventName === "WorkflowFailed") {
+      failed = e.args;
       continue;
     }
     if (e.eventName !== "WorkflowExecuted" && e.eventName !== "WorkflowSkipped") continue;
     const key = named?.id === e.args.id ? named.key : String(e.args.id);
     named = undefined;
     if (e.eventName === "WorkflowExecuted") {
-      const { success, runNumber, dueAt, reason } = e.args;
+      const { success, runNumber, dueAt } = e.args;
+      const reason = failed?.id === e.args.id && failed.runNumber === runNumber ? failed.reason : "0x";
+      failed = undefined;
       out.set(key, { kind: "executed", success, runNumber, dueAt, reason });
     } else {
       out.set(key, { kind: "skipped", reason: e.args.reason });

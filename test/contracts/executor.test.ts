@@ -32,7 +32,7 @@ import {
 } from "../../abis/index.js";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, gelatoSpec, SkipReason, Status, timeSpec } from "../../lib/spec.js";
-import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
+import { type Chain, revertsWith, runsIn, startChain } from "../../tools/harness/chain.js";
 import { anvilRequest } from "../../tools/harness/chain-faults.js";
 import { simulationOf } from "../../tools/harness/simulation.js";
 
@@ -193,7 +193,7 @@ describe("ActionExecutor.execute on TIME workflows", () => {
     );
     await chain.setNextTimestamp(huge.start);
     const { events } = await chain.executeBatch([custom.id, huge.id]);
-    const runs = events.flatMap((e) => (e.eventName === "WorkflowExecuted" ? [e.args] : []));
+    const runs = runsIn(events);
     expect(runs).toHaveLength(2);
     expect(decodeErrorResult({ abi: reverterAbi, data: runs[0]!.reason })).toMatchObject({
       errorName: "Custom",

@@ -8,9 +8,16 @@
  * else's; once the workflow changes hands on chain, their subscription gets nothing more.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { encodeFunctionData, parseEther } from "viem";
+import { encodeFunctionData, parseEther, parseEventLogs } from "viem";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { counterAbi, counterBytecode, feeEscrowAbi, reverterAbi, reverterBytecode } from "../../abis/index.js";
+import {
+  actionExecutorAbi,
+  counterAbi,
+  counterBytecode,
+  feeEscrowAbi,
+  reverterAbi,
+  reverterBytecode,
+} from "../../abis/index.js";
 import { type Alert, DELIVERY_HEADER, SIGNATURE_HEADER, verifySignature } from "../../lib/alerts.js";
 import { timeSpec } from "../../lib/spec.js";
 import { DEV_KEYS } from "../../tools/accounts.js";
@@ -200,7 +207,7 @@ it("delivers every alert type, signed, once each, including those raised while t
   ]);
   expect(ofType("run.failed")).toEqual([
     expect.objectContaining({
-      id: `run.failed/${chainId}/${receipt.transactionHash}/${receipt.logs.find((l) => l.address.toLowerCase() === chain.deployment.actionExecutor.toLowerCase())?.logIndex}`,
+      id: `run.failed/${chainId}/${receipt.transactionHash}/${parseEventLogs({ abi: actionExecutorAbi, logs: receipt.logs, eventName: "WorkflowExecuted" })[0]?.logIndex}`,
       workflowId: String(bad),
       details: expect.objectContaining({ reason: "target says no", txHash: receipt.transactionHash }),
     }),

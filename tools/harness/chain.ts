@@ -28,6 +28,25 @@ import { registeredEvent } from "../registered.js";
 export const systemAbi = [...workflowRegistryAbi, ...actionExecutorAbi, ...feeEscrowAbi] as const;
 
 export type Chain = Awaited<ReturnType<typeof startChain>>;
+type SystemEvent = ReturnType<typeof parseEventLogs<typeof systemAbi>>[number];
+
+/**
+ * Each run's WorkflowExecuted, with its failure reason ("0x" when it succeeded) from the WorkflowFailed the
+ * contract emits just before a failed run's WorkflowExecuted.
+ */
+export function runsIn(events: SystemEvent[]) {
+  let failed: { id: bigint; runNumber: bigint; reason: Hex } | undefined;
+  const runs = [];
+  for (const e of events) {
+    if (e.eventName === "WorkflowFailed") failed = e.args;
+    if (e.eventName !== "WorkflowExecuted") continue;
+    const { id, runNumber } = e.args;
+    const reason = failed?.id === id && failed.runNumber === runNumber ? failed.reason : "0x";
+    runs.push({ ...e.args, reason });
+    failed = undefined;
+  }
+  return runs;
+}
 
 export async function startChain(options: { premiumBps?: number; flatFee?: bigint; anvil?: AnvilOptions } = {}) {
   const { anvil: anvilOptions, ...feeOptions } = options;
@@ -100,12 +119,11 @@ export async function startChain(options: { premiumBps?: number; flatFee?: bigin
     });
     const receipt = await mined(hash);
     const all = events(receipt);
-    const executed = all.find((e) => e.eventName === "WorkflowExecuted");
     const skipped = all.find((e) => e.eventName === "WorkflowSkipped");
     return {
       receipt,
       events: all,
-      executed: executed?.eventName === "WorkflowExecuted" ? executed.args : undefined,
+      executed: runsIn(all)[0],
       skipped: skipped?.eventName === "WorkflowSkipped" ? skipped.args : undefined,
     };
   }
