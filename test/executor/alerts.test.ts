@@ -262,6 +262,9 @@ it("delivers a workflow's alerts to its owner's subscription, signed with its se
   secret = /signing secret: (whsec_[0-9a-f]+)/.exec(subscribed.out)?.[1] ?? "";
   expect(secret).not.toBe("");
 
+  // The first test's executor, if it failed before stopping it: left running, it took this test's jobs
+  // and outlived the run (seen when the first test failed).
+  await executor?.kill();
   executor = await alertingExecutor({
     ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hooks/autokeeper`,
     ALERT_SIGNER_MIN_BALANCE: "0",
