@@ -24,6 +24,49 @@ const keyList = z
   .string()
   .regex(/^0x[0-9a-fA-F]{64}(\s*,\s*0x[0-9a-fA-F]{64})*$/, "must be comma-separated 0x-prefixed 32-byte hex keys");
 
+/**
+ * Settings taken as they are, each listed once: its config name here is its variable in camelCase
+ * (gasBufferPercent is GAS_BUFFER_PERCENT), and its type in ExecutorConfig is what the schema gives.
+ */
+const plain = {
+  gasBufferPercent: int(0, 500).default(20),
+  maxAttempts: int(1, 100).default(3),
+  backoffMs: int(0, 3_600_000).default(2000),
+  txTimeoutMs: int(1000, 3_600_000).default(120_000),
+  replaceAfterMs: int(500, 3_600_000).default(15_000),
+  batchSize: int(1, 1000).default(50),
+  batchGasLimit: int(100_000, 1_000_000_000).default(15_000_000),
+  batchWaitMs: int(0, 10_000).default(50),
+  // A killed worker's jobs come back after this (BullMQ renews the lock every half of it while alive).
+  jobLockMs: int(1000, 600_000).default(10_000),
+  confirmations: int(0, 64).default(1),
+  // A hung RPC request is abandoned (and the next endpoint tried) after this long.
+  rpcTimeoutMs: int(100, 120_000).default(5000),
+  // Connections kept open to each RPC endpoint; requests beyond them wait for one (executor/rpc.ts). 64
+  // carry 200 transactions a block to a local node; raise it for an endpoint far away.
+  rpcMaxConnections: int(1, 10_000).default(DEFAULT_MAX_CONNECTIONS),
+  metricsPort: int(0, 65_535).default(9464),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  pollMs: int(50, 60_000).default(200),
+  // performData a checker may return (Chainlink allows 2,000-5,000 bytes): it goes into the job in Redis
+  // and into the transaction's calldata.
+  maxPerformDataBytes: int(0, 1_000_000).default(5_000),
+  blockTimeMs: int(100, 600_000).optional(),
+};
+
+type PlainSettings = z.infer<z.ZodObject<typeof plain>>;
+
+/** GAS_BUFFER_PERCENT for gasBufferPercent. */
+const variableOf = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
+/** The plain settings from the environment, by config name; a bad value names its variable. */
+function parsePlain(env: NodeJS.ProcessEnv): PlainSettings {
+  const byVariable = Object.fromEntries(Object.entries(plain).map(([name, schema]) => [variableOf(name), schema]));
+  const parsed: Record<string, unknown> = parseEnv(byVariable, env);
+  return Object.fromEntries(Object.keys(plain).map((name) => [name, parsed[variableOf(name)]])) as PlainSettings;
+}
+
+/** Settings whose variable is not their config name, or whose value is derived (loadConfig maps them). */
 const shape = {
   PONDER_URL: url.default("http://127.0.0.1:42069"),
   INDEX_READER: z.enum(["api", "sql"]).default("api"),
@@ -33,41 +76,18 @@ const shape = {
   // Encrypted JSON keystores (comma-separated paths) and the file holding their password: executor/keystore.ts.
   WORKER_KEYSTORE: z.string().trim().min(1).optional(),
   WORKER_KEYSTORE_PASSWORD_FILE: z.string().trim().min(1).optional(),
-  GAS_BUFFER_PERCENT: int(0, 500).default(20),
-  MAX_ATTEMPTS: int(1, 100).default(3),
-  BACKOFF_MS: int(0, 3_600_000).default(2000),
-  TX_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
-  REPLACE_AFTER_MS: int(500, 3_600_000).default(15_000),
   MAX_FEE_GWEI: z.coerce.number().positive().max(1_000_000).default(500),
-  BATCH_SIZE: int(1, 1000).default(50),
-  BATCH_GAS_LIMIT: int(100_000, 1_000_000_000).default(15_000_000),
-  BATCH_WAIT_MS: int(0, 10_000).default(50),
   // Runs one worker process keeps in flight (a job stays active until its transaction is mined), so it
   // caps runs per block. Unset: 20 per BATCH_SIZE, from 400 to 1,000 (defaultConcurrency).
   WORKER_CONCURRENCY: int(1, 100_000).optional(),
-  // A killed worker's jobs come back after this (BullMQ renews the lock every half of it while alive).
-  JOB_LOCK_MS: int(1000, 600_000).default(10_000),
-  CONFIRMATIONS: int(0, 64).default(1),
   // A mined transaction stays watched this many blocks: a reorg that undoes it is repaired (it is sent
   // again at its nonce). Deeper reorgs are left to the scheduler's reconciler.
   REORG_DEPTH: int(1, 10_000).default(64),
-  // A hung RPC request is abandoned (and the next endpoint tried) after this long.
-  RPC_TIMEOUT_MS: int(100, 120_000).default(5000),
-  // Connections kept open to each RPC endpoint; requests beyond them wait for one (executor/rpc.ts). 64
-  // carry 200 transactions a block to a local node; raise it for an endpoint far away.
-  RPC_MAX_CONNECTIONS: int(1, 10_000).default(DEFAULT_MAX_CONNECTIONS),
-  METRICS_PORT: int(0, 65_535).default(9464),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // TIME slots are offered this far ahead: the executor rides out an index outage this long.
   SCHEDULER_LOOKAHEAD_S: int(1, 86_400).default(60),
-  POLL_MS: int(50, 60_000).default(200),
   // Gas a CONDITION checker may burn per check (Chainlink's default check gas limit is 6.5M): a checker
   // that needs more is refused, so nobody's check can make every block's pass slow.
   CHECK_GAS_LIMIT: int(21_000, 100_000_000).default(6_500_000),
-  // performData a checker may return (Chainlink allows 2,000-5,000 bytes): it goes into the job in Redis
-  // and into the transaction's calldata.
-  MAX_PERFORM_DATA_BYTES: int(0, 1_000_000).default(5_000),
-  BLOCK_TIME_MS: int(100, 600_000).optional(),
   // The worker claims its FeeEscrow earnings once they reach this (ether); "0" never claims by itself.
   AUTO_CLAIM_MIN: ether("0 turns auto-claim off").default("0.05"),
   // Alerts (executor/alerts): the operator's are POSTed, signed, to this URL (unset: none for the
@@ -83,7 +103,7 @@ const shape = {
   ALERT_ALLOW_LOOPBACK: z.enum(["true", "false", "1", "0"]).default("false"),
 };
 
-export interface ExecutorConfig {
+export interface ExecutorConfig extends PlainSettings {
   role: Role;
   /** The chains this process serves: CHAINS (or the one chain of CHAIN), narrowed to one by --chain. */
   networks: Network[];
@@ -106,28 +126,11 @@ export interface ExecutorConfig {
   signerKeys: Map<number, SecretKey[]>;
   /** WORKER_KEYSTORE: keys still encrypted, added to signerKeys by unlockKeystores (executor/keystore.ts). */
   keystore?: KeystoreSource;
-  gasBufferPercent: number;
-  maxAttempts: number;
-  backoffMs: number;
-  txTimeoutMs: number;
-  replaceAfterMs: number;
   maxFeePerGas: bigint;
-  batchSize: number;
-  batchGasLimit: number;
-  batchWaitMs: number;
   concurrency: number;
-  jobLockMs: number;
-  confirmations: number;
   reorgDepth: number;
-  rpcTimeoutMs: number;
-  rpcMaxConnections: number;
-  metricsPort: number;
-  logLevel: string;
   lookaheadSeconds: number;
-  pollMs: number;
-  blockTimeMs: number | undefined;
   checkGasLimit: bigint;
-  maxPerformDataBytes: number;
   /** Earnings (wei) at which the worker claims them by itself; 0n: never (see worker/earnings.ts). */
   autoClaimMinWei: bigint;
   /** Where alerts go (the operator's webhook, if set, and owners' subscriptions) and what raises them. */
@@ -157,6 +160,7 @@ export function loadConfig(
   options: LoadOptions = {},
 ): ExecutorConfig {
   const e = parseEnv(shape, env);
+  const p = parsePlain(env);
   const networks = selectNetworks(networksFromEnv(env), options.chain);
   const common = [
     ...(e.WORKER_PRIVATE_KEY ? [e.WORKER_PRIVATE_KEY] : []),
@@ -187,6 +191,7 @@ export function loadConfig(
     signerKeys.set(chainId, role === "scheduler" ? [] : unique.map((k) => new SecretKey(k)));
   }
   return {
+    ...p,
     role,
     networks,
     suffixedVariables: Boolean(env.CHAINS?.trim()),
@@ -197,28 +202,11 @@ export function loadConfig(
     ...(passwordFile && keystores.length > 0 && role !== "scheduler"
       ? { keystore: { files: keystores, passwordFile, chains: keystoreChains } }
       : {}),
-    gasBufferPercent: e.GAS_BUFFER_PERCENT,
-    maxAttempts: e.MAX_ATTEMPTS,
-    backoffMs: e.BACKOFF_MS,
-    txTimeoutMs: e.TX_TIMEOUT_MS,
-    replaceAfterMs: e.REPLACE_AFTER_MS,
     maxFeePerGas: BigInt(Math.round(e.MAX_FEE_GWEI * 1e9)),
-    batchSize: e.BATCH_SIZE,
-    batchGasLimit: e.BATCH_GAS_LIMIT,
-    batchWaitMs: e.BATCH_WAIT_MS,
-    concurrency: Math.max(e.WORKER_CONCURRENCY ?? defaultConcurrency(e.BATCH_SIZE), e.BATCH_SIZE),
-    jobLockMs: e.JOB_LOCK_MS,
-    confirmations: e.CONFIRMATIONS,
-    reorgDepth: Math.max(e.REORG_DEPTH, e.CONFIRMATIONS),
-    rpcTimeoutMs: e.RPC_TIMEOUT_MS,
-    rpcMaxConnections: e.RPC_MAX_CONNECTIONS,
-    metricsPort: e.METRICS_PORT,
-    logLevel: e.LOG_LEVEL,
+    concurrency: Math.max(e.WORKER_CONCURRENCY ?? defaultConcurrency(p.batchSize), p.batchSize),
+    reorgDepth: Math.max(e.REORG_DEPTH, p.confirmations),
     lookaheadSeconds: e.SCHEDULER_LOOKAHEAD_S,
-    pollMs: e.POLL_MS,
-    blockTimeMs: e.BLOCK_TIME_MS,
     checkGasLimit: BigInt(e.CHECK_GAS_LIMIT),
-    maxPerformDataBytes: e.MAX_PERFORM_DATA_BYTES,
     autoClaimMinWei: parseEther(e.AUTO_CLAIM_MIN),
     ...alertsConfig(e),
   };

@@ -16,6 +16,35 @@ it("takes a good configuration", () => {
   expect(config.alerts.delivery.allowLoopback).toBe(false);
 });
 
+it("reads each setting from its own variable", () => {
+  const settings = {
+    GAS_BUFFER_PERCENT: ["gasBufferPercent", 7],
+    MAX_ATTEMPTS: ["maxAttempts", 9],
+    BACKOFF_MS: ["backoffMs", 11],
+    TX_TIMEOUT_MS: ["txTimeoutMs", 1300],
+    REPLACE_AFTER_MS: ["replaceAfterMs", 1700],
+    BATCH_SIZE: ["batchSize", 19],
+    BATCH_GAS_LIMIT: ["batchGasLimit", 2_300_000],
+    BATCH_WAIT_MS: ["batchWaitMs", 29],
+    JOB_LOCK_MS: ["jobLockMs", 3100],
+    CONFIRMATIONS: ["confirmations", 3],
+    RPC_TIMEOUT_MS: ["rpcTimeoutMs", 370],
+    RPC_MAX_CONNECTIONS: ["rpcMaxConnections", 41],
+    METRICS_PORT: ["metricsPort", 4300],
+    LOG_LEVEL: ["logLevel", "warn"],
+    POLL_MS: ["pollMs", 470],
+    MAX_PERFORM_DATA_BYTES: ["maxPerformDataBytes", 530],
+    BLOCK_TIME_MS: ["blockTimeMs", 590],
+    SCHEDULER_LOOKAHEAD_S: ["lookaheadSeconds", 61],
+    WORKER_CONCURRENCY: ["concurrency", 67],
+    REORG_DEPTH: ["reorgDepth", 71],
+  } as const;
+  const env = Object.fromEntries(Object.entries(settings).map(([variable, [, value]]) => [variable, String(value)]));
+  const config: Record<string, unknown> = { ...loadConfig("all", { ...base, ...env }) };
+  for (const [variable, [key, value]] of Object.entries(settings))
+    expect([variable, config[key]]).toEqual([variable, value]);
+});
+
 it.each([
   [{ GAS_BUFFER_PERCENT: "lots" }, "GAS_BUFFER_PERCENT"],
   [{ MAX_ATTEMPTS: "0" }, "MAX_ATTEMPTS"],
@@ -25,6 +54,8 @@ it.each([
   [{ QUEUE_PREFIX: "two words" }, "QUEUE_PREFIX"],
   [{ REDIS_CLUSTER_NODES: "redis://10.0.0.1:7000,10.0.0.2:7000" }, "REDIS_CLUSTER_NODES"],
   [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+  [{ BLOCK_TIME_MS: "5" }, "BLOCK_TIME_MS"],
+  [{ RPC_MAX_CONNECTIONS: "0" }, "RPC_MAX_CONNECTIONS"],
   [{ WORKER_PRIVATE_KEY: `${DEV_KEYS.worker}ff` }, "WORKER_PRIVATE_KEY"],
   [{ WORKER_PRIVATE_KEY: "", WORKER_PRIVATE_KEYS: "" }, "WORKER_PRIVATE_KEY"],
   [{ WORKER_PRIVATE_KEYS: `${DEV_KEYS.worker},0x12` }, "WORKER_PRIVATE_KEYS"],
