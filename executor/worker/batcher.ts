@@ -7,29 +7,18 @@
  */
 import { type Chain, encodeFunctionData, type Hash, type Hex, type PublicClient, type Transport } from "viem";
 import { actionExecutorAbi } from "../../abis/index.js";
-import { checkRefOf } from "../../lib/check-ref.js";
 import { logRefOf } from "../../lib/log-trigger.js";
 import type { TriggerName } from "../../lib/queue.js";
-import { decodeRevertReason } from "../../lib/revert-reason.js";
-import { enumName, SkipReason } from "../../lib/spec.js";
 import type { ChainClock, Landing } from "../chain-clock.js";
-import {
-  errorText,
-  FeeCapError,
-  RpcUnavailableError,
-  RunRevertedError,
-  SignerFundsError,
-  TxPendingError,
-  WorkflowFundsError,
-} from "../errors.js";
+import { errorText, FeeCapError, SignerFundsError, TxPendingError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { landingPrice, type RunEconomics } from "./economics.js";
 import type { Fees } from "./fees.js";
-import { type Outcome, outcomeOfError } from "./outcome.js";
+import { minedOutcome, type Outcome, outcomeOfError, simulatedOutcome, untilDue, type VerdictDeps } from "./outcome.js";
 import { eventOf, itemEvents, itemKey } from "./receipt.js";
 import type { Signer, TxRequest } from "./signer.js";
-import type { ItemSimulation, Simulate } from "./simulate.js";
+import type { Simulate } from "./simulate.js";
 
 export interface BatchItem {
   workflowId: bigint;
@@ -87,10 +76,6 @@ interface BatchState {
   handBack: Map<BatchItem, Outcome>;
 }
 
-/** A mined skip as a simulation result, for the verdicts that read both. */
-const NO_RUN: ItemSimulation = { skipReason: 0, success: false, gasUsed: 0n, fee: 0n, reason: "0x", dueAt: 0n };
-const NOT_SENT: Outcome = { kind: "failed", message: "a mined LOG item reported a run without its event" };
-
 /** The batch with each workflow's LOG items in log order, in the places they held; other items stay put. */
 function inLogOrder(batch: Pending[]): Pending[] {
   const places = new Map<bigint, number[]>();
@@ -113,8 +98,6 @@ function inLogOrder(batch: Pending[]): Pending[] {
   return out;
 }
 
-/** A CONDITION job whose slot the chain disagrees with for this long is dropped as stale. */
-const STALE_AFTER_S = 60n;
 /** Per-item gas the batch budget reserves: the item's limit under the 63/64 rule plus bookkeeping. */
 const itemBudget = (gasLimit: number) => Math.ceil((gasLimit * 64) / 63) + 110_000;
 
@@ -133,8 +116,12 @@ export class Batcher {
   /** Recent simulation time (ms, exponentially weighted): how long the RPC takes to answer one. */
   #simMs = 0;
 
+  /** What the outcome rules (outcome.ts) need from this worker. */
+  readonly #v: VerdictDeps;
+
   constructor(deps: BatcherDeps) {
     this.#d = deps;
+    this.#v = { readyAtMs: (dueAt) => deps.clock.readyAtMs(dueAt), economics: deps.economics };
     deps.clock.onHead(() => this.#release());
   }
 
@@ -212,7 +199,7 @@ export class Batcher {
 
   /** Waits for every batch in flight (graceful shutdown). */
   async drain(): Promise<void> {
-    for (const p of this.#parked) p.resolve(this.#delayUntilDue(p.item, "shutting down", "shutdown"));
+    for (const p of this.#parked) p.resolve(untilDue(this.#v, p.item, "shutting down", "shutdown"));
     this.#parked = [];
     this.flush();
     await Promise.all(this.#inFlight);
@@ -246,7 +233,7 @@ export class Batcher {
       }
       if (seen.has(p.item.workflowId)) {
         // Two slots of one workflow never share a block: the later one waits for its own due time.
-        p.resolve(this.#delayUntilDue(p.item, "an earlier slot of this workflow is in flight", "in_flight"));
+        p.resolve(untilDue(this.#v, p.item, "an earlier slot of this workflow is in flight", "in_flight"));
       } else if (
         this.#busyWorkflows.has(p.item.workflowId) &&
         (p.item.trigger === "CONDITION" || p.item.dueAt < next)
@@ -311,11 +298,6 @@ export class Batcher {
     return Math.round(this.#d.clock.blockTimeSeconds * 1000);
   }
 
-  #delayUntilDue(item: BatchItem, why: string, reason: "not_due" | "in_flight" | "shutdown" = "not_due"): Outcome {
-    const at = Math.max(Date.now() + 200, this.#d.clock.readyAtMs(item.dueAt));
-    return { kind: "delay", untilMs: at, why, reason };
-  }
-
   /** Says once when fees cross the cap, and once when they are back under it. */
   #noteFees(over: FeeCapError | undefined): void {
     if (over && this.#feeCapSince === undefined) {
@@ -329,81 +311,6 @@ export class Batcher {
       );
       this.#feeCapSince = undefined;
       this.#d.metrics.feeCapExceeded.set(0);
-    }
-  }
-
-  /**
-   * What one simulated item means for its job: undefined when it should be sent, else its outcome.
-   * `landing` is the block the simulation ran as (its number and timestamp), `price` the gas price its
-   * fees were computed at.
-   */
-  #verdict(item: BatchItem, r: ItemSimulation, landing: Landing, price: bigint): Outcome | undefined {
-    const target = landing.timestamp;
-    if (item.trigger === "LOG") return this.#logVerdict(item, r, target, price);
-    if (r.skipReason === SkipReason.NONE) {
-      if (!r.success) {
-        return outcomeOfError(
-          new RunRevertedError(`action would revert: ${decodeRevertReason(r.reason) ?? "no reason"}`),
-        );
-      }
-      if (item.trigger === "CONDITION" && r.dueAt !== item.dueAt) {
-        // A condition answered for an earlier schedule: the workflow has run since (maybe for a lost copy
-        // of this job). Running it again could perform twice; the scheduler asks the checker afresh.
-        // (Or one too old to matter: a reorg moved the schedule back for good.)
-        if (r.dueAt > item.dueAt || target > item.dueAt + STALE_AFTER_S) {
-          return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
-        }
-        // The node answered from before the run the index already showed (a lagging endpoint): ask again.
-        return outcomeOfError(new RpcUnavailableError("the node's state is older than the index's"));
-      }
-      // It would run, and run well: sent only if its fee covers what it costs the worker.
-      return this.#d.economics.judge(item, r, price);
-    }
-    if (r.skipReason === SkipReason.STALE_CHECK) {
-      // Checked at a block our clock has not seen (the index ran ahead of a slow head poll): simulated as
-      // of an older block, the check's block is "not mined yet". Asked again once the head moves on.
-      const ref = checkRefOf(item.performData);
-      if (ref && ref.blockNumber >= landing.number)
-        return outcomeOfError(new RpcUnavailableError("the check's block is newer than the node's head"));
-      // The workflow ran since its check, or a reorg replaced the block it was asked at (the chain refuses
-      // such an answer: lib/check-ref.ts). The scheduler asks afresh.
-      return { kind: "skipped", reason: "STALE_CHECK", txHash: null };
-    }
-    if (r.skipReason === SkipReason.NOT_DUE && item.dueAt <= target) {
-      // Its slot is due, yet the chain says not due: the slot was already served (or skipped as missed).
-      return { kind: "skipped", reason: "ALREADY_SERVED", txHash: null };
-    }
-    if (r.skipReason === SkipReason.NOT_DUE) return this.#delayUntilDue(item, "not due in the next block");
-    if (r.skipReason === SkipReason.NOT_FUNDED)
-      return outcomeOfError(new WorkflowFundsError("workflow cannot pay a run"));
-    // Not active, expired or unknown: it will not run again, underpriced or not.
-    this.#d.economics.forget(item.workflowId);
-    return { kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null };
-  }
-
-  /** A LOG item's verdict: each log is its own run, guarded on chain, so no slot bookkeeping applies. */
-  #logVerdict(item: BatchItem, r: ItemSimulation, target: bigint, price: bigint): Outcome | undefined {
-    switch (r.skipReason) {
-      case SkipReason.NONE:
-        if (!r.success) {
-          return outcomeOfError(
-            new RunRevertedError(`action would revert: ${decodeRevertReason(r.reason) ?? "no reason"}`),
-          );
-        }
-        return this.#d.economics.judge(item, r, price);
-      case SkipReason.LOG_ALREADY_SERVED:
-        return { kind: "skipped", reason: "ALREADY_SERVED", txHash: null };
-      case SkipReason.LOG_NOT_CANONICAL:
-        // Reorged out (the index drops it too), or a node behind the index: asked again for a while.
-        if (target > item.dueAt + STALE_AFTER_S) return { kind: "skipped", reason: "LOG_NOT_CANONICAL", txHash: null };
-        return outcomeOfError(new RpcUnavailableError("the log's block is not on the node's chain (yet)"));
-      case SkipReason.NOT_DUE:
-        return { kind: "delay", untilMs: Date.now() + 5_000, why: "the workflow has not started", reason: "not_due" };
-      case SkipReason.NOT_FUNDED:
-        return outcomeOfError(new WorkflowFundsError("workflow cannot pay a run"));
-      default:
-        this.#d.economics.forget(item.workflowId);
-        return { kind: "skipped", reason: enumName(SkipReason, r.skipReason), txHash: null };
     }
   }
 
@@ -446,7 +353,7 @@ export class Batcher {
       const sim = await this.#simulate(signer, items, landing, price);
       const keep: BatchItem[] = [];
       items.forEach((item, i) => {
-        const verdict = this.#verdict(item, sim.results[i]!, landing, price);
+        const verdict = simulatedOutcome(this.#v, item, sim.results[i]!, landing, price);
         if (verdict === undefined) keep.push(item);
         // Skipped runs were served or are stale: nothing to bring back. The rest still owe a run.
         else if (verdict.kind !== "skipped" && state.completed.has(itemKey(item))) {
@@ -561,7 +468,7 @@ export class Batcher {
 
     const send: Pending[] = [];
     batch.forEach((p, i) => {
-      const verdict = this.#verdict(p.item, sim.results[i]!, landing, price);
+      const verdict = simulatedOutcome(this.#v, p.item, sim.results[i]!, landing, price);
       if (verdict) p.resolve(verdict);
       else send.push(p);
     });
@@ -662,43 +569,25 @@ export class Batcher {
     };
     for (const p of send) {
       const e = eventOf(events, p.item);
-      const wlog = minedLog.child({ workflowId: String(p.item.workflowId) });
       const minedAt = block?.timestamp ?? this.#d.clock.head.timestamp;
-      if (!e) {
-        // The version that was mined was re-simulated without this run (not due yet on a re-mined chain,
-        // say): the job comes back at its due time and looks at the chain again before sending.
-        done(p, this.#delayUntilDue(p.item, `run not in the mined version ${receipt.transactionHash}`));
-      } else if (p.item.trigger === "LOG" && e.kind === "skipped") {
-        done(p, this.#logVerdict(p.item, { ...NO_RUN, skipReason: e.reason }, minedAt, 0n) ?? NOT_SENT);
-      } else if (e.kind === "executed" && p.item.trigger !== "LOG" && e.dueAt < p.item.dueAt) {
-        // This transaction served an earlier slot of the workflow; this job's own slot is still to come.
-        done(p, this.#delayUntilDue(p.item, "an earlier slot ran in its place"));
-      } else if (e.kind === "executed") {
+      const outcome = minedOutcome(this.#v, p.item, e, receipt, minedAt);
+      const wlog = minedLog.child({ workflowId: String(p.item.workflowId) });
+      if (outcome.kind === "executed" && e?.kind === "executed") {
         metrics.dueToMined.observe({ trigger: p.item.trigger }, Number(minedAt - (p.item.readyAt ?? e.dueAt)));
-        const reason = e.success ? null : decodeRevertReason(e.reason);
         wlog.info(
-          { runNumber: String(e.runNumber), success: e.success, reason, lateSeconds: Number(minedAt - e.dueAt) },
+          {
+            runNumber: outcome.runNumber,
+            success: outcome.success,
+            reason: outcome.reason,
+            lateSeconds: Number(minedAt - e.dueAt),
+          },
           "run mined",
         );
-        done(p, {
-          kind: "executed",
-          success: e.success,
-          txHash: receipt.transactionHash,
-          runNumber: String(e.runNumber),
-          blockNumber: String(receipt.blockNumber),
-          reason,
-        });
-      } else if (e.reason === SkipReason.NOT_DUE && minedAt >= p.item.dueAt) {
+      } else if (outcome.kind === "skipped" && outcome.reason === "ALREADY_SERVED" && p.item.trigger !== "LOG") {
         // Due, yet skipped: another transaction served this slot first. Nothing was lost or doubled.
         wlog.info("slot already served by another transaction");
-        done(p, { kind: "skipped", reason: "ALREADY_SERVED", txHash: receipt.transactionHash });
-      } else if (e.reason === SkipReason.NOT_DUE) {
-        done(p, this.#delayUntilDue(p.item, "landed before its due time"));
-      } else if (e.reason === SkipReason.NOT_FUNDED) {
-        done(p, outcomeOfError(new WorkflowFundsError("workflow cannot pay a run")));
-      } else {
-        done(p, { kind: "skipped", reason: enumName(SkipReason, e.reason), txHash: receipt.transactionHash });
       }
+      done(p, outcome);
     }
   }
 }

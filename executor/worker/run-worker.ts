@@ -8,14 +8,13 @@ import type { Job, Worker } from "bullmq";
 import type { Chain, Hash, Hex, PublicClient, Transport } from "viem";
 import type { Network } from "../../lib/network.js";
 import type { RunJobData } from "../../lib/queue.js";
-import { decodeRevertReason } from "../../lib/revert-reason.js";
 import type { ChainClock } from "../chain-clock.js";
 import type { ExecutorConfig } from "../config.js";
 import { type Logger, throttled } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import { bullmq, createQueueWorker } from "../queue.js";
 import type { Batcher } from "./batcher.js";
-import { type Outcome, outcomeOfError } from "./outcome.js";
+import { executedOutcome, type Outcome, outcomeOfError } from "./outcome.js";
 import { eventOf, itemEvents } from "./receipt.js";
 import type { Signer } from "./signer.js";
 
@@ -56,14 +55,7 @@ export function startWorker({
       const item = { workflowId: id, trigger: job.data.trigger, performData: job.data.performData };
       const e = receipt.status === "success" ? eventOf(itemEvents(receipt, executor), item) : undefined;
       if (e?.kind === "executed" && (job.data.trigger === "LOG" || e.dueAt >= BigInt(job.data.dueAt))) {
-        return {
-          kind: "executed",
-          success: e.success,
-          txHash: receipt.transactionHash,
-          runNumber: String(e.runNumber),
-          blockNumber: String(receipt.blockNumber),
-          reason: e.success ? null : decodeRevertReason(e.reason),
-        };
+        return executedOutcome(e, receipt);
       }
       return "other"; // mined without running this slot: the run is still to be sent
     }
