@@ -17,6 +17,8 @@ export interface RoundResult {
   seconds: number;
   transactions: number;
   blocks: number;
+  /** Runs in the block that carried the most of them: what a block holds, free of how N divides into blocks. */
+  fullest: number;
   gasUsed: bigint;
   blockGasLimit: bigint;
 }
@@ -59,12 +61,15 @@ export async function saturationRound(stack: Stack, slot: bigint, expected: numb
   await indexer.waitForBlock(last, 120_000);
   const seconds = (performance.now() - started) / 1000;
   const txs = [...new Set(mine.map((r) => r.txHash))];
+  const perBlock = new Map<bigint, number>();
+  for (const r of mine) perBlock.set(r.blockNumber, (perBlock.get(r.blockNumber) ?? 0) + 1);
   const { gasUsed, blockGasLimit } = await gasOf(chain, txs);
   return {
     runs: mine.length,
     seconds,
     transactions: txs.length,
     blocks: Number(last - before),
+    fullest: Math.max(0, ...perBlock.values()),
     gasUsed,
     blockGasLimit,
   } satisfies RoundResult;
