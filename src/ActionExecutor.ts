@@ -1,7 +1,8 @@
 import { ponder } from "ponder:registry";
-import { escrowMovement, execution, logRun, runFailure, skip, workflow } from "ponder:schema";
+import { execution, logRun, runFailure, skip, workflow } from "ponder:schema";
 import { decodeRevertReason } from "../lib/revert-reason.js";
 import { enumName, SkipReason } from "../lib/spec.js";
+import { insertMovement } from "./FeeEscrow.js";
 import { runId } from "./LogTrigger.js";
 
 // A run is one event, and costs the index three writes and no other reads: the workflow's update (which
@@ -54,18 +55,12 @@ ponder.on("ActionExecutor:WorkflowExecuted", async ({ event, context }) => {
     reason,
     reasonText: reason === null ? null : decodeRevertReason(reason),
   });
-  await context.db.insert(escrowMovement).values({
-    id: `${event.id}:charge`,
-    chainId,
+  await insertMovement(context, event, {
     kind: "charge",
     workflowId: id,
     account: by,
     amount: fee,
     balanceAfter: row.balance,
-    txHash: event.transaction.hash,
-    blockNumber: event.block.number,
-    blockTime: time,
-    logIndex: event.log.logIndex,
   });
 });
 

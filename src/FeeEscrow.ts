@@ -60,6 +60,16 @@ ponder.on("FeeEscrow:FeeParamsSet", async ({ event, context }) => {
 });
 
 async function record(context: Context, event: EscrowEvent, m: Movement): Promise<void> {
+  await insertMovement(context, event, m);
+  if (m.workflowId !== null && m.balanceAfter !== null) {
+    await context.db
+      .update(workflow, { chainId: context.chain.id, id: m.workflowId })
+      .set({ balance: m.balanceAfter, updatedAt: event.block.timestamp });
+  }
+}
+
+/** The movement's row alone: a run's charge (src/ActionExecutor.ts) sets the balance in its own update. */
+export async function insertMovement(context: Context, event: EscrowEvent, m: Movement): Promise<void> {
   await context.db.insert(escrowMovement).values({
     id: event.id,
     chainId: context.chain.id,
@@ -69,9 +79,4 @@ async function record(context: Context, event: EscrowEvent, m: Movement): Promis
     blockTime: event.block.timestamp,
     logIndex: event.log.logIndex,
   });
-  if (m.workflowId !== null && m.balanceAfter !== null) {
-    await context.db
-      .update(workflow, { chainId: context.chain.id, id: m.workflowId })
-      .set({ balance: m.balanceAfter, updatedAt: event.block.timestamp });
-  }
 }

@@ -177,7 +177,7 @@ it(
       / {2}status {4}ACTIVE\n {2}health {4}failing — its last run failed on chain: target says no\n/,
     );
     expect(failing.out).toContain("  trigger   every 1 h");
-    expect(failing.out).toMatch(/ {2}balance {3}0\.99\d{4} ETH, covers 99 run\(s\) at the max fee of 0\.01 ETH/);
+    expect(failing.out).toMatch(/ {2}balance {3}0\.99\d{1,4} ETH, covers 99 run\(s\) at the max fee of 0\.01 ETH/);
     expect(failing.out).toContain("  runs      1 (0 succeeded, 1 failed, 0 skipped)");
     expect(failing.out).toMatch(/Last run:\n {2}#1 .* ✗ failed: target says no .* fee 0\.\d+ ETH {2}tx 0x/);
     const dead = await runCli(chain, env, "status", String(w.dead));
