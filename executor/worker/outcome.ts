@@ -150,7 +150,6 @@ export function simulatedOutcome(
   price: bigint,
 ): Outcome | undefined {
   const target = landing.timestamp;
-  if (item.trigger === "LOG") return logOutcome(d, item, r, target, price);
   if (r.skipReason === SkipReason.NONE) {
     if (!r.success) return wouldRevert(r);
     if (item.trigger === "CONDITION" && r.dueAt !== item.dueAt) {
@@ -164,6 +163,7 @@ export function simulatedOutcome(
     // It would run, and run well: sent only if its fee covers what it costs the worker.
     return d.economics.judge(item, r, price);
   }
+  if (item.trigger === "LOG") return logSkip(d, item, r.skipReason, target, null);
   if (r.skipReason === SkipReason.STALE_CHECK) {
     // Checked at a block our clock has not seen (the index ran ahead of a slow head poll): simulated as
     // of an older block, the check's block is "not mined yet". Asked again once the head moves on.
@@ -177,24 +177,17 @@ export function simulatedOutcome(
   return slotSkip(d, item, r.skipReason, target, null, "not due in the next block");
 }
 
-/** A LOG item's outcome: each log is its own run, guarded on chain, so no slot bookkeeping applies. */
-function logOutcome(
-  d: VerdictDeps,
-  item: BatchItem,
-  r: Pick<ItemSimulation, "skipReason" | "success" | "reason">,
-  target: bigint,
-  price: bigint,
-  txHash: Hash | null = null,
-): Outcome | undefined {
-  switch (r.skipReason) {
-    case SkipReason.NONE:
-      if (!r.success) return wouldRevert(r as ItemSimulation);
-      return d.economics.judge(item, r as ItemSimulation, price);
+/**
+ * A LOG item's skip, simulated or mined: each log is its own run, guarded on chain, so no slot
+ * bookkeeping applies. `at` is the landing or mined block's timestamp.
+ */
+function logSkip(d: VerdictDeps, item: BatchItem, skip: number, at: bigint, txHash: Hash | null): Outcome {
+  switch (skip) {
     case SkipReason.LOG_ALREADY_SERVED:
       return skipped("ALREADY_SERVED", txHash);
     case SkipReason.LOG_NOT_CANONICAL:
       // Reorged out (the index drops it too), or a node behind the index: asked again for a while.
-      if (target > item.dueAt + STALE_AFTER_S) return skipped("LOG_NOT_CANONICAL", txHash);
+      if (at > item.dueAt + STALE_AFTER_S) return skipped("LOG_NOT_CANONICAL", txHash);
       return outcomeOfError(new RpcUnavailableError("the log's block is not on the node's chain (yet)"));
     case SkipReason.NOT_DUE:
       return { kind: "delay", untilMs: Date.now() + 5_000, why: "the workflow has not started", reason: "not_due" };
@@ -202,7 +195,7 @@ function logOutcome(
       return outcomeOfError(new WorkflowFundsError("workflow cannot pay a run"));
     default:
       d.economics.forget(item.workflowId);
-      return skipped(enumName(SkipReason, r.skipReason), txHash);
+      return skipped(enumName(SkipReason, skip), txHash);
   }
 }
 
@@ -225,9 +218,6 @@ export function minedOutcome(
     if (item.trigger !== "LOG" && e.dueAt < item.dueAt) return untilDue(d, item, "an earlier slot ran in its place");
     return executedOutcome(e, receipt);
   }
-  if (item.trigger === "LOG") {
-    const outcome = logOutcome(d, item, { skipReason: e.reason, success: false, reason: "0x" }, minedAt, 0n, null);
-    return outcome ?? { kind: "failed", message: "a mined LOG item reported a run without its event" };
-  }
+  if (item.trigger === "LOG") return logSkip(d, item, e.reason, minedAt, receipt.transactionHash);
   return slotSkip(d, item, e.reason, minedAt, receipt.transactionHash, "landed before its due time");
 }

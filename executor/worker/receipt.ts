@@ -22,30 +22,42 @@ export function itemEvents(receipt: TransactionReceipt, executor: Hex): Map<stri
   const out = new Map<string, ItemEvent>();
   const logs = receipt.logs.filter((l) => l.address.toLowerCase() === executor.toLowerCase());
   let named: { id: bigint; key: string } | undefined;
-  // A failed run's reason comes in WorkflowFailed, just before its WorkflowExecuted.
-  let failed: { id: bigint; runNumber: bigint; reason: Hex } | undefined;
-  for (const e of parseEventLogs({ abi: actionExecutorAbi, logs })) {
+  const events = parseEventLogs({ abi: actionExecutorAbi, logs });
+  events.forEach((e, i) => {
     if (e.eventName === "LogRun") {
       named = { id: e.args.id, key: logKey(e.args.id, e.args.blockHash, e.args.logIndex) };
-      continue;
+      return;
     }
-    if (e.eventName === "WorkflowFailed") {
-      failed = e.args;
-      continue;
-    }
-    if (e.eventName !== "WorkflowExecuted" && e.eventName !== "WorkflowSkipped") continue;
+    if (e.eventName !== "WorkflowExecuted" && e.eventName !== "WorkflowSkipped") return;
     const key = named?.id === e.args.id ? named.key : String(e.args.id);
     named = undefined;
     if (e.eventName === "WorkflowExecuted") {
       const { success, runNumber, dueAt } = e.args;
-      const reason = failed?.id === e.args.id && failed.runNumber === runNumber ? failed.reason : "0x";
-      failed = undefined;
-      out.set(key, { kind: "executed", success, runNumber, dueAt, reason });
+      out.set(key, { kind: "executed", success, runNumber, dueAt, reason: failureReason(events[i - 1], e.args) });
     } else {
       out.set(key, { kind: "skipped", reason: e.args.reason });
     }
-  }
+  });
   return out;
+}
+
+interface FailedEvent {
+  eventName: "WorkflowFailed";
+  args: { id: bigint; runNumber: bigint; reason: Hex };
+}
+
+/**
+ * A run's revert data ("0x" when it succeeded). ActionExecutor emits a failed run's WorkflowFailed just
+ * before that run's WorkflowExecuted, so `previous` is the event before the run's. The one place that rule
+ * is read: the worker's receipts here, the test harness's too.
+ */
+export function failureReason(
+  previous: { eventName: string; args: object } | undefined,
+  run: { id: bigint; runNumber: bigint },
+): Hex {
+  if (previous?.eventName !== "WorkflowFailed") return "0x";
+  const failed = (previous as FailedEvent).args;
+  return failed.id === run.id && failed.runNumber === run.runNumber ? failed.reason : "0x";
 }
 
 /** The event of `item` in a receipt's events: a LOG item whose log the chain could not name falls back to its workflow's. */

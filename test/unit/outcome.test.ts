@@ -141,9 +141,11 @@ describe("minedOutcome", () => {
   it("gives a LOG item's skip the LOG rules: a served log is done, a log not on the chain is asked again", () => {
     const log = item({ trigger: "LOG" });
     const skip = (reason: number) => ({ kind: "skipped" as const, reason });
-    expect(minedOutcome(deps(), log, skip(SkipReason.LOG_ALREADY_SERVED), receipt, 1_000n)).toMatchObject({
+    // A mined skip names the transaction that carried it, as a slot's does.
+    expect(minedOutcome(deps(), log, skip(SkipReason.LOG_ALREADY_SERVED), receipt, 1_000n)).toEqual({
       kind: "skipped",
       reason: "ALREADY_SERVED",
+      txHash: TX,
     });
     expect(minedOutcome(deps(), log, skip(SkipReason.LOG_NOT_CANONICAL), receipt, 1_001n)).toMatchObject({
       kind: "delay",

@@ -16,6 +16,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "../../abis/index.js";
+import { failureReason } from "../../executor/worker/receipt.js";
 import { type CheckRef, checkRefAt } from "../../lib/check-ref.js";
 import type { Deployment } from "../../lib/deployments.js";
 import type { WorkflowSpec } from "../../lib/spec.js";
@@ -35,17 +36,9 @@ type SystemEvent = ReturnType<typeof parseEventLogs<typeof systemAbi>>[number];
  * contract emits just before a failed run's WorkflowExecuted.
  */
 export function runsIn(events: SystemEvent[]) {
-  let failed: { id: bigint; runNumber: bigint; reason: Hex } | undefined;
-  const runs = [];
-  for (const e of events) {
-    if (e.eventName === "WorkflowFailed") failed = e.args;
-    if (e.eventName !== "WorkflowExecuted") continue;
-    const { id, runNumber } = e.args;
-    const reason = failed?.id === id && failed.runNumber === runNumber ? failed.reason : "0x";
-    runs.push({ ...e.args, reason });
-    failed = undefined;
-  }
-  return runs;
+  return events.flatMap((e, i) =>
+    e.eventName === "WorkflowExecuted" ? [{ ...e.args, reason: failureReason(events[i - 1], e.args) }] : [],
+  );
 }
 
 export async function startChain(options: { premiumBps?: number; flatFee?: bigint; anvil?: AnvilOptions } = {}) {
