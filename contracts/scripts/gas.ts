@@ -1,7 +1,9 @@
 /**
  * npm run gas — gas per single `execute` and per item in `executeBatch` of 1, 10, 50 and 100, on a
  * fresh anvil. Every item is a due TIME workflow whose one action increments a shared Counter
- * (already non-zero, so no first-write premium), the plainest real automation. Then the same action
+ * (already non-zero, so no first-write premium), the plainest real automation. Then batches of 50 and
+ * 100 whose action, add(1), is too long to be kept in a storage word (its actions live in a CodeStore).
+ * Then the same action
  * as LOG runs (one workflow, one log each, in batches of 50 and 100) and as CRON runs (one workflow
  * each, `* * * * *`, in batches of 50 and 100). Last, the overhead: gas per run of TIME, Chainlink and
  * Gelato runs in batches of 1, 10, 50 and 100, less the same action sent as a transaction of its own.
@@ -106,6 +108,22 @@ runMain(async () => {
       const ids = await registerMany(size);
       await batch(
         `executeBatch (${size})`,
+        ids,
+        ids.map(() => "0x"),
+      );
+    }
+
+    // The same runs with calldata too long for a storage word (add(uint256): 36 bytes), so their actions
+    // live in a CodeStore: what a run costs once its call does not fit ShortCall.
+    const add = {
+      target: counter,
+      value: 0n,
+      data: encodeFunctionData({ abi: counterAbi, functionName: "add", args: [1n] }),
+    };
+    for (const size of [50, 100]) {
+      const ids = await registerMany(size, timeSpec([add], 3600n, { gasLimit: 100_000 }));
+      await batch(
+        `stored actions (${size})`,
         ids,
         ids.map(() => "0x"),
       );

@@ -7,6 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {CheckerKind, RunContext, SkipReason, TriggerType} from "./Types.sol";
 import {BoundedCall} from "./BoundedCall.sol";
 import {CodeStore} from "./CodeStore.sol";
+import {ShortCall} from "./ShortCall.sol";
 import {Forwarder} from "./Forwarder.sol";
 import {IAutomationCompatible} from "./interfaces/IAutomationCompatible.sol";
 import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
@@ -223,16 +224,20 @@ contract ActionExecutor is AccessControl, ReentrancyGuardTransient {
     /// target with its value.
     function _forwardCall(RunContext memory run, bytes calldata performData) private view returns (bytes memory) {
         if (run.checkerKind == CheckerKind.NONE) {
-            return bytes.concat(IForwarder.forward.selector, CodeStore.read(run.actions));
+            // One short call needs no Action[]: the forwarder calls its target directly.
+            if (run.shortCall != 0) {
+                return abi.encodeCall(IForwarder.forwardCall, (run.callee, ShortCall.data(run.shortCall)));
+            }
+            return bytes.concat(IForwarder.forward.selector, CodeStore.read(run.callee));
         }
         bytes calldata data = performData[run.triggerKind == TriggerType.LOG ? LOG_REF_BYTES : CHECK_REF_BYTES:];
         if (run.checkerKind == CheckerKind.CHAINLINK) {
             // A Chainlink workflow carries no value (the registry refuses one), so the call sends none.
             return abi.encodeCall(
-                IForwarder.forwardCall, (run.checker, abi.encodeCall(IAutomationCompatible.performUpkeep, (data)))
+                IForwarder.forwardCall, (run.callee, abi.encodeCall(IAutomationCompatible.performUpkeep, (data)))
             );
         }
         // Gelato: the payload to its target, with the workflow's value (sent with this call).
-        return abi.encodeCall(IForwarder.forwardCall, (run.actions, data));
+        return abi.encodeCall(IForwarder.forwardCall, (run.callee, data));
     }
 }

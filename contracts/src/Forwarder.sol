@@ -41,7 +41,8 @@ contract Forwarder is IForwarder {
     }
 
     /// @dev One call needs no Action[] to be encoded by the executor and walked here: a checker-driven run
-    /// (Chainlink, Gelato) is always one call, and this path saves it that work.
+    /// (Chainlink, Gelato) is always one call, as is a workflow's short call (ShortCall), and this path saves
+    /// them that work.
     function forwardCall(address target, bytes calldata data) external payable {
         if (msg.sender != executor) revert OnlyExecutor();
         (bool ok, bytes memory reason) =

@@ -79,9 +79,11 @@ struct RunContext {
     uint32 gasLimit;
     uint96 maxFeePerRun;
     uint96 totalValue;
-    /// CHAINLINK: the upkeep whose performUpkeep a run calls (zero otherwise).
-    address checker;
-    /// NONE: the CodeStore holding abi.encode(Action[]). GELATO: the target the check's payload is sent to.
-    /// CHAINLINK: zero.
-    address actions;
+    /// Where the run's call comes from. CHAINLINK: the upkeep whose performUpkeep it calls. GELATO: the target
+    /// the check's payload is sent to. Otherwise the CodeStore holding abi.encode(Action[]), or a short call's
+    /// target (see shortCall). One word for all three: a run needs only one of them.
+    address callee;
+    /// One valueless call with 1-31 bytes of calldata, kept in a storage word (ShortCall): its calldata
+    /// left-aligned, its length in the last byte. Zero when the run's call is built otherwise.
+    bytes32 shortCall;
 }

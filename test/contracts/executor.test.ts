@@ -22,6 +22,8 @@ import {
   gelatoStyleResolverBytecode,
   gelatoStyleTargetAbi,
   gelatoStyleTargetBytecode,
+  recorderAbi,
+  recorderBytecode,
   reverterAbi,
   reverterBytecode,
   sinkAbi,
@@ -242,6 +244,43 @@ describe("ActionExecutor.execute on TIME workflows", () => {
     // a workflow that cannot cover value + max fee is not funded
     const poor = await scheduled([take], 10n, 0n, {}, parseEther("0.105"));
     expect((await chain.execute(poor.id)).skipped?.reason).toBe(SkipReason.NOT_FUNDED);
+  });
+
+  it("hands the target exactly its calldata, kept in a storage word (1-31 bytes) or a store, also after an update", async () => {
+    const recorder = await chain.deploy(recorderAbi, recorderBytecode);
+    const lastData = () =>
+      chain.publicClient.readContract({ address: recorder, abi: recorderAbi, functionName: "lastData" });
+    // Every byte non-zero and its own, so a byte lost or moved, or a length byte left in, would show.
+    const bytes = (n: number): Hex =>
+      `0x${Array.from({ length: n }, (_, i) => ((i % 255) + 1).toString(16).padStart(2, "0")).join("")}`;
+    for (const n of [1, 4, 31, 32, 100]) {
+      const { id, start, forwarder } = await scheduled([call(recorder, bytes(n))]);
+      await chain.setNextTimestamp(start);
+      expect((await chain.execute(id)).executed?.success).toBe(true);
+      expect(await lastData()).toBe(bytes(n));
+      expect(
+        await chain.publicClient.readContract({ address: recorder, abi: recorderAbi, functionName: "lastCaller" }),
+      ).toBe(forwarder);
+    }
+    // One workflow moved from a short call to a long one and back: each run sends the spec it had then.
+    const { id, start } = await scheduled([call(recorder, bytes(2))]);
+    let due = start;
+    for (const n of [2, 40, 3]) {
+      if (n !== 2) {
+        await chain.mined(
+          await chain.wallets.owner.writeContract({
+            address: chain.deployment.registry,
+            abi: workflowRegistryAbi,
+            functionName: "update",
+            args: [id, timeSpec([call(recorder, bytes(n))], 10n, { startTime: due })],
+          }),
+        );
+      }
+      await chain.setNextTimestamp(due);
+      expect((await chain.execute(id)).executed?.success).toBe(true);
+      expect(await lastData()).toBe(bytes(n));
+      due += 10n;
+    }
   });
 
   it("refuses callers without WORKER_ROLE and mismatched batch arrays", async () => {

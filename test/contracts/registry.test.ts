@@ -92,11 +92,19 @@ describe("WorkflowRegistry.register", () => {
   });
 
   it("gives back every shape of spec as registered, though each keeps its actions its own way", async () => {
-    // TIME keeps its actions in a CodeStore, a Chainlink upkeep has none, a Gelato task keeps its target
-    // (with value here) in the word the others use for the store; the forwarder is computed, not stored.
+    // TIME keeps its actions in a CodeStore, or one valueless call of 1-31 bytes in a storage word (a
+    // longer one, or one with value, goes to a store); a Chainlink upkeep has none, a Gelato task keeps its
+    // target (with value here) in the word the others use for the store; the forwarder is computed, not stored.
     const gelato = gelatoSpec(counter, counter);
+    const bytes = (n: number) =>
+      `0x${Array.from({ length: n }, (_, i) => ((i % 255) + 1).toString(16).padStart(2, "0")).join("")}` as const;
     const specs = [
       timeSpec([increment(), { ...increment(), value: 3n }], 10n),
+      timeSpec([increment()], 10n),
+      timeSpec([{ ...increment(), data: bytes(1) }], 10n),
+      timeSpec([{ ...increment(), data: bytes(31) }], 10n),
+      timeSpec([{ ...increment(), data: bytes(32) }], 10n),
+      timeSpec([{ ...increment(), value: 3n }], 10n),
       chainlinkSpec(counter, { checkData: "0xabcd" }),
       { ...gelato, actions: [{ ...gelato.actions[0]!, value: 7n }] },
     ];
@@ -210,6 +218,16 @@ describe("WorkflowRegistry owner actions", () => {
     expect(stored.spec.actions).toHaveLength(2);
     expect(stored.spec.gasLimit).toBe(300_000);
     expect(stored.forwarder).toBe(forwarder);
+    // and back to one short call, kept in its storage word again
+    await chain.mined(
+      await chain.wallets.owner.writeContract({
+        address: chain.deployment.registry,
+        abi: workflowRegistryAbi,
+        functionName: "update",
+        args: [id, timeSpec([increment()], 10n)],
+      }),
+    );
+    expect((await chain.workflow(id)).spec.actions).toEqual([{ ...increment(), target: getAddress(counter) }]);
     await write("cancel", id);
     await revertsWith(
       chain.wallets.owner.writeContract({
