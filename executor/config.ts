@@ -140,8 +140,8 @@ export interface ExecutorConfig extends PlainSettings {
 /**
  * Runs kept in flight when WORKER_CONCURRENCY is unset. A run stays in flight from its batch's simulation
  * until the transaction is mined, about a block and a half, so a worker needs that much in flight to fill
- * blocks. On a 30M-gas chain with 1 s blocks (bench: executor), batches of 50 runs (~37k gas each) fill a
- * block at 750 runs: 400 in flight held them at 400 a block, 1,000 reach the 750. Batches of 1 cost 97k
+ * blocks. On a 30M-gas chain with 1 s blocks (bench: executor), batches of 50 runs (~36k gas each) fill a
+ * block at 800 runs: 400 in flight held them at 400 a block, 1,000 reach the 800. Batches of 1 cost 97k
  * gas a run and fill a block at ~300, and every run in flight is a transaction held in memory: they keep
  * 400 (RSS 151-162 MiB at 400, 160-177 MiB at 1,000).
  */
