@@ -4,13 +4,16 @@ pragma solidity ^0.8.24;
 /// @notice Calldata of 1-31 bytes kept in one word: the bytes left-aligned, their length in the last byte
 /// (never zero, so a zero word means "none"). One storage slot where a CodeStore costs a cold account.
 library ShortCall {
-    uint256 internal constant MAX_BYTES = 31;
-
     error InvalidLength(uint256 length);
+
+    /// Whether calldata of `length` bytes can be kept in a word: 1-31 (the last byte holds the length).
+    function fits(uint256 length) internal pure returns (bool) {
+        return length > 0 && length < 32;
+    }
 
     function pack(bytes calldata data) internal pure returns (bytes32 word) {
         uint256 length = data.length;
-        if (length == 0 || length > MAX_BYTES) revert InvalidLength(length);
+        if (!fits(length)) revert InvalidLength(length);
         assembly ("memory-safe") {
             word := calldataload(data.offset)
         }

@@ -40,10 +40,10 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     uint64 public constant MAX_TIME = uint64(type(uint40).max / 2);
 
     /// @dev Laid out for the run path: a run reads slots 0 and 1 (slot 2 only for a Chainlink upkeep or
-    /// actions that carry value, slot 4 only for a short call) and writes slot 0 alone. Before, a run read five slots and its actions' ABI
-    /// words from storage (seven more for one plain call) and wrote two: 42k gas in beginRun. Times, counts
-    /// and intervals take 40 bits here (see MAX_TIME); the spec and events keep 64. The forwarder is not
-    /// stored: it is the deterministic clone of `id` (forwarderOf).
+    /// actions that carry value, slot 4 only for a short call) and writes slot 0 alone. Before, a run read
+    /// five slots and its actions' ABI words from storage (seven more for one plain call) and wrote two: 42k
+    /// gas in beginRun. Times, counts and intervals take 40 bits here (see MAX_TIME); the spec and events keep
+    /// 64. The forwarder is not stored: it is the deterministic clone of `id` (forwarderOf).
     struct Workflow {
         // slot 0: read and written by every run
         Status status;
@@ -68,7 +68,8 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
         address owner;
         uint64 startTime;
         // slot 4: read by the runs of a SHORT_CALL workflow (one valueless call, 1-31 bytes of calldata,
-        // `actions` its target): the calldata left-aligned, its length in the last byte.
+        // `actions` its target): the calldata left-aligned, its length in the last byte. An update to another
+        // form leaves the word behind unread (the flag goes), which costs the owner nothing to clear.
         bytes32 shortCall;
         // slot 5 on
         bytes triggerData;
@@ -76,7 +77,6 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
 
     uint8 private constant CARRIES_VALUE = 1;
     uint8 private constant SHORT_CALL = 2;
-
 
     IFeeEscrow public escrow;
     address public actionExecutor;
@@ -356,9 +356,7 @@ contract WorkflowRegistry is IWorkflowRegistry, AccessControl, ReentrancyGuard {
     }
 
     function _isShortCall(Action[] calldata actions) private pure returns (bool) {
-        if (actions.length != 1 || actions[0].value != 0) return false;
-        uint256 length = actions[0].data.length;
-        return length > 0 && length <= ShortCall.MAX_BYTES;
+        return actions.length == 1 && actions[0].value == 0 && ShortCall.fits(actions[0].data.length);
     }
 
     function _validate(WorkflowSpec calldata spec) private view returns (uint96 totalValue) {

@@ -34,7 +34,7 @@ import {
 } from "../../abis/index.js";
 import { conditionPerformData } from "../../lib/check-ref.js";
 import { chainlinkSpec, gelatoSpec, SkipReason, Status, timeSpec } from "../../lib/spec.js";
-import { type Chain, revertsWith, runsIn, startChain } from "../../tools/harness/chain.js";
+import { type Chain, distinctBytes, revertsWith, runsIn, startChain } from "../../tools/harness/chain.js";
 import { anvilRequest } from "../../tools/harness/chain-faults.js";
 import { simulationOf } from "../../tools/harness/simulation.js";
 
@@ -250,20 +250,17 @@ describe("ActionExecutor.execute on TIME workflows", () => {
     const recorder = await chain.deploy(recorderAbi, recorderBytecode);
     const lastData = () =>
       chain.publicClient.readContract({ address: recorder, abi: recorderAbi, functionName: "lastData" });
-    // Every byte non-zero and its own, so a byte lost or moved, or a length byte left in, would show.
-    const bytes = (n: number): Hex =>
-      `0x${Array.from({ length: n }, (_, i) => ((i % 255) + 1).toString(16).padStart(2, "0")).join("")}`;
     for (const n of [1, 4, 31, 32, 100]) {
-      const { id, start, forwarder } = await scheduled([call(recorder, bytes(n))]);
+      const { id, start, forwarder } = await scheduled([call(recorder, distinctBytes(n))]);
       await chain.setNextTimestamp(start);
       expect((await chain.execute(id)).executed?.success).toBe(true);
-      expect(await lastData()).toBe(bytes(n));
+      expect(await lastData()).toBe(distinctBytes(n));
       expect(
         await chain.publicClient.readContract({ address: recorder, abi: recorderAbi, functionName: "lastCaller" }),
       ).toBe(forwarder);
     }
     // One workflow moved from a short call to a long one and back: each run sends the spec it had then.
-    const { id, start } = await scheduled([call(recorder, bytes(2))]);
+    const { id, start } = await scheduled([call(recorder, distinctBytes(2))]);
     let due = start;
     for (const n of [2, 40, 3]) {
       if (n !== 2) {
@@ -272,13 +269,13 @@ describe("ActionExecutor.execute on TIME workflows", () => {
             address: chain.deployment.registry,
             abi: workflowRegistryAbi,
             functionName: "update",
-            args: [id, timeSpec([call(recorder, bytes(n))], 10n, { startTime: due })],
+            args: [id, timeSpec([call(recorder, distinctBytes(n))], 10n, { startTime: due })],
           }),
         );
       }
       await chain.setNextTimestamp(due);
       expect((await chain.execute(id)).executed?.success).toBe(true);
-      expect(await lastData()).toBe(bytes(n));
+      expect(await lastData()).toBe(distinctBytes(n));
       due += 10n;
     }
   });

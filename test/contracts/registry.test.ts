@@ -2,7 +2,7 @@ import { encodeFunctionData, getAddress, parseEther, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { counterAbi, counterBytecode, workflowRegistryAbi } from "../../abis/index.js";
 import { CheckerKind, chainlinkSpec, gelatoSpec, Status, TriggerType, timeSpec } from "../../lib/spec.js";
-import { type Chain, revertsWith, startChain } from "../../tools/harness/chain.js";
+import { type Chain, distinctBytes, revertsWith, startChain } from "../../tools/harness/chain.js";
 
 let chain: Chain;
 let counter: `0x${string}`;
@@ -96,14 +96,12 @@ describe("WorkflowRegistry.register", () => {
     // longer one, or one with value, goes to a store); a Chainlink upkeep has none, a Gelato task keeps its
     // target (with value here) in the word the others use for the store; the forwarder is computed, not stored.
     const gelato = gelatoSpec(counter, counter);
-    const bytes = (n: number) =>
-      `0x${Array.from({ length: n }, (_, i) => ((i % 255) + 1).toString(16).padStart(2, "0")).join("")}` as const;
     const specs = [
       timeSpec([increment(), { ...increment(), value: 3n }], 10n),
       timeSpec([increment()], 10n),
-      timeSpec([{ ...increment(), data: bytes(1) }], 10n),
-      timeSpec([{ ...increment(), data: bytes(31) }], 10n),
-      timeSpec([{ ...increment(), data: bytes(32) }], 10n),
+      timeSpec([{ ...increment(), data: distinctBytes(1) }], 10n),
+      timeSpec([{ ...increment(), data: distinctBytes(31) }], 10n),
+      timeSpec([{ ...increment(), data: distinctBytes(32) }], 10n),
       timeSpec([{ ...increment(), value: 3n }], 10n),
       chainlinkSpec(counter, { checkData: "0xabcd" }),
       { ...gelato, actions: [{ ...gelato.actions[0]!, value: 7n }] },

@@ -14,6 +14,7 @@ import {
   http,
   parseEventLogs,
   type TransactionReceipt,
+  toHex,
 } from "viem";
 import { actionExecutorAbi, feeEscrowAbi, workflowRegistryAbi } from "../../abis/index.js";
 import { failureReason } from "../../executor/worker/receipt.js";
@@ -39,6 +40,11 @@ export function runsIn(events: SystemEvent[]) {
   return events.flatMap((e, i) =>
     e.eventName === "WorkflowExecuted" ? [{ ...e.args, reason: failureReason(events[i - 1], e.args) }] : [],
   );
+}
+
+/** `n` bytes, none zero and each its own (1, 2, ... 255, 1, ...): a byte lost, moved or added shows. */
+export function distinctBytes(n: number): Hex {
+  return toHex(Uint8Array.from({ length: n }, (_, i) => (i % 255) + 1));
 }
 
 export async function startChain(options: { premiumBps?: number; flatFee?: bigint; anvil?: AnvilOptions } = {}) {
