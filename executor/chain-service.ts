@@ -308,15 +308,19 @@ export async function startChainService({
 
   async function stop(): Promise<void> {
     clearInterval(gauges);
-    earnings?.stop();
+    const claiming = earnings?.stop();
     await alertWatch.stop();
     await alertQueue.close();
     await scheduler?.stop();
     if (worker) {
       const closing = worker.close();
       batcher?.flush();
-      // Jobs still waiting on receipts after the grace period stay locked and come back to another worker.
-      await Promise.race([closing, new Promise((r) => setTimeout(r, Math.min(config.txTimeoutMs, 30_000)))]);
+      // Jobs still waiting on receipts after the grace period stay locked and come back to another worker;
+      // a claim still unmined is read afresh by the next start (the earnings stay in the escrow till then).
+      await Promise.race([
+        Promise.all([closing, claiming]),
+        new Promise((r) => setTimeout(r, Math.min(config.txTimeoutMs, 30_000))),
+      ]);
     }
     clock.stop();
     for (const s of signers) s.stop();

@@ -56,8 +56,8 @@ type Why = "threshold" | "refill";
 export class Earnings {
   readonly #d: EarningsDeps;
   #heads = 0;
-  /** Signers being looked at, or with a claim in flight: at most one of either per signer. */
-  readonly #busy = new Set<Signer>();
+  /** Signers being looked at, or with a claim in flight (at most one of either per signer): the look. */
+  readonly #looks = new Map<Signer, Promise<void>>();
   readonly #failing = new Map<Signer, ReturnType<typeof throttled>>();
   readonly #unsubscribe: () => void;
 
@@ -66,21 +66,25 @@ export class Earnings {
     this.#unsubscribe = deps.clock.onHead(() => this.#onHead());
   }
 
-  /** Stops looking; a claim already in flight stays with its signer, which sees it through. */
-  stop(): void {
+  /**
+   * Stops looking, and resolves once the looks under way are over: a claim in flight is seen through to
+   * its receipt, logged and counted (the caller bounds the wait). Found by CI: a claim sent just before a
+   * stop was mined after the process had exited, and no log line or metric ever said it was paid.
+   */
+  async stop(): Promise<void> {
     this.#unsubscribe();
+    await Promise.all(this.#looks.values());
   }
 
   #onHead(): void {
     this.#heads += 1;
     const due = this.#heads % CHECK_EVERY_HEADS === 1;
     for (const signer of this.#d.signers) {
-      if ((due || !signer.healthy) && !this.#busy.has(signer)) void this.#look(signer);
+      if ((due || !signer.healthy) && !this.#looks.has(signer)) this.#looks.set(signer, this.#look(signer));
     }
   }
 
   async #look(signer: Signer): Promise<void> {
-    this.#busy.add(signer);
     try {
       await this.#lookAndClaim(signer);
     } catch (error) {
@@ -90,7 +94,7 @@ export class Earnings {
         this.#d.log.warn({ signer: signer.address, err: errorText(error), heldBack }, "could not claim earnings"),
       );
     } finally {
-      this.#busy.delete(signer);
+      this.#looks.delete(signer);
     }
   }
 

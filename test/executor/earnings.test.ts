@@ -20,6 +20,7 @@ import { type Stack, startStack } from "../../tools/harness/stack.js";
 import { until } from "../../tools/harness/wait.js";
 
 const REFILL_KEY = ANVIL_KEYS[5];
+const CLAIM_ON_STOP_KEY = ANVIL_KEYS[6];
 const addressOf = (key: Hex) => privateKeyToAccount(key).address;
 
 let stack: Stack;
@@ -30,6 +31,7 @@ beforeAll(async () => {
   stack = await startStack();
   await stack.grantWorker(DEV_KEYS.worker2);
   await stack.grantWorker(REFILL_KEY);
+  await stack.grantWorker(CLAIM_ON_STOP_KEY);
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((e) => e.kill()));
@@ -203,6 +205,57 @@ it("a running executor claims each signer's earnings by itself once they pass AU
   }
 }, 180_000);
 
+// Found by CI: a claim sent just before a stop was mined after the executor had exited, so it never
+// logged or counted it. A stop now waits (within the same grace as the batches) for a claim in flight.
+it("sees a claim in flight through when it is stopped: mined, logged and counted before it exits", async () => {
+  const { chain } = stack;
+  const signer = addressOf(CLAIM_ON_STOP_KEY);
+  const counter = await chain.deploy(counterAbi, counterBytecode);
+  const startAt = (await chain.now()) + 8n;
+  const spec = timeSpec([inc(counter)], 1n, { startTime: startAt, endTime: startAt + 5n, gasLimit: 100_000 });
+  const { id } = await chain.register(spec, parseEther("1"));
+  await stack.intervalMining(1);
+  // Earnings first, with the minimum out of reach: nothing claimed.
+  const earn = start(await stack.env({ WORKER_PRIVATE_KEY: CLAIM_ON_STOP_KEY, AUTO_CLAIM_MIN: "1000" }));
+  await waitAllCompleted(stack, [{ id, interval: 1n, start: startAt, end: startAt + 5n }], 60_000);
+  expect(await earn.stop()).toBe(0);
+  expect(await claims(signer)).toEqual([]);
+  expect(await chain.earnings(signer)).toBeGreaterThan(0n);
+
+  // Blocks only when the test mines them: the claim waits in the mempool while the executor stops.
+  await chain.testClient.setIntervalMining({ interval: 0 });
+  const fromBlock = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  const env = await stack.env({ WORKER_PRIVATE_KEY: CLAIM_ON_STOP_KEY, AUTO_CLAIM_MIN: "0.00001", LOG_LEVEL: "debug" });
+  const ex = start(env);
+  let stopped: Promise<number | null>;
+  try {
+    await ex.waitForLog(/"executor started"/, 30_000);
+    await chain.testClient.mine({ blocks: 1 }); // a head: the signer's earnings are looked at
+    await ex.waitForLog(/"claiming earnings"/, 30_000);
+    stopped = ex.stop();
+    // Time to exit for an executor that would not wait; then the claim is mined, and buried one deep.
+    await new Promise((r) => setTimeout(r, 2_000));
+    for (let i = 0; i < 3; i++) {
+      await chain.testClient.mine({ blocks: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await stack.intervalMining(1); // as the other tests here expect it
+  }
+  expect(await stopped).toBe(0);
+  const [claim, ...more] = await claims(signer, fromBlock);
+  expect(more).toEqual([]);
+  const logged = ex
+    .output()
+    .split("\n")
+    .filter((l) => l.includes('"claimed earnings"'))
+    .map((l) => JSON.parse(l) as Record<string, string>);
+  expect(logged.map((l) => [l.txHash, l.amountWei, l.why])).toEqual([
+    [claim!.txHash, String(claim!.amount), "threshold"],
+  ]);
+  expect(await chain.earnings(signer)).toBe(0n);
+}, 120_000);
+
 it("refills a signer parked out of gas money from its earnings, and its runs resume", async () => {
   const { chain } = stack;
   const signer = addressOf(REFILL_KEY);
@@ -287,7 +340,7 @@ it("refills a signer parked out of gas money from its earnings, and its runs res
 }, 180_000);
 
 it("never printed a private key", () => {
-  const keys = [DEV_KEYS.worker, DEV_KEYS.worker2, REFILL_KEY, DEV_KEYS.deployer];
+  const keys = [DEV_KEYS.worker, DEV_KEYS.worker2, REFILL_KEY, CLAIM_ON_STOP_KEY, DEV_KEYS.deployer];
   expect(leakedKeys(keys)).toEqual([]);
   expect(leakedKeys(keys, cliOutput.join(""))).toEqual([]);
 });
