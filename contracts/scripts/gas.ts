@@ -42,7 +42,7 @@ import { startAnvil } from "../../tools/anvil.js";
 import { publicClientFor, walletFor } from "../../tools/clients.js";
 import { deployAutokeeper } from "../../tools/deploy.js";
 import { sleep } from "../../tools/harness/wait.js";
-import { registeredId } from "../../tools/registered.js";
+import { registeredId, withRegisterHeadroom } from "../../tools/registered.js";
 
 runMain(async () => {
   const anvil = await startAnvil({ gasLimit: 300_000_000n });
@@ -65,16 +65,20 @@ runMain(async () => {
 
     async function registerMany(n: number, spec: WorkflowSpec = timeSpec([action], 3600n, { gasLimit: 100_000 })) {
       const ids: bigint[] = [];
+      const call = {
+        address: d.registry,
+        abi: workflowRegistryAbi,
+        functionName: "register",
+        args: [spec],
+        value: parseEther("1"),
+      } as const;
       for (let i = 0; i < n; i++) {
-        const receipt = await mined(
-          await owner.writeContract({
-            address: d.registry,
-            abi: workflowRegistryAbi,
-            functionName: "register",
-            args: [spec],
-            value: parseEther("1"),
-          }),
-        );
+        // With the registrations' headroom (tools/registered.ts), and a revert said as one: a run here once
+        // stopped on a registration with no WorkflowRegistered log, and did not say why.
+        const gas = withRegisterHeadroom(await publicClient.estimateContractGas({ ...call, account: owner.account }));
+        const receipt = await mined(await owner.writeContract({ ...call, gas }));
+        if (receipt.status !== "success")
+          throw new Error(`registration ${receipt.transactionHash} reverted, ${receipt.gasUsed} of ${gas} gas used`);
         ids.push(registeredId(receipt, d.registry));
       }
       return ids;
