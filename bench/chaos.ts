@@ -123,7 +123,7 @@ async function soak(minutes: number) {
     const from = await stack.chain.now();
     // What keeping memory level costs: the executor's CPU time and its full-GC pauses over the soak.
     const gcCost = async () => {
-      const [cpu, majorGcs, majorGcSeconds] = await stack.executorMetrics(
+      const [cpu, majorGcs, majorGcSeconds] = await stack.processMetrics(
         "process_cpu_seconds_total",
         'nodejs_gc_duration_seconds_count{kind="major"}',
         'nodejs_gc_duration_seconds_sum{kind="major"}',
@@ -138,7 +138,7 @@ async function soak(minutes: number) {
       const rss = rssMiB(stack.executor.current.process.pid ?? 0);
       if (rss === undefined) return;
       const atMs = Date.now() - started;
-      void stack.executorMetrics("nodejs_heap_size_used_bytes").then(([bytes]) => {
+      void stack.processMetrics("nodejs_heap_size_used_bytes").then(([bytes]) => {
         samples.push({
           atMs,
           rss: Math.round(rss),
@@ -200,6 +200,14 @@ async function soak(minutes: number) {
         `Executor memory every 5 minutes, RSS / V8 heap in use (MiB): ${marks.map((m) => `min ${m}: ${around(m)} / ${around(m, "heap")}`).join(", ")}.`,
         `Faults in rotation (executor kill left out: it would restart the process whose memory is watched): ${rotation.map((f) => f.name).join(", ")}.`,
         `Executor restarts nobody asked for: ${stack.executor.restarts - restarts}.`,
+        // Which window a loss or a double fell in: the row above only sums them.
+        `Windows that lost or doubled a run: ${
+          rows
+            .map((r, i) => ({ r, i }))
+            .filter(({ r }) => r.lost > 0 || r.doubled > 0)
+            .map(({ r, i }) => `#${i + 1} ${r.name}: ${r.lost} lost, ${r.doubled} doubled of ${r.due} due`)
+            .join("; ") || "none"
+        }.`,
         `Executor CPU over the soak: ${Math.round(spent("cpu"))} s in ${Math.round(soakSeconds)} s (${Math.round((100 * spent("cpu")) / soakSeconds)}% of a core); full GCs: ${spent("majorGcs")}, paused ${spent("majorGcSeconds").toFixed(2)} s in all.`,
       ],
     };

@@ -21,7 +21,7 @@ import { type PonderProcess, startPonder } from "../../ponder-process.js";
 import { type Chain, chainEnv, startChain } from "../chain.js";
 import { anvilRequest } from "../chain-faults.js";
 import { type ExecutorProcess, spawnExecutor } from "../executor.js";
-import { chainMetrics } from "../metrics.js";
+import { chainMetrics, executorMetrics } from "../metrics.js";
 import { freePort } from "../ports.js";
 import { type FaultProxy, startFaultProxy } from "../rpc-proxy.js";
 import { type PostgresServer, type RedisServer, startPostgresServer, startRedisServer } from "../servers.js";
@@ -102,6 +102,8 @@ export interface ChaosStack {
    */
   executorHealth(): Promise<{ status: string; problems: string[] } | undefined>;
   executorMetrics(...names: string[]): Promise<(number | undefined)[]>;
+  /** The same of the process's own series (process_*, nodejs_*), which carry no chain. */
+  processMetrics(...names: string[]): Promise<(number | undefined)[]>;
   stop(): Promise<void>;
 }
 
@@ -202,6 +204,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       return res?.ok ? ((await res.json()) as { status: string; problems: string[] }) : undefined;
     },
     executorMetrics: (...names) => chainMetrics(metricsPort, chain.deployment.chainId, ...names),
+    processMetrics: (...names) => executorMetrics(metricsPort, ...names),
     stop: async () => {
       keeping = false;
       await keeper;
